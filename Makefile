@@ -1,0 +1,67 @@
+# The README's words, as targets. `make run` brings the portal up with all its data;
+# `make test` runs the whole suite against a real PostGIS database.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PYTHON := $(VENV)/bin/python
+MANAGE := $(PYTHON) manage.py
+PORT ?= 8000
+STAMPS := .make
+
+export DATABASE_URL ?= postgis:///portal
+
+.PHONY: help install system-packages db data run test lint format migrations-check bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(STAMPS):
+	@mkdir -p $(STAMPS)
+
+$(STAMPS)/system-packages: scripts/system-packages.sh | $(STAMPS)
+	bash scripts/system-packages.sh
+	@touch $@
+
+$(STAMPS)/python: pyproject.toml $(STAMPS)/system-packages
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --group dev
+	@touch $@
+
+$(STAMPS)/npm: package.json $(STAMPS)/system-packages
+	npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(STAMPS)/python $(STAMPS)/npm ## Install Debian, Python and npm packages that are missing
+
+db: $(STAMPS)/system-packages ## Start PostgreSQL and create the database with PostGIS, if needed
+	bash scripts/database.sh
+
+data: install db ## Migrate, load the content fixtures (first time only) and run every import
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_content
+	$(MANAGE) import_practices
+
+run: data ## Bring up the portal with all its data at http://127.0.0.1:$(PORT)
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: install db ## Run the whole test suite
+	@# pytest exits 5 when it collects no tests: a suite that runs nothing must not pass.
+	@$(VENV)/bin/pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "No tests were collected: failing." >&2; exit 1; fi; \
+	exit $$status
+
+lint: install ## ruff check and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: install db ## Fail if a model change has no migration
+	$(MANAGE) makemigrations --check --dry-run
+
+clean: ## Remove the virtual environment, npm packages and collected static files
+	rm -rf $(VENV) node_modules staticfiles $(STAMPS)
