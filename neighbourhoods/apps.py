@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NeighbourhoodsConfig(AppConfig):
+    name = "neighbourhoods"
+    verbose_name = "Neighbourhoods and GP practices"

@@ -1,0 +1,115 @@
+from django.db import models
+from django.urls import reverse
+
+
+class Source(models.Model):
+    """Where a piece of content came from, so staff can check and update it."""
+
+    key = models.SlugField(unique=True, help_text="Short reference used in fixtures.")
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True)
+    published = models.CharField(
+        max_length=50, blank=True, help_text="Date or year of publication, as the source gives it."
+    )
+    url = models.URLField(blank=True)
+    notes = models.TextField(blank=True, help_text="What was taken from it and what was updated.")
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+
+class Place(models.Model):
+    """A place partnership: the NHS, councils and providers planning care for one area."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    summary = models.TextField(help_text="One or two sentences for residents.")
+    description = models.TextField(blank=True)
+    nhs_body = models.CharField(
+        max_length=200, blank=True, help_text="The integrated care board the place sits in."
+    )
+    sub_icb_location_code = models.CharField(max_length=10, blank=True)
+    residents = models.PositiveIntegerField(null=True, blank=True)
+    residents_note = models.CharField(
+        max_length=300, blank=True, help_text="Where the resident figure comes from."
+    )
+    registered_patients = models.PositiveIntegerField(null=True, blank=True)
+    registered_patients_as_of = models.DateField(null=True, blank=True)
+    languages_note = models.CharField(max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class PlaceItem(models.Model):
+    """An ordered line of a place's content: shared by priorities, programmes and challenges."""
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        abstract = True
+        ordering = ["place", "order", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class Priority(PlaceItem):
+    class Meta(PlaceItem.Meta):
+        verbose_name_plural = "priorities"
+        default_related_name = "priorities"
+
+
+class WorkProgramme(PlaceItem):
+    class Meta(PlaceItem.Meta):
+        default_related_name = "work_programmes"
+
+
+class HealthChallenge(PlaceItem):
+    class Meta(PlaceItem.Meta):
+        default_related_name = "health_challenges"
+
+
+class PartnerOrganisation(models.Model):
+    class Kind(models.TextChoices):
+        NHS_COMMISSIONER = "nhs_commissioner", "NHS commissioner"
+        LOCAL_AUTHORITY = "local_authority", "Local authority"
+        NHS_PROVIDER = "nhs_provider", "NHS provider"
+        GP_FEDERATION = "gp_federation", "GP federation"
+        VOLUNTARY = "voluntary", "Voluntary and community sector"
+        HOSPICE = "hospice", "Hospice"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(unique=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    summary = models.TextField(help_text="What it does for residents, in plain English.")
+    role_in_partnership = models.TextField(blank=True)
+    website = models.URLField(blank=True)
+    places = models.ManyToManyField(Place, related_name="partners", blank=True)
+    is_core_partner = models.BooleanField(
+        default=True, help_text="Core partners plan and buy care together; others provide services."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("partnership:partner-detail", kwargs={"slug": self.slug})
