@@ -1,0 +1,29 @@
+"""Load the portal's content fixtures on first set-up, without overwriting staff's edits."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from partnership.models import Place
+
+CONTENT_FIXTURES = ["content"]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the content fixtures (partners, priorities, workstreams, neighbourhoods) if the "
+        "database has no content yet. With --force, load them again, overwriting staff's edits "
+        "to the same records."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Load even if content exists.")
+
+    def handle(self, *args, force=False, **options):
+        if Place.objects.exists() and not force:
+            self.stdout.write(
+                "Content already loaded: left as it is, so staff's edits are kept "
+                "(use --force to reload the fixtures)."
+            )
+            return
+        for fixture in CONTENT_FIXTURES:
+            call_command("loaddata", fixture, verbosity=options["verbosity"])

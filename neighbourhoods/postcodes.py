@@ -1,0 +1,54 @@
+"""One value object for a UK postcode, used wherever a postcode enters the portal.
+
+Input is normalised once: case, spaces and stray punctuation never matter, so
+"e81dy", " E8 1DY " and "E8-1DY" are the same postcode.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_INPUT_LENGTH = 40
+_OUTCODE = r"[A-Z]{1,2}[0-9][A-Z0-9]?"
+_INCODE = r"[0-9][A-Z]{2}"
+FULL_RE = re.compile(rf"^({_OUTCODE})({_INCODE})$")
+OUTCODE_RE = re.compile(rf"^{_OUTCODE}$")
+
+
+def compact(raw: str) -> str:
+    """Upper case with everything but letters and digits removed (full-width forms folded)."""
+    text = unicodedata.normalize("NFKC", raw or "")[: MAX_INPUT_LENGTH * 2]
+    return "".join(ch for ch in text.upper() if ch.isascii() and ch.isalnum())
+
+
+@dataclass(frozen=True)
+class Postcode:
+    outcode: str
+    incode: str = ""
+
+    @classmethod
+    def parse(cls, raw: str) -> "Postcode | None":
+        """A full postcode or an outcode (district) alone; None if it is neither."""
+        if raw is None or len(raw) > MAX_INPUT_LENGTH:
+            return None
+        text = compact(raw)
+        if match := FULL_RE.match(text):
+            return cls(match.group(1), match.group(2))
+        if OUTCODE_RE.match(text):
+            return cls(text)
+        return None
+
+    @property
+    def is_full(self) -> bool:
+        return bool(self.incode)
+
+    @property
+    def with_space(self) -> str:
+        return f"{self.outcode} {self.incode}".strip()
+
+    @property
+    def without_space(self) -> str:
+        return f"{self.outcode}{self.incode}"
+
+    def __str__(self) -> str:
+        return self.with_space
