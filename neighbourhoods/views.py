@@ -1,0 +1,49 @@
+from django.db.models import Count, Sum
+from django.views.generic import DetailView, ListView
+
+from .models import Neighbourhood, NeighbourhoodAim, current_membership_q
+
+
+class NeighbourhoodListView(ListView):
+    template_name = "neighbourhoods/neighbourhood_list.html"
+    context_object_name = "neighbourhoods"
+
+    def get_queryset(self):
+        current = current_membership_q(prefix="memberships__")
+        return Neighbourhood.objects.annotate(
+            practice_count=Count("memberships", filter=current),
+            patients=Sum("memberships__practice__registered_patients", filter=current),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["aims"] = NeighbourhoodAim.objects.all()
+        return context
+
+
+class NeighbourhoodDetailView(DetailView):
+    template_name = "neighbourhoods/neighbourhood_detail.html"
+    context_object_name = "neighbourhood"
+
+    def get_queryset(self):
+        return Neighbourhood.objects.select_related("place").prefetch_related("partners")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        neighbourhood = self.object
+        current = list(neighbourhood.current_memberships())
+        context.update(
+            current_memberships=current,
+            past_memberships=neighbourhood.past_memberships(),
+            registered_patients=sum(m.practice.registered_patients or 0 for m in current),
+            patients_as_of=max(
+                (
+                    m.practice.registered_patients_as_of
+                    for m in current
+                    if m.practice.registered_patients_as_of
+                ),
+                default=None,
+            ),
+            aims=NeighbourhoodAim.objects.all(),
+        )
+        return context

@@ -1,0 +1,71 @@
+"""The open data the portal uses, with the release and the attribution each licence requires.
+
+Shown on the "About the data" page and beside the map. Keep in step with the import commands.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DataSource:
+    key: str
+    name: str
+    publisher: str
+    release: str
+    used_for: str
+    licence: str
+    attribution: tuple[str, ...]
+
+
+OGL = "Open Government Licence v3.0"
+
+NHS_ODS_ATTRIBUTION = (
+    "Contains information from NHS England (Organisation Data Service), licensed under the "
+    "current version of the Open Government Licence.",
+)
+
+DATA_SOURCES = [
+    DataSource(
+        key="ods-epcn",
+        name="Primary Care Networks and their member practices (ePCN)",
+        publisher="NHS England, Organisation Data Service",
+        release="October 2024",
+        used_for="Which GP practices belong to each neighbourhood, and when they joined or left.",
+        licence=OGL,
+        attribution=NHS_ODS_ATTRIBUTION,
+    ),
+    DataSource(
+        key="ods-epraccur",
+        name="GP practices in England (epraccur)",
+        publisher="NHS England, Organisation Data Service",
+        release="September 2025",
+        used_for="Practice names, addresses, phone numbers and whether a practice is open.",
+        licence=OGL,
+        attribution=NHS_ODS_ATTRIBUTION,
+    ),
+    DataSource(
+        key="gp-registered-patients",
+        name="Patients Registered at a GP Practice",
+        publisher="NHS England",
+        release="April 2026 (extract date 1 April 2026)",
+        used_for="How many patients are registered with each practice.",
+        licence=OGL,
+        attribution=(
+            "Contains information from NHS England, licensed under the current version of the "
+            "Open Government Licence.",
+        ),
+    ),
+    DataSource(
+        key="codepoint-open",
+        name="OS Code-Point Open",
+        publisher="Ordnance Survey",
+        release="October 2025 (version 2025.4.0)",
+        used_for="Where each GP practice's postcode is on the map.",
+        licence="OS OpenData licence (the same terms as the " + OGL + ")",
+        attribution=(
+            "Contains Ordnance Survey data © Crown copyright and database right 2025.",
+            "Contains Royal Mail data © Royal Mail copyright and database right 2025.",
+            "Contains National Statistics data © Crown copyright and database right 2025.",
+        ),
+    ),
+]

@@ -1,0 +1,77 @@
+from django.db.models import Max, Prefetch, Sum
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, ListView, TemplateView
+
+from neighbourhoods.models import Neighbourhood, Practice, current_membership_q
+
+from .data_sources import DATA_SOURCES
+from .models import PartnerOrganisation, Place, Source
+
+
+def main_place():
+    """The place this portal is about: the first place in the admin's order."""
+    return get_object_or_404(Place.objects.order_by("order", "pk")[:1])
+
+
+class HomeView(TemplateView):
+    template_name = "partnership/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        place = main_place()
+        context.update(
+            place=place,
+            priorities=place.priorities.all(),
+            work_programmes=place.work_programmes.all(),
+            health_challenges=place.health_challenges.all(),
+            neighbourhoods=Neighbourhood.objects.filter(place=place),
+            workstreams=place.workstreams.all(),
+            **registered_patients_in(place),
+        )
+        return context
+
+
+def registered_patients_in(place):
+    """Patients registered with the practices now in the place's neighbourhoods."""
+    practices = Practice.objects.filter(
+        current_membership_q(prefix="memberships__"), memberships__neighbourhood__place=place
+    ).distinct()
+    return practices.aggregate(
+        registered_patients=Sum("registered_patients"),
+        registered_patients_as_of=Max("registered_patients_as_of"),
+    )
+
+
+class PartnerListView(ListView):
+    template_name = "partnership/partner_list.html"
+    context_object_name = "partners"
+
+    def get_queryset(self):
+        return PartnerOrganisation.objects.prefetch_related("places")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        partners = list(context["partners"])
+        context["core_partners"] = [p for p in partners if p.is_core_partner]
+        context["other_partners"] = [p for p in partners if not p.is_core_partner]
+        return context
+
+
+class PartnerDetailView(DetailView):
+    template_name = "partnership/partner_detail.html"
+    context_object_name = "partner"
+    queryset = PartnerOrganisation.objects.prefetch_related(
+        "places",
+        "workstreams",
+        Prefetch("neighbourhoods", queryset=Neighbourhood.objects.order_by("order", "name")),
+    )
+
+
+class AboutDataView(TemplateView):
+    template_name = "partnership/about_data.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["data_sources"] = DATA_SOURCES
+        context["content_sources"] = Source.objects.all()
+        return context

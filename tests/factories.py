@@ -1,0 +1,124 @@
+import datetime
+
+import factory
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+
+from neighbourhoods.models import Membership, Neighbourhood, NeighbourhoodAim, Practice
+from partnership.models import PartnerOrganisation, Place, Priority, Source, WorkProgramme
+from workstreams.models import Workstream, WorkstreamPriority
+
+
+def square(x, y, size=0.01):
+    return MultiPolygon(
+        Polygon(((x, y), (x + size, y), (x + size, y + size), (x, y + size), (x, y))), srid=4326
+    )
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    key = factory.Sequence(lambda n: f"source-{n}")
+    title = factory.Sequence(lambda n: f"Source document {n}")
+
+
+class PlaceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Place
+        django_get_or_create = ["slug"]
+
+    name = "City and Hackney"
+    slug = "city-and-hackney"
+    summary = "The NHS and councils plan care together."
+    description = "A place partnership within NHS North East London."
+    nhs_body = "NHS North East London"
+    sub_icb_location_code = "A3A8R"
+    residents = 267800
+
+
+class PriorityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Priority
+
+    place = factory.SubFactory(PlaceFactory)
+    title = factory.Sequence(lambda n: f"Priority {n}")
+    order = factory.Sequence(int)
+
+
+class WorkProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkProgramme
+
+    place = factory.SubFactory(PlaceFactory)
+    title = factory.Sequence(lambda n: f"Work programme {n}")
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartnerOrganisation
+
+    name = factory.Sequence(lambda n: f"Partner organisation {n}")
+    slug = factory.Sequence(lambda n: f"partner-{n}")
+    kind = PartnerOrganisation.Kind.NHS_PROVIDER
+    summary = "Runs local services."
+
+
+class WorkstreamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Workstream
+
+    place = factory.SubFactory(PlaceFactory)
+    name = factory.Sequence(lambda n: f"Workstream {n}")
+    slug = factory.Sequence(lambda n: f"workstream-{n}")
+    summary = "Plans a kind of care."
+
+
+class WorkstreamPriorityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkstreamPriority
+
+    workstream = factory.SubFactory(WorkstreamFactory)
+    title = factory.Sequence(lambda n: f"Workstream priority {n}")
+    order = factory.Sequence(int)
+
+
+class NeighbourhoodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Neighbourhood
+
+    place = factory.SubFactory(PlaceFactory)
+    name = factory.Sequence(lambda n: f"Park {n}")
+    slug = factory.Sequence(lambda n: f"park-{n}")
+    park_name = factory.LazyAttribute(lambda o: o.name)
+    pcn_code = factory.Sequence(lambda n: f"U{n:05d}")
+    summary = "A group of GP practices."
+
+
+class NeighbourhoodAimFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NeighbourhoodAim
+
+    text = factory.Sequence(lambda n: f"Aim {n}")
+
+
+class PracticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Practice
+
+    ods_code = factory.Sequence(lambda n: f"F9{n:04d}")
+    name = factory.Sequence(lambda n: f"Practice {n}")
+    address = "1 High Street\nLondon"
+    postcode = "E8 1DY"
+    location = factory.LazyFunction(lambda: Point(-0.06, 51.55, srid=4326))
+    phone = "020 7000 0000"
+    registered_patients = 10000
+    registered_patients_as_of = datetime.date(2026, 4, 1)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    practice = factory.SubFactory(PracticeFactory)
+    neighbourhood = factory.SubFactory(NeighbourhoodFactory)
+    started_on = datetime.date(2019, 10, 1)

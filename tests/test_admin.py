@@ -1,0 +1,124 @@
+"""Staff can open every model's list and form in the admin; nobody else can."""
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+FACTORY_FOR = {
+    "source": factories.SourceFactory,
+    "place": factories.PlaceFactory,
+    "priority": factories.PriorityFactory,
+    "workprogramme": factories.WorkProgrammeFactory,
+    "healthchallenge": None,
+    "partnerorganisation": factories.PartnerFactory,
+    "workstream": factories.WorkstreamFactory,
+    "workstreampriority": factories.WorkstreamPriorityFactory,
+    "neighbourhood": factories.NeighbourhoodFactory,
+    "neighbourhoodaim": factories.NeighbourhoodAimFactory,
+    "practice": factories.PracticeFactory,
+    "membership": factories.MembershipFactory,
+}
+
+PORTAL_MODELS = [
+    model
+    for model in admin.site._registry
+    if model._meta.app_label in {"partnership", "workstreams", "neighbourhoods"}
+]
+
+
+def test_every_portal_model_is_in_the_admin():
+    assert {m._meta.model_name for m in PORTAL_MODELS} == set(FACTORY_FOR)
+
+
+@pytest.fixture
+def staff_client(client):
+    user = get_user_model().objects.create_superuser("editor", "editor@example.org", "pw")
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("model", PORTAL_MODELS, ids=lambda m: m._meta.model_name)
+def test_changelist_add_and_change_forms_load(staff_client, model):
+    opts = model._meta
+    factory = FACTORY_FOR[opts.model_name]
+    obj = factory() if factory else model.objects.create(place=factories.PlaceFactory(), title="x")
+
+    changelist = staff_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+    assert changelist.status_code == 200
+    assert str(obj) in changelist.content.decode() or opts.model_name == "neighbourhoodaim"
+
+    search = staff_client.get(
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"), {"q": "x"}
+    )
+    assert search.status_code == 200
+
+    add = staff_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+    assert add.status_code == 200
+
+    change = staff_client.get(
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    )
+    assert change.status_code == 200
+
+
+def test_boundaries_and_practice_locations_are_edited_on_a_leaflet_map(staff_client):
+    neighbourhood = factories.NeighbourhoodFactory(boundary=factories.square(-0.07, 51.54))
+    practice = factories.PracticeFactory()
+    for obj, name in [(neighbourhood, "neighbourhood"), (practice, "practice")]:
+        url = reverse(f"admin:neighbourhoods_{name}_change", args=[obj.pk])
+        html = staff_client.get(url).content.decode()
+        assert "leaflet" in html.lower()
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:neighbourhoods_neighbourhood_add",
+        "admin:workstreams_workstream_add",
+        "admin:partnership_partnerorganisation_add",
+        "admin:partnership_place_add",
+    ],
+)
+def test_slugs_are_prepopulated_from_names(staff_client, url_name):
+    html = staff_client.get(reverse(url_name)).content.decode()
+    expected = (
+        "&quot;id&quot;: &quot;#id_slug&quot;, &quot;name&quot;: &quot;slug&quot;, "
+        "&quot;dependency_ids&quot;: [&quot;#id_name&quot;]"
+    )
+    assert expected in html
+
+
+def test_staff_can_save_a_workstream_priority_through_the_admin(staff_client):
+    workstream = factories.WorkstreamFactory()
+    response = staff_client.post(
+        reverse("admin:workstreams_workstreampriority_add"),
+        {"workstream": workstream.pk, "title": "Reduce waits", "description": "", "order": 1},
+    )
+    assert response.status_code == 302
+    assert workstream.priorities.get().title == "Reduce waits"
+
+
+def test_residents_who_are_not_staff_are_sent_to_sign_in(client):
+    user = get_user_model().objects.create_user("resident", password="pw")
+    client.force_login(user)
+    response = client.get(reverse("admin:neighbourhoods_practice_changelist"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+def test_anonymous_visitors_cannot_reach_the_admin(client):
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+def test_staff_without_permission_cannot_change_content(client):
+    user = get_user_model().objects.create_user("viewer", password="pw", is_staff=True)
+    client.force_login(user)
+    response = client.get(reverse("admin:partnership_partnerorganisation_changelist"))
+    assert response.status_code == 403

@@ -1,0 +1,163 @@
+"""import_practices reads the real NHS files, is idempotent, and is atomic on bad input."""
+
+import datetime
+import io
+import shutil
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from neighbourhoods.importers.text import tidy
+from neighbourhoods.management.commands.import_practices import EPCN, EPRACCUR, PATIENTS
+from neighbourhoods.models import Membership, Practice
+from tests.factories import NeighbourhoodFactory
+
+pytestmark = pytest.mark.django_db
+
+PCN_CODES = ["U51492", "U21268", "U05451", "U40100", "U07169", "U89154", "U58256", "U46293"]
+
+
+@pytest.fixture
+def neighbourhoods():
+    return {code: NeighbourhoodFactory(pcn_code=code) for code in PCN_CODES}
+
+
+def run_import(**options):
+    out = io.StringIO()
+    call_command("import_practices", stdout=out, stderr=io.StringIO(), **options)
+    return out.getvalue()
+
+
+def snapshot():
+    practices = list(Practice.objects.order_by("ods_code").values())
+    memberships = list(Membership.objects.order_by("pk").values())
+    return practices, memberships
+
+
+def test_imports_every_practice_and_membership(neighbourhoods, shared_data):
+    output = run_import(data_dir=shared_data)
+
+    assert Practice.objects.count() == 42
+    assert Membership.objects.count() == 42
+    assert Membership.objects.current(datetime.date(2026, 11, 21)).count() == 37
+    assert "Practices: 42 added" in output
+    assert "Memberships: 42 added" in output
+
+    neaman = Practice.objects.get(ods_code="F84640")
+    assert neaman.name == "The Neaman Practice"
+    assert neaman.postcode == "EC1A 7HF"
+    assert neaman.memberships.get().neighbourhood == neighbourhoods["U07169"]
+    # Code-Point Open puts EC1A 7HF in the City of London, near Barbican.
+    assert 51.51 < neaman.location.y < 51.53 and -0.11 < neaman.location.x < -0.09
+    assert neaman.registered_patients > 0
+    assert neaman.registered_patients_as_of == datetime.date(2026, 4, 1)
+
+
+def test_a_practice_that_left_keeps_its_ended_membership(neighbourhoods, shared_data):
+    run_import(data_dir=shared_data)
+    abney = Membership.objects.get(practice__ods_code="F84624")
+    assert abney.ended_on == datetime.date(2020, 11, 30)
+    assert abney.has_ended
+    assert abney not in Membership.objects.current()
+
+
+def test_a_second_run_changes_nothing(neighbourhoods, shared_data):
+    run_import(data_dir=shared_data)
+    before = snapshot()
+
+    output = run_import(data_dir=shared_data)
+
+    assert snapshot() == before
+    assert "nothing to change" in output
+    assert "Practices: 42 unchanged" in output
+
+
+def test_staff_names_survive_a_reimport_but_ods_facts_are_refreshed(neighbourhoods, shared_data):
+    run_import(data_dir=shared_data)
+    Practice.objects.filter(ods_code="F84008").update(name="Barton House", phone="000")
+
+    output = run_import(data_dir=shared_data)
+
+    practice = Practice.objects.get(ods_code="F84008")
+    assert practice.name == "Barton House"
+    assert practice.phone == "020 72495511"
+    assert "Practices: 1 changed, 41 unchanged" in output
+
+
+def copy_data(shared_data, tmp_path):
+    for relative in [EPCN, EPRACCUR, PATIENTS]:
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(shared_data / relative, tmp_path / relative)
+    (tmp_path / "postcodes").mkdir()
+    (tmp_path / "postcodes" / "codepoint_open_2025_4").symlink_to(
+        shared_data / "postcodes" / "codepoint_open_2025_4"
+    )
+    return tmp_path
+
+
+def corrupt_date(path):
+    text = path.read_text()
+    path.write_text(text.replace(",20191001,", ",2019-10-01,", 1))
+
+
+def drop_column(path):
+    lines = path.read_text().splitlines()
+    lines[0] = lines[0].replace("PCN Code", "PCN", 1)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def truncate_rows(path):
+    path.write_text(path.read_text().splitlines()[0] + "\n")
+
+
+@pytest.mark.parametrize(
+    "relative, damage, message",
+    [
+        (EPCN, drop_column, "missing the column(s) PCN Code"),
+        (EPCN, corrupt_date, "is not a date in the form YYYYMMDD"),
+        (EPCN, truncate_rows, "has no rows"),
+        (EPRACCUR, truncate_rows, "has no row for practice(s)"),
+    ],
+)
+def test_a_broken_file_leaves_the_database_as_it_was(
+    neighbourhoods, shared_data, tmp_path, relative, damage, message
+):
+    run_import(data_dir=shared_data)
+    Practice.objects.filter(ods_code="F84008").update(phone="old")
+    before = snapshot()
+    folder = copy_data(shared_data, tmp_path)
+    damage(folder / relative)
+
+    with pytest.raises(CommandError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        run_import(data_dir=folder)
+
+    assert snapshot() == before
+
+
+def test_a_missing_folder_is_a_clear_error(neighbourhoods, tmp_path):
+    with pytest.raises(CommandError, match="Cannot find .* Check --data-dir"):
+        run_import(data_dir=tmp_path / "nowhere")
+
+
+def test_an_unknown_pcn_asks_for_the_neighbourhood_first(shared_data):
+    NeighbourhoodFactory(pcn_code="U51492")
+    with pytest.raises(CommandError, match="No neighbourhood has the PCN code"):
+        run_import(data_dir=shared_data)
+    assert Practice.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "ods_text, readable",
+    [
+        ("BARTON HOUSE GROUP PRACTICE", "Barton House Group Practice"),
+        ("SOMERFORD GROVE HLTH.CTR.", "Somerford Grove Health Centre"),
+        ("THE SURGERY (BARRETTS GROVE)", "The Surgery (Barretts Grove)"),
+        ("86A DALSTON LANE", "86A Dalston Lane"),
+        ("RICHMOND RD MEDICAL CTRE", "Richmond Road Medical Centre"),
+        ("ST.LEONARDS", "St Leonards"),
+        ("THE GREENHOUSE WALK-IN", "The Greenhouse Walk-in"),
+        ("40-42 BROOKE ROAD", "40-42 Brooke Road"),
+    ],
+)
+def test_ods_capitals_become_readable_text(ods_text, readable):
+    assert tidy(ods_text) == readable

@@ -1,0 +1,43 @@
+"""The postcode value object: normalised once, wherever a postcode enters."""
+
+import pytest
+
+from neighbourhoods.postcodes import Postcode
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("E8 1DY", "E8 1DY"),
+        ("e81dy", "E8 1DY"),
+        ("  E8 1DY  ", "E8 1DY"),
+        ("E8-1DY", "E8 1DY"),
+        ("e8.1dy", "E8 1DY"),
+        ("EC1A 7HF", "EC1A 7HF"),
+        ("ec1a7hf", "EC1A 7HF"),
+        ("N16 9JT", "N16 9JT"),
+        ("Ｅ８ １ＤＹ", "E8 1DY"),  # full-width characters typed on some phones
+        ("E8", "E8"),
+        ("n16", "N16"),
+        ("EC1A", "EC1A"),
+    ],
+)
+def test_case_spaces_and_punctuation_never_matter(raw, expected):
+    assert Postcode.parse(raw).with_space == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["", "   ", "hello", "E8 1D", "12345", "E8 1DYY", "<script>alert(1)</script>",
+     "'; DROP TABLE postcodes; --", "E8\x001DY" * 20, "قسم", "x" * 10_000],
+)  # fmt: skip
+def test_things_that_are_not_postcodes_parse_to_none(raw):
+    assert Postcode.parse(raw) is None
+
+
+def test_full_postcode_and_district_are_told_apart():
+    full, district = Postcode.parse("E8 1DY"), Postcode.parse("E8")
+    assert full.is_full and not district.is_full
+    assert full.outcode == district.outcode == "E8"
+    assert full.without_space == "E81DY"
+    assert str(full) == "E8 1DY"
