@@ -9,7 +9,8 @@ MANAGE := $(PYTHON) manage.py
 PORT ?= 8000
 STAMPS := .make
 
-export DATABASE_URL ?= postgis:///portal
+DB_NAME ?= portal
+export DATABASE_URL ?= postgis:///$(DB_NAME)
 
 .PHONY: help install system-packages db data run test lint format migrations-check bench clean
 
@@ -36,7 +37,7 @@ $(STAMPS)/npm: package.json $(STAMPS)/system-packages
 install: $(STAMPS)/python $(STAMPS)/npm ## Install Debian, Python and npm packages that are missing
 
 db: $(STAMPS)/system-packages ## Start PostgreSQL and create the database with PostGIS, if needed
-	bash scripts/database.sh
+	PORTAL_DB_NAME=$(DB_NAME) bash scripts/database.sh
 
 data: install db ## Migrate, load the content fixtures (first time only) and run every import
 	$(MANAGE) migrate --no-input

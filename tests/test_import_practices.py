@@ -7,7 +7,7 @@ import shutil
 import pytest
 from django.core.management import CommandError, call_command
 
-from neighbourhoods.importers.text import tidy
+from neighbourhoods.importers.text import tidy, tidy_phone
 from neighbourhoods.management.commands.import_practices import EPCN, EPRACCUR, PATIENTS
 from neighbourhoods.models import Membership, Practice
 from tests.factories import NeighbourhoodFactory
@@ -80,7 +80,7 @@ def test_staff_names_survive_a_reimport_but_ods_facts_are_refreshed(neighbourhoo
 
     practice = Practice.objects.get(ods_code="F84008")
     assert practice.name == "Barton House"
-    assert practice.phone == "020 72495511"
+    assert practice.phone == "020 7249 5511"
     assert "Practices: 1 changed, 41 unchanged" in output
 
 
@@ -157,7 +157,21 @@ def test_an_unknown_pcn_asks_for_the_neighbourhood_first(shared_data):
         ("ST.LEONARDS", "St Leonards"),
         ("THE GREENHOUSE WALK-IN", "The Greenhouse Walk-in"),
         ("40-42 BROOKE ROAD", "40-42 Brooke Road"),
+        ("ST.LEONARDS,85 NUTTALL ST", "St Leonards, 85 Nuttall St"),
     ],
 )
 def test_ods_capitals_become_readable_text(ods_text, readable):
     assert tidy(ods_text) == readable
+
+
+@pytest.mark.parametrize(
+    "ods_number, readable",
+    [
+        ("020 72495511", "020 7249 5511"),
+        ("02072495511", "020 7249 5511"),
+        ("0300 123 4567", "0300 123 4567"),
+        ("", ""),
+    ],
+)
+def test_london_phone_numbers_are_grouped_as_people_read_them(ods_number, readable):
+    assert tidy_phone(ods_number) == readable

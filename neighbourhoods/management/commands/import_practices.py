@@ -15,7 +15,7 @@ from neighbourhoods.importers.base import (
     parse_yyyymmdd,
     read_csv,
 )
-from neighbourhoods.importers.text import tidy
+from neighbourhoods.importers.text import tidy, tidy_phone
 from neighbourhoods.models import Membership, Neighbourhood, Practice
 from neighbourhoods.postcodes import Postcode
 
@@ -148,7 +148,7 @@ class Command(ImportCommand):
                 ods_name=row["name"].strip(),
                 address="\n".join(tidy(line) for line in lines if line.strip()),
                 postcode=postcode.with_space if postcode and postcode.is_full else "",
-                phone=row["contact_telephone_number"].strip(),
+                phone=tidy_phone(row["contact_telephone_number"]),
                 status=row["status_code"].strip() or Practice.Status.ACTIVE,
                 opened_on=parse_yyyymmdd(row["open_date"], where=where),
                 closed_on=parse_yyyymmdd(row["close_date"], where=where),
