@@ -41,8 +41,12 @@ db: $(STAMPS)/system-packages ## Start PostgreSQL and create the database with P
 
 data: install db ## Migrate, load the content fixtures (first time only) and run every import
 	$(MANAGE) migrate --no-input
+	$(MANAGE) createcachetable
 	$(MANAGE) load_content
+	$(MANAGE) import_boundaries
+	$(MANAGE) import_postcodes
 	$(MANAGE) import_practices
+	$(MANAGE) load_neighbourhood_areas
 
 run: data ## Bring up the portal with all its data at http://127.0.0.1:$(PORT)
 	$(MANAGE) runserver 127.0.0.1:$(PORT)

@@ -1,5 +1,9 @@
 from django.contrib import admin
+from django.shortcuts import render
 from django.urls import include, path
+
+from neighbourhoods.views import api
+from neighbourhoods.views.lookup import PostcodeLookupView, PracticeSearchView
 
 admin.site.site_header = "City and Hackney Neighbourhoods: staff admin"
 admin.site.site_title = "Neighbourhoods admin"
@@ -7,7 +11,22 @@ admin.site.index_title = "Keep the portal's content true"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("neighbourhoods.api_urls")),
+    path("lookup/", PostcodeLookupView.as_view(), name="lookup"),
+    path("practices/", PracticeSearchView.as_view(), name="practice-search"),
     path("neighbourhoods/", include("neighbourhoods.urls")),
     path("workstreams/", include("workstreams.urls")),
     path("", include("partnership.urls")),
 ]
+
+
+def handler404(request, exception=None):
+    if request.path.startswith("/api/"):
+        return api.not_found(request, exception)
+    return render(request, "404.html", status=404)
+
+
+def handler500(request):
+    if request.path.startswith("/api/"):
+        return api.error(500, "server_error", "Something went wrong on our side. Try again later.")
+    return render(request, "500.html", status=500)

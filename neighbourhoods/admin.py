@@ -1,8 +1,27 @@
 from django.contrib import admin
 from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.html import format_html
 from leaflet.admin import LeafletGeoAdmin
+from leaflet.forms.widgets import LeafletWidget
 
-from .models import Membership, Neighbourhood, NeighbourhoodAim, Practice
+from . import services
+from .models import (
+    LocalAuthority,
+    Lsoa,
+    Membership,
+    Neighbourhood,
+    NeighbourhoodAim,
+    Postcode,
+    Practice,
+)
+from .postcodes import Postcode as PostcodeValue
+
+
+class ReadOnlyMapWidget(LeafletWidget):
+    """Shows a derived geometry on the map without letting anyone draw on it."""
+
+    modifiable = False
 
 
 class MembershipInline(admin.TabularInline):
@@ -21,6 +40,31 @@ class NeighbourhoodAdmin(LeafletGeoAdmin):
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["partners"]
     inlines = [MembershipInline]
+    readonly_fields = ["area_note"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "boundary":
+            kwargs["widget"] = ReadOnlyMapWidget
+            field = super().formfield_for_dbfield(db_field, request, **kwargs)
+            field.disabled = True
+            field.help_text = "Drawn from this neighbourhood's LSOAs; it cannot be edited here."
+            return field
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description="How the area is drawn")
+    def area_note(self, obj):
+        if not obj.pk:
+            return "Assign LSOAs to the neighbourhood once it is saved."
+        url = (
+            reverse("admin:neighbourhoods_lsoa_changelist") + f"?neighbourhood__id__exact={obj.pk}"
+        )
+        return format_html(
+            'The area is the union of its <a href="{}">{} LSOAs</a>. Change an LSOA\'s '
+            "neighbourhood to redraw it. The area is indicative: a resident's GP practice "
+            "decides their neighbourhood.",
+            url,
+            obj.lsoas.count(),
+        )
 
     @admin.display(description="Current practices")
     def current_practices(self, obj):
@@ -75,3 +119,57 @@ class NeighbourhoodAimAdmin(admin.ModelAdmin):
     list_display = ["__str__", "order"]
     list_editable = ["order"]
     search_fields = ["text"]
+
+
+@admin.register(Lsoa)
+class LsoaAdmin(LeafletGeoAdmin):
+    list_display = ["code", "name", "neighbourhood", "local_authority_code"]
+    list_editable = ["neighbourhood"]
+    list_filter = ["neighbourhood", "local_authority_code"]
+    search_fields = ["code", "name"]
+    list_select_related = ["neighbourhood"]
+    list_per_page = 200
+
+    def save_model(self, request, obj, form, change):
+        """Moving an LSOA redraws both neighbourhoods and re-answers its postcodes at once."""
+        previous = (
+            Lsoa.objects.filter(pk=obj.pk).values_list("neighbourhood_id", flat=True).first()
+            if change
+            else None
+        )
+        super().save_model(request, obj, form, change)
+        services.lsoa_changed(
+            lsoa=obj,
+            previous_neighbourhood_id=previous,
+            boundary_changed=not change or "boundary" in form.changed_data,
+        )
+
+
+@admin.register(LocalAuthority)
+class LocalAuthorityAdmin(LeafletGeoAdmin):
+    list_display = ["name", "gss_code", "nhs_body"]
+    list_filter = ["nhs_body"]
+    search_fields = ["name", "gss_code"]
+
+
+@admin.register(Postcode)
+class PostcodeAdmin(LeafletGeoAdmin):
+    list_display = ["postcode", "neighbourhood", "local_authority_code", "terminated", "source"]
+    list_filter = ["terminated", "source", "neighbourhood"]
+    search_fields = ["postcode"]
+    list_select_related = ["neighbourhood"]
+    readonly_fields = ["lsoa", "neighbourhood"]
+    show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        """Find a postcode however it was typed ("e81dy" finds "E8 1DY")."""
+        parsed = PostcodeValue.parse(search_term)
+        if parsed and parsed.is_full:
+            return queryset.filter(postcode=parsed.with_space), False
+        if parsed:
+            return queryset.filter(outcode=parsed.outcode), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.recompute_postcode_answers(postcode_ids=[obj.pk])

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 from django.contrib.gis.db import models
 from django.db.models import Q, Sum
@@ -72,6 +73,37 @@ class NeighbourhoodAim(models.Model):
         return self.text[:80]
 
 
+class PracticeQuerySet(models.QuerySet):
+    def search(self, query: str):
+        """Practices matching a name (even misspelt), an ODS code or a postcode."""
+        from django.contrib.postgres.search import TrigramWordSimilarity
+
+        from .postcodes import Postcode
+
+        text = " ".join(query.split())
+        postcode = Postcode.parse(text)
+        if postcode and postcode.is_full:
+            return self.filter(postcode=postcode.with_space).order_by("name")
+        if ODS_CODE_RE.match(text.upper()):
+            return self.filter(ods_code=text.upper())
+        similar = self.annotate(
+            similarity=TrigramWordSimilarity(text, "name"),
+            ods_similarity=TrigramWordSimilarity(text, "ods_name"),
+        )
+        matches = similar.filter(
+            Q(name__icontains=text)
+            | Q(ods_name__icontains=text)
+            | Q(similarity__gte=0.5)
+            | Q(ods_similarity__gte=0.5)
+        )
+        if postcode:  # a district such as "N16"
+            matches = matches | similar.filter(postcode__startswith=f"{postcode.outcode} ")
+        return matches.order_by("-similarity", "name")
+
+
+ODS_CODE_RE = re.compile(r"^[A-Z][0-9]{5}$")
+
+
 class Practice(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "A", "Active"
@@ -91,6 +123,8 @@ class Practice(models.Model):
     closed_on = models.DateField(null=True, blank=True)
     registered_patients = models.PositiveIntegerField(null=True, blank=True)
     registered_patients_as_of = models.DateField(null=True, blank=True)
+
+    objects = PracticeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -152,3 +186,96 @@ class Membership(models.Model):
     @property
     def has_ended(self):
         return self.ended_on is not None and self.ended_on < datetime.date.today()
+
+    def is_current(self, on=None):
+        """The same test as current_membership_q, for memberships already in memory."""
+        on = on or datetime.date.today()
+        started = self.started_on is None or self.started_on <= on
+        return started and (self.ended_on is None or self.ended_on >= on)
+
+
+class LocalAuthority(models.Model):
+    """A local authority district (a London borough, or the City of London)."""
+
+    gss_code = models.CharField("GSS code", max_length=9, unique=True)
+    name = models.CharField(max_length=100)
+    nhs_body = models.CharField(
+        "NHS integrated care board",
+        max_length=100,
+        blank=True,
+        help_text="Where residents of this area are sent when they are outside our place.",
+    )
+    boundary = models.MultiPolygonField(srid=4326, null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "local authorities"
+
+    def __str__(self):
+        return self.name
+
+
+class Lsoa(models.Model):
+    """A 2021 Lower Layer Super Output Area: the building block of the neighbourhood areas."""
+
+    code = models.CharField(max_length=9, unique=True)
+    name = models.CharField(max_length=100)
+    local_authority_code = models.CharField(max_length=9, db_index=True)
+    boundary = models.MultiPolygonField(srid=4326)
+    neighbourhood = models.ForeignKey(
+        Neighbourhood,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lsoas",
+        help_text="Changing this redraws both neighbourhoods' areas and every postcode's answer.",
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "LSOA"
+        verbose_name_plural = "LSOAs"
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class PostcodeQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(terminated=False)
+
+    def in_outcode(self, outcode):
+        return self.filter(outcode=outcode)
+
+
+class Postcode(models.Model):
+    """A postcode with its point, and its neighbourhood worked out ahead of time."""
+
+    class Source(models.TextChoices):
+        CODEPOINT = "codepoint", "OS Code-Point Open"
+        ONSPD = "onspd", "ONS Postcode Directory"
+
+    postcode = models.CharField(max_length=8, unique=True, help_text="With a space: 'E8 1DY'.")
+    outcode = models.CharField(max_length=4, db_index=True)
+    location = models.PointField(srid=4326)
+    positional_quality = models.PositiveSmallIntegerField(null=True, blank=True)
+    local_authority_code = models.CharField(max_length=9, db_index=True)
+    ward_code = models.CharField(max_length=9, blank=True)
+    terminated = models.BooleanField(default=False)
+    terminated_on = models.DateField(
+        null=True, blank=True, help_text="The month it stopped being used, when known."
+    )
+    source = models.CharField(max_length=10, choices=Source.choices)
+    # Worked out by neighbourhoods.services, never by a request:
+    lsoa = models.ForeignKey(Lsoa, null=True, blank=True, on_delete=models.SET_NULL)
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, null=True, blank=True, on_delete=models.SET_NULL, related_name="postcodes"
+    )
+
+    objects = PostcodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["postcode"]
+
+    def __str__(self):
+        return self.postcode

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from .views import pages
 
 app_name = "neighbourhoods"
 
 urlpatterns = [
-    path("", views.NeighbourhoodListView.as_view(), name="list"),
-    path("<slug:slug>/", views.NeighbourhoodDetailView.as_view(), name="detail"),
+    path("", pages.NeighbourhoodListView.as_view(), name="list"),
+    path("map/", pages.NeighbourhoodMapView.as_view(), name="map"),
+    path("<slug:slug>/", pages.NeighbourhoodDetailView.as_view(), name="detail"),
 ]

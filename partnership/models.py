@@ -1,3 +1,4 @@
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.urls import reverse
 
@@ -32,6 +33,13 @@ class Place(models.Model):
         max_length=200, blank=True, help_text="The integrated care board the place sits in."
     )
     sub_icb_location_code = models.CharField(max_length=10, blank=True)
+    local_authority_codes = ArrayField(
+        models.CharField(max_length=9),
+        default=list,
+        blank=True,
+        help_text="GSS codes of the local authorities the place covers, comma-separated "
+        "(E09000001 is the City of London, E09000012 Hackney).",
+    )
     residents = models.PositiveIntegerField(null=True, blank=True)
     residents_note = models.CharField(
         max_length=300, blank=True, help_text="Where the resident figure comes from."

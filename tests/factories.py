@@ -3,7 +3,15 @@ import datetime
 import factory
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 
-from neighbourhoods.models import Membership, Neighbourhood, NeighbourhoodAim, Practice
+from neighbourhoods.models import (
+    LocalAuthority,
+    Lsoa,
+    Membership,
+    Neighbourhood,
+    NeighbourhoodAim,
+    Postcode,
+    Practice,
+)
 from partnership.models import PartnerOrganisation, Place, Priority, Source, WorkProgramme
 from workstreams.models import Workstream, WorkstreamPriority
 
@@ -122,3 +130,34 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     practice = factory.SubFactory(PracticeFactory)
     neighbourhood = factory.SubFactory(NeighbourhoodFactory)
     started_on = datetime.date(2019, 10, 1)
+
+
+class LocalAuthorityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LocalAuthority
+        django_get_or_create = ["gss_code"]
+
+    gss_code = factory.Sequence(lambda n: f"E0999{n:04d}")
+    name = factory.Sequence(lambda n: f"Borough {n}")
+    boundary = factory.LazyFunction(lambda: square(-0.2, 51.4, 0.1))
+
+
+class LsoaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lsoa
+
+    code = factory.Sequence(lambda n: f"E0199{n:04d}")
+    name = factory.Sequence(lambda n: f"Test 999{n}")
+    local_authority_code = "E09999999"
+    boundary = factory.LazyFunction(lambda: square(-0.3, 51.3))
+
+
+class PostcodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Postcode
+
+    postcode = factory.Sequence(lambda n: f"ZZ{n % 90 + 10} {n % 10}ZZ")
+    outcode = factory.LazyAttribute(lambda o: o.postcode.split()[0])
+    location = factory.LazyFunction(lambda: Point(-0.29, 51.31, srid=4326))
+    local_authority_code = "E09999999"
+    source = Postcode.Source.ONSPD

@@ -4,6 +4,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils.html import escape
 
 from tests import factories
 
@@ -22,6 +23,9 @@ FACTORY_FOR = {
     "neighbourhoodaim": factories.NeighbourhoodAimFactory,
     "practice": factories.PracticeFactory,
     "membership": factories.MembershipFactory,
+    "localauthority": factories.LocalAuthorityFactory,
+    "lsoa": factories.LsoaFactory,
+    "postcode": factories.PostcodeFactory,
 }
 
 PORTAL_MODELS = [
@@ -50,7 +54,6 @@ def test_changelist_add_and_change_forms_load(staff_client, model):
 
     changelist = staff_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
     assert changelist.status_code == 200
-    assert str(obj) in changelist.content.decode() or opts.model_name == "neighbourhoodaim"
 
     search = staff_client.get(
         reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"), {"q": "x"}
@@ -64,6 +67,7 @@ def test_changelist_add_and_change_forms_load(staff_client, model):
         reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
     )
     assert change.status_code == 200
+    assert escape(str(obj))[:60] in change.content.decode()
 
 
 def test_boundaries_and_practice_locations_are_edited_on_a_leaflet_map(staff_client):

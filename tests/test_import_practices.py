@@ -9,8 +9,7 @@ from django.core.management import CommandError, call_command
 
 from neighbourhoods.importers.text import tidy, tidy_phone
 from neighbourhoods.management.commands.import_practices import EPCN, EPRACCUR, PATIENTS
-from neighbourhoods.models import Membership, Practice
-from tests.factories import NeighbourhoodFactory
+from neighbourhoods.models import Membership, Neighbourhood, Practice
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +18,9 @@ PCN_CODES = ["U51492", "U21268", "U05451", "U40100", "U07169", "U89154", "U58256
 
 @pytest.fixture
 def neighbourhoods():
-    return {code: NeighbourhoodFactory(pcn_code=code) for code in PCN_CODES}
+    """The eight neighbourhoods, and no practices yet (the test database starts with them)."""
+    Practice.objects.all().delete()
+    return {n.pcn_code: n for n in Neighbourhood.objects.filter(pcn_code__in=PCN_CODES)}
 
 
 def run_import(**options):
@@ -139,8 +140,8 @@ def test_a_missing_folder_is_a_clear_error(neighbourhoods, tmp_path):
         run_import(data_dir=tmp_path / "nowhere")
 
 
-def test_an_unknown_pcn_asks_for_the_neighbourhood_first(shared_data):
-    NeighbourhoodFactory(pcn_code="U51492")
+def test_an_unknown_pcn_asks_for_the_neighbourhood_first(neighbourhoods, shared_data):
+    Neighbourhood.objects.filter(pcn_code="U51492").update(pcn_code="U99999")
     with pytest.raises(CommandError, match="No neighbourhood has the PCN code"):
         run_import(data_dir=shared_data)
     assert Practice.objects.count() == 0

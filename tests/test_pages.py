@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from partnership.models import PartnerOrganisation, Place
 from tests.factories import (
     MembershipFactory,
     NeighbourhoodAimFactory,
@@ -22,10 +23,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_home_shows_the_partnership_its_priorities_and_neighbourhoods(client):
+    Place.objects.all().delete()
     place = PlaceFactory(summary="We plan and buy care together.")
     PriorityFactory(place=place, title="Shift the focus to prevention", order=1)
     WorkProgrammeFactory(place=place, title="Mental health")
-    NeighbourhoodFactory(place=place, name="Hackney Marshes")
+    NeighbourhoodFactory(place=place, name="Marsh Test")
     WorkstreamFactory(place=place, name="Planned Care")
     practice = PracticeFactory(registered_patients=12345)
     MembershipFactory(practice=practice, neighbourhood__place=place)
@@ -37,17 +39,19 @@ def test_home_shows_the_partnership_its_priorities_and_neighbourhoods(client):
     assert "We plan and buy care together." in html
     assert "Shift the focus to prevention" in html
     assert "Mental health" in html
-    assert "Hackney Marshes" in html
+    assert "Marsh Test" in html
     assert "Planned Care" in html
     assert "12,345" in html
     assert "<title>Your neighbourhood" in html
 
 
 def test_home_without_any_place_is_a_404_not_a_500(client):
+    Place.objects.all().delete()
     assert client.get("/").status_code == 404
 
 
 def test_partner_list_separates_core_partners_from_other_providers(client):
+    PartnerOrganisation.objects.all().delete()
     PartnerFactory(name="Hackney Council", is_core_partner=True)
     PartnerFactory(name="Moorfields Eye Hospital", is_core_partner=False)
 
@@ -60,26 +64,26 @@ def test_partner_list_separates_core_partners_from_other_providers(client):
 def test_partner_detail_shows_its_workstreams_and_neighbourhoods(client):
     partner = PartnerFactory(name="Homerton Healthcare", website="https://www.homerton.nhs.uk")
     WorkstreamFactory(name="Unplanned Care").partners.add(partner)
-    NeighbourhoodFactory(name="London Fields").partners.add(partner)
+    NeighbourhoodFactory(name="Fields Test").partners.add(partner)
 
     response = client.get(partner.get_absolute_url())
 
     html = response.content.decode()
     assert "Homerton Healthcare" in html
     assert "Unplanned Care" in html
-    assert "London Fields" in html
+    assert "Fields Test" in html
     assert "https://www.homerton.nhs.uk" in html
     assert 'aria-label="Breadcrumb"' in html
 
 
 def test_workstream_list_and_detail_show_priorities_in_order(client):
-    workstream = WorkstreamFactory(name="Prevention", summary="Helping people stay well.")
+    workstream = WorkstreamFactory(name="Prevention Test", summary="Helping people stay well.")
     WorkstreamPriorityFactory(workstream=workstream, title="Workplace health", order=3)
     WorkstreamPriorityFactory(workstream=workstream, title="Making Every Contact Count", order=1)
     WorkstreamPriorityFactory(workstream=workstream, title="Stop smoking", order=2)
 
     listing = client.get(reverse("workstreams:list")).content.decode()
-    assert "Prevention" in listing and "3 priorities" in listing
+    assert "Prevention Test" in listing and "3 priorities" in listing
 
     html = client.get(workstream.get_absolute_url()).content.decode()
     assert "Helping people stay well." in html
@@ -88,7 +92,7 @@ def test_workstream_list_and_detail_show_priorities_in_order(client):
 
 
 def test_neighbourhood_list_counts_current_practices_and_patients(client):
-    marshes = NeighbourhoodFactory(name="Hackney Marshes")
+    marshes = NeighbourhoodFactory(name="Marshes Test")
     MembershipFactory(neighbourhood=marshes, practice__registered_patients=15000)
     MembershipFactory(neighbourhood=marshes, practice__registered_patients=5000)
     MembershipFactory(
@@ -101,14 +105,15 @@ def test_neighbourhood_list_counts_current_practices_and_patients(client):
     response = client.get(reverse("neighbourhoods:list"))
 
     html = response.content.decode()
-    assert "Hackney Marshes" in html
+    assert "Marshes Test" in html
     assert "20,000" in html
-    assert response.context["neighbourhoods"][0].practice_count == 2
+    listed = {n.pk: n for n in response.context["neighbourhoods"]}
+    assert listed[marshes.pk].practice_count == 2
     assert "Support people to stay well at home" in html
 
 
 def test_neighbourhood_detail_lists_practices_and_those_that_left(client):
-    neighbourhood = NeighbourhoodFactory(name="Clissold Park", pcn_code="U51492")
+    neighbourhood = NeighbourhoodFactory(name="Test Park", pcn_code="U00042")
     MembershipFactory(
         neighbourhood=neighbourhood,
         practice=PracticeFactory(name="Barton House Group Practice", phone="020 7249 5511"),
@@ -118,7 +123,7 @@ def test_neighbourhood_detail_lists_practices_and_those_that_left(client):
         practice=PracticeFactory(name="Abney House Medical Centre"),
         ended_on=datetime.date(2020, 11, 30),
     )
-    neighbourhood.partners.add(PartnerFactory(name="East London NHS Foundation Trust"))
+    neighbourhood.partners.add(PartnerFactory(name="Test Mental Health Trust"))
 
     html = client.get(neighbourhood.get_absolute_url()).content.decode()
 
@@ -127,8 +132,8 @@ def test_neighbourhood_detail_lists_practices_and_those_that_left(client):
     assert 'href="tel:02072495511"' in current
     assert "Abney House Medical Centre" not in current
     assert "Abney House Medical Centre" in left and "30 November 2020" in left
-    assert "East London NHS Foundation Trust" in html
-    assert "U51492" in html
+    assert "Test Mental Health Trust" in html
+    assert "U00042" in html
 
 
 def test_about_the_data_page_shows_sources_and_attributions(client):
@@ -154,8 +159,6 @@ def test_unknown_slugs_give_a_styled_404(client, url):
 
 
 def test_every_page_has_a_skip_link_and_a_single_main_landmark(client):
-    place = PlaceFactory()
-    NeighbourhoodFactory(place=place)
     for url in ["/", "/neighbourhoods/", "/workstreams/", "/partners/", "/about-the-data/"]:
         html = client.get(url).content.decode()
         assert 'href="#maincontent"' in html, url

@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    "django.contrib.postgres",
     "leaflet",
     "partnership",
     "workstreams",
@@ -110,3 +111,7 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # Debian 12's GDAL is 3.6. GDAL is only ever given our own files and SRIDs, never a user's
 # spatial reference or path, so the hardening GDAL 3.9 adds has nothing to guard here.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# Shared by every worker, so clearing it on a change reaches them all. Lookups themselves
+# are one indexed read and are not cached; map GeoJSON is.
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://portal_cache")}

@@ -1,7 +1,8 @@
-from django.db.models import Count, Sum
+from django.db.models import Count, Prefetch, Sum
+from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
-from .models import Neighbourhood, NeighbourhoodAim, current_membership_q
+from ..models import Membership, Neighbourhood, NeighbourhoodAim, current_membership_q
 
 
 class NeighbourhoodListView(ListView):
@@ -46,4 +47,28 @@ class NeighbourhoodDetailView(DetailView):
             ),
             aims=NeighbourhoodAim.objects.all(),
         )
+        return context
+
+
+class NeighbourhoodMapView(ListView):
+    """All eight areas and their practices on a map, with the same facts as a list beside it."""
+
+    template_name = "neighbourhoods/neighbourhood_map.html"
+    context_object_name = "neighbourhoods"
+
+    def get_queryset(self):
+        return Neighbourhood.objects.prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.current().select_related("practice"),
+                to_attr="current",
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["map_config"] = {
+            "areasUrl": reverse("api:neighbourhoods") + "?simplified=1",
+            "practicesUrl": reverse("api:practices"),
+        }
         return context

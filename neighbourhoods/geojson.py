@@ -1,0 +1,122 @@
+"""GeoJSON of the neighbourhood areas and practices, shared by the API and the maps.
+
+Built in PostGIS and cached; the cache is cleared whenever an area or practice changes
+(see services.published), so nobody is shown a stale map.
+"""
+
+import json
+
+from django.core.cache import cache
+from django.db import connection
+from django.urls import reverse
+
+from .models import Membership, Neighbourhood, Practice
+
+# About 2 m at London's latitude: invisible on a map, and a much smaller download.
+DISPLAY_TOLERANCE = 0.00002
+CACHE_SECONDS = 60 * 60
+
+
+def _boundaries(ids, simplified: bool) -> dict[int, dict]:
+    geometry = "ST_SimplifyPreserveTopology(boundary, %s)" if simplified else "boundary"
+    params = [DISPLAY_TOLERANCE] if simplified else []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, ST_AsGeoJSON({geometry}, %s) FROM {Neighbourhood._meta.db_table} "
+            "WHERE boundary IS NOT NULL AND id = ANY(%s)",
+            [*params, 5 if simplified else 6, list(ids)],
+        )
+        return {pk: json.loads(text) for pk, text in cursor.fetchall()}
+
+
+def neighbourhood_feature(neighbourhood, geometry, practice_count) -> dict:
+    return {
+        "type": "Feature",
+        "id": neighbourhood.slug,
+        "geometry": geometry,
+        "properties": {
+            "name": neighbourhood.name,
+            "slug": neighbourhood.slug,
+            "url": neighbourhood.get_absolute_url(),
+            "api_url": reverse("api:neighbourhood", kwargs={"slug": neighbourhood.slug}),
+            "park": neighbourhood.park_name,
+            "pcn_code": neighbourhood.pcn_code,
+            "practices": practice_count,
+            "indicative": True,
+        },
+    }
+
+
+def neighbourhoods_collection(*, simplified=False, slug=None) -> dict:
+    key = f"geojson:neighbourhoods:{int(simplified)}:{slug or '*'}"
+    if (cached := cache.get(key)) is not None:
+        return cached
+    neighbourhoods = Neighbourhood.objects.all()
+    if slug:
+        neighbourhoods = neighbourhoods.filter(slug=slug)
+    neighbourhoods = list(neighbourhoods)
+    geometries = _boundaries([n.pk for n in neighbourhoods], simplified)
+    counts = {}
+    for m in Membership.objects.current().values("neighbourhood_id"):
+        counts[m["neighbourhood_id"]] = counts.get(m["neighbourhood_id"], 0) + 1
+    collection = {
+        "type": "FeatureCollection",
+        "features": [
+            neighbourhood_feature(n, geometries.get(n.pk), counts.get(n.pk, 0))
+            for n in neighbourhoods
+        ],
+    }
+    cache.set(key, collection, CACHE_SECONDS)
+    return collection
+
+
+def practice_feature(practice, neighbourhood) -> dict:
+    point = practice.location
+    return {
+        "type": "Feature",
+        "id": practice.ods_code,
+        "geometry": (
+            {"type": "Point", "coordinates": [round(point.x, 6), round(point.y, 6)]}
+            if point
+            else None
+        ),
+        "properties": {
+            "ods_code": practice.ods_code,
+            "name": practice.name,
+            "address": practice.address_lines,
+            "postcode": practice.postcode,
+            "phone": practice.phone,
+            "registered_patients": practice.registered_patients,
+            "registered_patients_as_of": (
+                practice.registered_patients_as_of.isoformat()
+                if practice.registered_patients_as_of
+                else None
+            ),
+            "neighbourhood": (
+                {
+                    "name": neighbourhood.name,
+                    "slug": neighbourhood.slug,
+                    "url": neighbourhood.get_absolute_url(),
+                }
+                if neighbourhood
+                else None
+            ),
+        },
+    }
+
+
+def practices_collection() -> dict:
+    key = "geojson:practices"
+    if (cached := cache.get(key)) is not None:
+        return cached
+    current = {
+        m.practice_id: m.neighbourhood
+        for m in Membership.objects.current().select_related("neighbourhood")
+    }
+    practices = Practice.objects.filter(pk__in=current).order_by("name")
+    collection = {
+        "type": "FeatureCollection",
+        "features": [practice_feature(p, current[p.pk]) for p in practices],
+    }
+    cache.set(key, collection, CACHE_SECONDS)
+    return collection

@@ -1,0 +1,131 @@
+"""The JSON API: the same answers as the pages, for partner organisations and developers."""
+
+from django.http import JsonResponse
+from django.views.decorators.http import require_safe
+
+from .. import geojson
+from ..lookup import Outcome, district_answer, lookup_postcode
+from ..openapi import schema
+from ..postcodes import Postcode
+
+CACHE_HEADER = "public, max-age=300"
+
+
+def error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+
+
+def neighbourhood_ref(neighbourhood, request):
+    if neighbourhood is None:
+        return None
+    return {
+        "name": neighbourhood.name,
+        "slug": neighbourhood.slug,
+        "url": request.build_absolute_uri(neighbourhood.get_absolute_url()),
+    }
+
+
+@require_safe
+def postcode(request, postcode):
+    parsed = Postcode.parse(postcode)
+    if parsed is not None and not parsed.is_full:
+        return error(
+            400,
+            "invalid_postcode",
+            f"{parsed.outcode} is a postcode district, not a full postcode. "
+            f"Ask /api/outcodes/{parsed.outcode} for the neighbourhoods it falls in.",
+        )
+    result = lookup_postcode(postcode)
+    if result.is_error:
+        return error(result.status_code, result.error_code, result.message)
+    record, authority = result.record, result.local_authority
+    body = {
+        "postcode": str(result.postcode),
+        "status": result.outcome.value,
+        "message": result.message,
+        "neighbourhood": neighbourhood_ref(result.neighbourhood, request),
+        "local_authority": {
+            "code": record.local_authority_code,
+            "name": authority.name if authority else None,
+            "nhs_body": (authority.nhs_body or None) if authority else None,
+        },
+        "location": {
+            "latitude": round(record.location.y, 6),
+            "longitude": round(record.location.x, 6),
+        },
+        "practices": [
+            {
+                "ods_code": p.ods_code,
+                "name": p.name,
+                "postcode": p.postcode,
+                "phone": p.phone,
+                "distance_m": round(p.distance.m),
+            }
+            for p in result.practices
+        ],
+        "indicative": True,
+    }
+    response = JsonResponse(body)
+    response["Cache-Control"] = CACHE_HEADER
+    return response
+
+
+@require_safe
+def outcode(request, outcode):
+    parsed = Postcode.parse(outcode)
+    if parsed is None or parsed.is_full:
+        return error(
+            400,
+            "invalid_outcode",
+            "Enter a postcode district: the first half of a postcode, like E8.",
+        )
+    district = district_answer(parsed.outcode)
+    if district.total == 0:
+        return error(404, "outcode_not_found", f"We have no postcodes in {parsed.outcode}.")
+    return JsonResponse(
+        {
+            "outcode": parsed.outcode,
+            "status": Outcome.DISTRICT.value,
+            "postcodes": district.total,
+            "outside_area": district.outside,
+            "neighbourhoods": [
+                {**neighbourhood_ref(s.neighbourhood, request), "postcodes": s.postcodes}
+                for s in district.shares
+            ],
+        }
+    )
+
+
+def geojson_response(collection):
+    response = JsonResponse(collection, content_type="application/geo+json")
+    response["Cache-Control"] = CACHE_HEADER
+    return response
+
+
+@require_safe
+def neighbourhoods(request):
+    simplified = request.GET.get("simplified") in {"1", "true"}
+    return geojson_response(geojson.neighbourhoods_collection(simplified=simplified))
+
+
+@require_safe
+def neighbourhood(request, slug):
+    simplified = request.GET.get("simplified") in {"1", "true"}
+    collection = geojson.neighbourhoods_collection(simplified=simplified, slug=slug)
+    if not collection["features"]:
+        return error(404, "neighbourhood_not_found", f"No neighbourhood is called '{slug[:50]}'.")
+    return geojson_response(collection["features"][0])
+
+
+@require_safe
+def practices(request):
+    return geojson_response(geojson.practices_collection())
+
+
+@require_safe
+def openapi(request):
+    return JsonResponse(schema(request.build_absolute_uri("/")), json_dumps_params={"indent": 2})
+
+
+def not_found(request, exception=None):
+    return error(404, "not_found", "There is nothing at this address in the API.")

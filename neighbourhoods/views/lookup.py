@@ -1,0 +1,84 @@
+"""The public "which neighbourhood am I in?" pages: by postcode, and by GP practice."""
+
+from django.db.models import Prefetch
+from django.shortcuts import render
+from django.urls import reverse
+from django.views import View
+
+from ..lookup import FIND_A_GP_URL, lookup_postcode
+from ..models import Membership, Practice
+
+MAX_QUERY_LENGTH = 100
+
+
+def answer_map_data(result) -> dict | None:
+    """The small piece of map data the answer adds: the postcode's point and its practices."""
+    if result.record is None:
+        return None
+    point = result.record.location
+    return {
+        "areasUrl": reverse("api:neighbourhoods") + "?simplified=1",
+        "postcode": str(result.postcode),
+        "point": [round(point.y, 6), round(point.x, 6)],
+        "neighbourhood": result.neighbourhood.slug if result.neighbourhood else None,
+        "practices": [
+            {
+                "name": p.name,
+                "point": [round(p.location.y, 6), round(p.location.x, 6)],
+                "distance_m": round(p.distance.m),
+            }
+            for p in result.practices
+        ],
+    }
+
+
+class PostcodeLookupView(View):
+    template_name = "neighbourhoods/lookup.html"
+
+    def get(self, request):
+        asked = "postcode" in request.GET
+        result = lookup_postcode(request.GET.get("postcode", "")) if asked else None
+        context = {
+            "result": result,
+            "asked": asked,
+            "find_a_gp_url": FIND_A_GP_URL,
+            "map_data": answer_map_data(result) if result else None,
+        }
+        status = result.status_code if result else 200
+        return render(request, self.template_name, context, status=status)
+
+
+class PracticeSearchView(View):
+    """Find a neighbourhood from the name, ODS code or postcode of a GP practice."""
+
+    template_name = "neighbourhoods/practice_search.html"
+
+    def get(self, request):
+        asked = "q" in request.GET
+        query = request.GET.get("q", "").strip()
+        error, practices, status = None, None, 200
+        if asked and not query:
+            error, status = "Enter the name of your GP practice", 400
+        elif len(query) > MAX_QUERY_LENGTH:
+            error, status = f"Enter no more than {MAX_QUERY_LENGTH} characters", 400
+        elif "\x00" in query:
+            error, status = "Enter the name of your GP practice using letters and numbers", 400
+        elif asked:
+            practices = list(
+                Practice.objects.search(query).prefetch_related(
+                    Prefetch(
+                        "memberships",
+                        queryset=Membership.objects.select_related("neighbourhood").order_by(
+                            "-started_on"
+                        ),
+                    )
+                )
+            )
+            for practice in practices:
+                members = list(practice.memberships.all())
+                now = [m for m in members if m.is_current()]
+                practice.current_membership = now[0] if now else None
+                practice.last_membership = members[0] if members and not now else None
+        context = {"query": query[:MAX_QUERY_LENGTH], "asked": asked, "error": error,
+                   "practices": practices}  # fmt: skip
+        return render(request, self.template_name, context, status=status)
