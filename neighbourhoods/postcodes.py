@@ -11,6 +11,7 @@ from dataclasses import dataclass
 MAX_INPUT_LENGTH = 40
 _OUTCODE = r"[A-Z]{1,2}[0-9][A-Z0-9]?"
 _INCODE = r"[0-9][A-Z]{2}"
+CONTROL = {"Cc", "Cf"}
 FULL_RE = re.compile(rf"^({_OUTCODE})({_INCODE})$")
 OUTCODE_RE = re.compile(rf"^{_OUTCODE}$")
 
@@ -31,6 +32,8 @@ class Postcode:
         """A full postcode or an outcode (district) alone; None if it is neither."""
         if raw is None or len(raw) > MAX_INPUT_LENGTH:
             return None
+        if any(unicodedata.category(ch) in CONTROL for ch in raw if ch not in " \t"):
+            return None  # a null byte or direction override is never part of a postcode
         text = compact(raw)
         if match := FULL_RE.match(text):
             return cls(match.group(1), match.group(2))

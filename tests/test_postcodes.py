@@ -29,7 +29,7 @@ def test_case_spaces_and_punctuation_never_matter(raw, expected):
 @pytest.mark.parametrize(
     "raw",
     ["", "   ", "hello", "E8 1D", "12345", "E8 1DYY", "<script>alert(1)</script>",
-     "'; DROP TABLE postcodes; --", "E8\x001DY" * 20, "قسم", "x" * 10_000],
+     "'; DROP TABLE postcodes; --", "E8\x001DY", "E8\u202e1DY", "قسم", "x" * 10_000],
 )  # fmt: skip
 def test_things_that_are_not_postcodes_parse_to_none(raw):
     assert Postcode.parse(raw) is None

@@ -68,7 +68,9 @@ class Summary:
     def lines(self) -> list[str]:
         out = []
         for kind, c in self.counts.items():
-            parts = [f"{c[o]} {o}" for o in ("added", "changed", "removed", "unchanged") if c[o]]
+            order = ["added", "changed", "removed", "unchanged"]
+            order += sorted(set(c) - set(order))
+            parts = [f"{c[o]} {o}" for o in order if c[o]]
             out.append(f"{kind}: {', '.join(parts) or 'none'}")
         return out + self.notes
 

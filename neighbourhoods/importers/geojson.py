@@ -35,12 +35,12 @@ def multipolygon(feature: dict, where: str) -> MultiPolygon:
     """The feature's geometry as a 2D, valid MultiPolygon in EPSG:4326."""
     try:
         ogr = OGRGeometry(json.dumps(feature["geometry"]))
-    except Exception as exc:  # GDAL raises several kinds for broken geometry
+        ogr.set_3d(False)
+        geometry = GEOSGeometry(ogr.wkb, srid=4326)
+        if not geometry.valid:
+            geometry = geometry.make_valid()
+    except Exception as exc:  # GDAL and GEOS raise several kinds for broken geometry
         raise SourceFileError(f"{where}: the geometry cannot be read ({exc}).") from exc
-    ogr.set_3d(False)
-    geometry = GEOSGeometry(ogr.wkb, srid=4326)
-    if not geometry.valid:
-        geometry = geometry.make_valid()
     if geometry.geom_type == "Polygon":
         geometry = MultiPolygon(geometry, srid=4326)
     elif geometry.geom_type == "GeometryCollection":

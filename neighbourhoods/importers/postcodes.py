@@ -83,9 +83,10 @@ def _as_csv(staging: Staging) -> io.StringIO:
     return buffer
 
 
-def save_postcodes(staging: Staging, *, source: str, retire_missing: bool, summary: Summary):
-    """Insert new postcodes, update changed ones; with retire_missing, a postcode of this source
-    that the file no longer lists is marked terminated (kept, so it still gets an answer).
+def save_postcodes(staging: Staging, *, source: str, retire_areas=None, summary: Summary):
+    """Insert new postcodes, update changed ones. With retire_areas (postcode areas such as
+    ["E", "EC"] whose files were read whole), a postcode of this source in those areas that
+    the files no longer list is marked terminated: kept, so it still gets an answer.
 
     Returns the ids of the postcodes added or changed, whose answers need working out.
     Call inside a transaction.
@@ -159,16 +160,17 @@ def save_postcodes(staging: Staging, *, source: str, retire_missing: bool, summa
         )
         added = [r[0] for r in cursor.fetchall()]
         retired = 0
-        if retire_missing:
+        if retire_areas:
             cursor.execute(
                 f"""
                 UPDATE {table} AS p SET terminated = true
                 WHERE p.source = %(source)s AND NOT p.terminated
+                  AND substring(p.outcode from '^[A-Z]+') = ANY(%(areas)s)
                   AND NOT EXISTS (
                       SELECT 1 FROM incoming_postcode AS i WHERE i.postcode = p.postcode
                   )
                 """,
-                {"source": source},
+                {"source": source, "areas": [a.upper() for a in retire_areas]},
             )
             retired = cursor.rowcount
         cursor.execute("DROP TABLE incoming_postcode")

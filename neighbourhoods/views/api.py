@@ -1,5 +1,7 @@
 """The JSON API: the same answers as the pages, for partner organisations and developers."""
 
+import re
+
 from django.http import JsonResponse
 from django.views.decorators.http import require_safe
 
@@ -9,6 +11,7 @@ from ..openapi import schema
 from ..postcodes import Postcode
 
 CACHE_HEADER = "public, max-age=300"
+SLUG_RE = re.compile(r"^[-a-z0-9]{1,50}$")
 
 
 def error(status: int, code: str, message: str) -> JsonResponse:
@@ -111,9 +114,15 @@ def neighbourhoods(request):
 @require_safe
 def neighbourhood(request, slug):
     simplified = request.GET.get("simplified") in {"1", "true"}
-    collection = geojson.neighbourhoods_collection(simplified=simplified, slug=slug)
-    if not collection["features"]:
-        return error(404, "neighbourhood_not_found", f"No neighbourhood is called '{slug[:50]}'.")
+    collection = None
+    if SLUG_RE.match(slug):
+        collection = geojson.neighbourhoods_collection(simplified=simplified, slug=slug)
+    if not collection or not collection["features"]:
+        return error(
+            404,
+            "neighbourhood_not_found",
+            "No neighbourhood has that name. See /api/neighbourhoods.",
+        )
     return geojson_response(collection["features"][0])
 
 

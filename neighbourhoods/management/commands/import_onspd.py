@@ -80,7 +80,7 @@ class Command(ImportCommand):
 
         summary = Summary()
         with transaction.atomic():
-            touched = save_postcodes(staging, source="onspd", retire_missing=False, summary=summary)
+            touched = save_postcodes(staging, source="onspd", summary=summary)
             answered = services.recompute_postcode_answers(postcode_ids=touched)
         summary.note(f"{answered} postcode answer(s) worked out again.")
         self.report(summary, f"Imported {len(staging):,} postcodes from {path.name}")

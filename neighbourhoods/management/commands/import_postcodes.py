@@ -58,7 +58,10 @@ class Command(ImportCommand):
         with transaction.atomic():
             save_authority_names({c: n for c, n in names.items() if c in used}, summary)
             touched = save_postcodes(
-                staging, source="codepoint", retire_missing=True, summary=summary
+                staging,
+                source="codepoint",
+                retire_areas=[path.stem for path in files],
+                summary=summary,
             )
             answered = services.recompute_postcode_answers(postcode_ids=touched)
         summary.note(f"{answered} postcode answer(s) worked out again.")

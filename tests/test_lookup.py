@@ -1,0 +1,177 @@
+"""Every lookup outcome, with real postcodes, decided once and answered the same by page and API."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from neighbourhoods.lookup import Outcome, lookup_postcode
+
+pytestmark = pytest.mark.django_db
+
+SAMPLE_ONSPD = Path(__file__).parent / "data" / "onspd_sample.csv"
+
+# query, outcome, HTTP status, what the headline must name
+CASES = [
+    ("E8 1DY", Outcome.IN_AREA, 200, "London Fields"),
+    ("N16 9JT", Outcome.IN_AREA, 200, "neighbourhood"),
+    ("EC1A 7HF", Outcome.IN_AREA, 200, "Shoreditch Park and City"),
+    ("EC2Y 5DE", Outcome.IN_AREA, 200, "Shoreditch Park and City"),
+    # Points the generalised LSOA boundaries leave just outside City and Hackney.
+    ("EC4Y 9AH", Outcome.IN_AREA, 200, "Shoreditch Park and City"),
+    ("WC1V 7BN", Outcome.IN_AREA, 200, "Shoreditch Park and City"),
+    ("E1 0AA", Outcome.OUT_OF_AREA, 200, "Tower Hamlets"),
+    ("N16 8HU", Outcome.OUT_OF_AREA, 200, "Islington"),
+    ("E8 9ZZ", Outcome.NOT_FOUND, 404, "We could not find E8 9ZZ"),
+    ("E8", Outcome.DISTRICT, 200, "E8"),
+    ("n16", Outcome.DISTRICT, 200, "N16"),
+    ("hello", Outcome.INVALID, 400, "Enter a real postcode"),
+    ("", Outcome.EMPTY, 400, "Enter a postcode"),
+    ("   ", Outcome.EMPTY, 400, "Enter a postcode"),
+]
+
+SAME_POSTCODE = ["E8 1DY", "e81dy", " E8 1DY ", "E8-1DY", "e8.1dy", "E8  1DY", "Ｅ８ １ＤＹ"]
+
+
+@pytest.mark.parametrize("query, outcome, status, named", CASES)
+def test_each_outcome_is_decided_once(query, outcome, status, named):
+    result = lookup_postcode(query)
+    assert result.outcome == outcome
+    assert result.status_code == status
+    assert named in result.headline
+
+
+@pytest.mark.parametrize("query, outcome, status, named", CASES)
+def test_the_page_gives_the_same_answer(client, query, outcome, status, named):
+    response = client.get("/lookup/", {"postcode": query})
+    html = response.content.decode()
+    assert response.status_code == status
+    assert named in html
+    result = lookup_postcode(query)
+    assert f"<h1>{result.headline}" in html or result.is_input_error
+    if result.is_input_error:
+        assert "<title>Error: " in html
+        assert 'class="nhsuk-error-summary"' in html
+        assert 'href="#postcode"' in html
+        assert f'value="{query.strip()}"' in html
+
+
+@pytest.mark.parametrize("query, outcome, status, named", [c for c in CASES if c[0].strip()])
+def test_the_api_gives_the_same_answer(client, query, outcome, status, named):
+    response = client.get(f"/api/postcodes/{query}")
+    body = response.json()
+    result = lookup_postcode(query)
+    if outcome == Outcome.DISTRICT:
+        assert response.status_code == 400
+        assert f"/api/outcodes/{result.postcode.outcode}" in body["error"]["message"]
+        return
+    assert response.status_code == status
+    if result.is_error:
+        assert body["error"] == {"code": result.error_code, "message": result.message}
+    else:
+        assert body["status"] == outcome.value
+        assert body["message"] == result.message
+        assert body["postcode"] == str(result.postcode)
+
+
+@pytest.mark.parametrize("query", SAME_POSTCODE)
+def test_case_spaces_and_punctuation_never_matter(client, query):
+    assert lookup_postcode(query).headline == "E8 1DY is in the London Fields neighbourhood"
+    assert client.get("/lookup/", {"postcode": query}).status_code == 200
+
+
+def test_in_area_answer_lists_the_neighbourhoods_practices_nearest_first(client):
+    result = lookup_postcode("E8 1DY")
+    distances = [p.distance.m for p in result.practices]
+    assert len(distances) >= 5
+    assert distances == sorted(distances)
+    assert {p.memberships.get(ended_on__isnull=True).neighbourhood for p in result.practices} == {
+        result.neighbourhood
+    }
+
+    body = client.get("/api/postcodes/E81DY").json()
+    assert body["neighbourhood"]["slug"] == "london-fields"
+    assert body["neighbourhood"]["url"].endswith("/neighbourhoods/london-fields/")
+    assert body["local_authority"] == {
+        "code": "E09000012",
+        "name": "Hackney",
+        "nhs_body": "NHS North East London",
+    }
+    assert 51.5 < body["location"]["latitude"] < 51.6
+    assert [p["distance_m"] for p in body["practices"]] == sorted(round(d) for d in distances)
+
+    html = client.get("/lookup/", {"postcode": "E8 1DY"}).content.decode()
+    assert html.index("E8 1DY is in the London Fields") < html.index('id="portal-map"')
+    assert result.practices[0].name in html
+    assert "/neighbourhoods/london-fields/" in html
+
+
+def test_out_of_area_names_the_borough_and_where_to_go(client):
+    body = client.get("/api/postcodes/E1 0AA").json()
+    assert body["status"] == "out_of_area"
+    assert body["neighbourhood"] is None
+    assert body["local_authority"]["name"] == "Tower Hamlets"
+    assert body["practices"] == []
+    html = client.get("/lookup/", {"postcode": "E1 0AA"}).content.decode()
+    assert "https://www.nhs.uk/service-search/find-a-gp" in html
+    assert "NHS North East London" in html
+
+
+def test_not_found_offers_the_district_and_the_practice_search(client):
+    result = lookup_postcode("E8 9ZZ")
+    assert result.district.shares
+    assert result.district.shares[0].neighbourhood.name == "London Fields"
+    html = client.get("/lookup/", {"postcode": "E8 9ZZ"}).content.decode()
+    assert "Neighbourhoods in E8" in html
+    assert "/practices/" in html
+    assert "invalid" not in html.lower()
+
+
+def test_district_answer_counts_postcodes_in_each_neighbourhood(client):
+    body = client.get("/api/outcodes/e8").json()
+    assert body["outcode"] == "E8"
+    counts = {n["slug"]: n["postcodes"] for n in body["neighbourhoods"]}
+    assert counts["london-fields"] == max(counts.values())
+    assert sum(counts.values()) + body["outside_area"] == body["postcodes"]
+    assert client.get("/api/outcodes/ZZ9").status_code == 404
+    assert client.get("/api/outcodes/E8 1DY").status_code == 400
+
+
+def test_terminated_postcodes_have_their_own_answer(client):
+    call_command("import_onspd", str(SAMPLE_ONSPD), stdout=io.StringIO(), stderr=io.StringIO())
+
+    result = lookup_postcode("E8 9ZY")
+    assert result.outcome == Outcome.TERMINATED
+    assert "March 2018" in result.message
+    response = client.get("/api/postcodes/E89ZY")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "postcode_terminated"
+    page = client.get("/lookup/", {"postcode": "E8 9ZY"})
+    assert page.status_code == 404
+    assert "no longer in use" in page.content.decode()
+
+
+def test_a_new_onspd_postcode_gets_its_neighbourhood(client):
+    assert lookup_postcode("E9 9ZX").outcome == Outcome.NOT_FOUND
+    call_command("import_onspd", str(SAMPLE_ONSPD), stdout=io.StringIO(), stderr=io.StringIO())
+    result = lookup_postcode("E9 9ZX")
+    assert result.outcome == Outcome.IN_AREA
+    assert result.neighbourhood is not None
+
+
+def test_an_in_area_lookup_reads_the_postcode_row_once(client):
+    lookup_postcode("E8 1DY")  # warm up content types and the like
+    with CaptureQueriesContext(connection) as queries:
+        lookup_postcode("E8 1DY")
+    postcode_reads = [q["sql"] for q in queries if '"neighbourhoods_postcode"' in q["sql"]]
+    assert len(postcode_reads) == 1
+    assert "ST_" not in postcode_reads[0]  # no geometry is worked out for the answer
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")  # as on a full national table
+        cursor.execute("EXPLAIN " + postcode_reads[0])
+        plan = " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+    assert "Index Scan" in plan
