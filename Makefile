@@ -12,7 +12,7 @@ STAMPS := .make
 DB_NAME ?= portal
 export DATABASE_URL ?= postgis:///$(DB_NAME)
 
-.PHONY: help install system-packages db data run test lint format migrations-check bench clean
+.PHONY: help install system-packages db data run test lint format migrations-check bench derive-areas clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -67,6 +67,13 @@ format: install
 
 migrations-check: install db ## Fail if a model change has no migration
 	$(MANAGE) makemigrations --check --dry-run
+
+bench: data ## Measure lookups/s and latency under gunicorn on loopback (see docs/performance.md)
+	bash scripts/system-packages.sh bench
+	$(PYTHON) scripts/bench.py $(BENCH_ARGS)
+
+derive-areas: data ## Derive the LSOA-to-neighbourhood assignment again into fixtures/
+	$(MANAGE) derive_neighbourhood_areas
 
 clean: ## Remove the virtual environment, npm packages and collected static files
 	rm -rf $(VENV) node_modules staticfiles $(STAMPS)

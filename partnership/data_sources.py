@@ -60,12 +60,31 @@ DATA_SOURCES = [
         name="OS Code-Point Open",
         publisher="Ordnance Survey",
         release="October 2025 (version 2025.4.0)",
-        used_for="Where each GP practice's postcode is on the map.",
+        used_for=(
+            "Every postcode's point, local authority and ward: the postcode lookup, and where "
+            "each GP practice is on the map."
+        ),
         licence="OS OpenData licence (the same terms as the " + OGL + ")",
         attribution=(
             "Contains Ordnance Survey data © Crown copyright and database right 2025.",
             "Contains Royal Mail data © Royal Mail copyright and database right 2025.",
             "Contains National Statistics data © Crown copyright and database right 2025.",
+        ),
+    ),
+    DataSource(
+        key="ons-boundaries",
+        name="Lower Layer Super Output Areas (2021) and London borough boundaries",
+        publisher="Office for National Statistics",
+        release="December 2021 boundaries, generalised to 20 m (borough codes of 2022)",
+        used_for=(
+            "The small areas our indicative neighbourhood areas are built from, and the "
+            "borough a postcode outside City and Hackney is in."
+        ),
+        licence=OGL,
+        attribution=(
+            "Source: Office for National Statistics licensed under the Open Government Licence "
+            "v.3.0.",
+            "Contains OS data © Crown copyright and database right (2022).",
         ),
     ),
 ]

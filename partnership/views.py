@@ -2,7 +2,7 @@ from django.db.models import Max, Prefetch, Sum
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView, TemplateView
 
-from neighbourhoods.models import Neighbourhood, Practice, current_membership_q
+from neighbourhoods.models import Lsoa, Neighbourhood, Practice, current_membership_q
 
 from .data_sources import DATA_SOURCES
 from .models import PartnerOrganisation, Place, Source
@@ -74,4 +74,5 @@ class AboutDataView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["data_sources"] = DATA_SOURCES
         context["content_sources"] = Source.objects.all()
+        context["lsoa_count"] = Lsoa.objects.filter(neighbourhood__isnull=False).count()
         return context

@@ -12,6 +12,8 @@ packages=(
   python3 python3-venv python3-dev build-essential
 )
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+# `system-packages.sh bench` adds the load generator `make bench` drives the server with.
+[ "${1:-}" = "bench" ] && packages+=(wrk)
 
 pg_major() {
   if command -v pg_lsclusters >/dev/null 2>&1; then

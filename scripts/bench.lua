@@ -1,0 +1,23 @@
+-- wrk script: each request asks for a random path from the file named by BENCH_PATHS.
+local paths = {}
+
+init = function(args)
+  for line in io.lines(os.getenv("BENCH_PATHS")) do
+    paths[#paths + 1] = line
+  end
+  math.randomseed(os.time() + math.floor(os.clock() * 1e6))
+end
+
+request = function()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+
+done = function(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format(
+    "RESULT requests=%d duration_us=%d non2xx=%d socket_errors=%d p50_us=%d p95_us=%d p99_us=%d max_us=%d\n",
+    summary.requests, summary.duration, summary.errors.status,
+    errors.connect + errors.read + errors.write + errors.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max
+  ))
+end
