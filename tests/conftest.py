@@ -5,13 +5,17 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-# Every import `make run` runs, in its order: the test database holds the same real data.
+SAMPLE_ONSPD = Path(__file__).parent / "data" / "onspd_sample.csv"
+
+# Every import `make run` runs, in its order, so the test database holds the same real data;
+# then a few invented ONSPD postcodes (tests/data/README.md), for terminated postcodes.
 IMPORTS = [
     ("load_content", []),
     ("import_boundaries", []),
     ("import_postcodes", []),
     ("import_practices", []),
     ("load_neighbourhood_areas", []),
+    ("import_onspd", [str(SAMPLE_ONSPD)]),
 ]
 
 

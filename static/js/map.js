@@ -24,8 +24,20 @@
     return span;
   }
 
+  // Practices sit close together, some in one building, so their markers cannot be
+  // separate touch targets of 24 px (WCAG 2.5.8). They are pictures, named for screen
+  // readers; the list on the page is where a practice is chosen.
+  function markerOptions(name) {
+    return { title: name, alt: name, interactive: false, keyboard: false };
+  }
+
   window.portalMapInit = function (map) {
     var options = config();
+    var icons = document.getElementById("portal-map-icons");
+    if (icons) {
+      L.Icon.Default.imagePath = "";
+      L.Icon.Default.mergeOptions(JSON.parse(icons.textContent));
+    }
     var container = map.getContainer();
     container.setAttribute("role", "region");
     container.setAttribute("aria-label", "Map of the neighbourhood areas. The same information is in the text of this page.");
@@ -33,14 +45,12 @@
     map.options.zoomSnap = 0.25;
 
     if (options.point) {
-      var here = L.circleMarker(options.point, { radius: 9, color: "#212b32", weight: 3, fillColor: "#ffeb3b", fillOpacity: 1 })
+      var here = L.circleMarker(options.point, { radius: 9, color: "#212b32", weight: 3, fillColor: "#ffeb3b", fillOpacity: 1, interactive: false })
         .bindTooltip(label(options.postcode), { permanent: true, direction: "right" })
         .addTo(map);
       bounds.extend(here.getLatLng());
       (options.practices || []).forEach(function (practice) {
-        L.marker(practice.point, { title: practice.name, alt: practice.name })
-          .bindPopup(label(practice.name + " (" + practice.distance_m + " m)"))
-          .addTo(map);
+        L.marker(practice.point, markerOptions(practice.name)).addTo(map);
         bounds.extend(practice.point);
       });
     }
@@ -49,12 +59,7 @@
       getJSON(options.practicesUrl).then(function (data) {
         L.geoJSON(data, {
           pointToLayer: function (feature, latlng) {
-            var name = feature.properties.name;
-            return L.marker(latlng, { title: name, alt: name });
-          },
-          onEachFeature: function (feature, layer) {
-            var p = feature.properties;
-            layer.bindPopup(label(p.name + (p.neighbourhood ? " – " + p.neighbourhood.name : "")));
+            return L.marker(latlng, markerOptions(feature.properties.name));
           }
         }).addTo(map);
       }).catch(function () { /* The list on the page still has every practice. */ });

@@ -1,0 +1,32 @@
+"""The public pages the browser tests visit: every page, and every lookup outcome."""
+
+PUBLIC_PAGES = {
+    "home": "/",
+    "partners": "/partners/",
+    "partner": "/partners/homerton-healthcare-nhs-foundation-trust/",
+    "workstreams": "/workstreams/",
+    "workstream": "/workstreams/prevention/",
+    "neighbourhoods": "/neighbourhoods/",
+    "neighbourhood": "/neighbourhoods/shoreditch-park-and-city/",
+    "map": "/neighbourhoods/map/",
+    "about the data": "/about-the-data/",
+    "practice search": "/practices/",
+    "practice results": "/practices/?q=barton",
+    "practice no results": "/practices/?q=zzzz",
+    "practice search error": "/practices/?q=",
+    "lookup form": "/lookup/",
+    "not found page": "/no-such-page/",
+}
+
+LOOKUP_OUTCOMES = {
+    "in area": "/lookup/?postcode=E8+1DY",
+    "in the City": "/lookup/?postcode=EC1A+7HF",
+    "outside the area": "/lookup/?postcode=E1+0AA",
+    "not found": "/lookup/?postcode=E8+9ZZ",
+    "terminated": "/lookup/?postcode=E8+9ZY",
+    "district": "/lookup/?postcode=E8",
+    "invalid": "/lookup/?postcode=%3Cb%3Ehello",
+    "empty": "/lookup/?postcode=",
+}
+
+ALL_PAGES = {**PUBLIC_PAGES, **LOOKUP_OUTCOMES}

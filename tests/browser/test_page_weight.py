@@ -1,0 +1,65 @@
+"""What each public page costs to download, measured in the browser, against a budget.
+
+Counts every response the page needs from this server (HTML, CSS, JavaScript, fonts,
+images, map data), as transferred: compressed, headers included. Map tiles are left out,
+and so are the NHS.UK fonts, which come from assets.nhs.uk (refused here, as every request
+off this machine is) and are shared by every NHS.UK service.
+"""
+
+import json
+
+import pytest
+
+from .conftest import ARTIFACTS, new_page
+from .pages import ALL_PAGES
+
+KB = 1000
+BUDGET = dict.fromkeys(ALL_PAGES, 200 * KB)
+# Pages with a map also load Leaflet and the areas' GeoJSON.
+for name in ("map", "in area", "in the City", "outside the area"):
+    BUDGET[name] = 250 * KB
+
+measured: dict[str, dict] = {}
+
+
+def transferred(browser, url) -> dict:
+    page = new_page(browser)
+    responses = []
+    page.on("requestfinished", lambda request: responses.append(request))
+    page.goto(url, wait_until="networkidle")
+    totals = {}
+    for request in responses:
+        if "/{z}/" in request.url or request.url.endswith(".png") and "tile" in request.url:
+            continue
+        sizes = request.sizes()
+        kind = request.resource_type
+        totals[kind] = (
+            totals.get(kind, 0) + sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        )
+    page.context.close()
+    return {"total": sum(totals.values()), **totals}
+
+
+@pytest.mark.parametrize("name, path", ALL_PAGES.items(), ids=list(ALL_PAGES))
+def test_page_stays_within_its_budget(live_url, browser, name, path):
+    weight = transferred(browser, live_url + path)
+    measured[name] = weight
+    assert weight["document"] > 0
+    assert weight["total"] <= BUDGET[name], (
+        f"{name} transfers {weight['total'] / KB:.1f} KB, over its {BUDGET[name] / KB:.0f} KB "
+        f"budget: {weight}"
+    )
+
+
+def test_the_lookup_answer_is_under_250_kb(live_url, browser):
+    weight = transferred(browser, live_url + ALL_PAGES["in area"])
+    assert "script" in weight and "stylesheet" in weight and "fetch" in weight
+    assert weight["total"] < 250 * KB
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report():
+    yield
+    if measured:
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "page-weight.json").write_text(json.dumps(measured, indent=2) + "\n")
