@@ -5,10 +5,10 @@ from django.contrib.gis.db import models
 from django.db.models import Q, Sum
 from django.urls import reverse
 
-from partnership.models import PartnerOrganisation, Place, Source
+from partnership.models import OrderedContent, PartnerOrganisation, Place, Source
 
 
-class Neighbourhood(models.Model):
+class Neighbourhood(OrderedContent):
     """A group of GP practices (a Primary Care Network) named after a local park."""
 
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="neighbourhoods")
@@ -35,14 +35,6 @@ class Neighbourhood(models.Model):
         blank=True,
         help_text="Indicative area. A resident's GP practice decides their neighbourhood.",
     )
-    order = models.PositiveSmallIntegerField(default=0)
-    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL)
-
-    class Meta:
-        ordering = ["order", "name"]
-
-    def __str__(self):
-        return self.name
 
     def get_absolute_url(self):
         return reverse("neighbourhoods:detail", kwargs={"slug": self.slug})

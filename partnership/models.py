@@ -22,7 +22,21 @@ class Source(models.Model):
         return self.title
 
 
-class Place(models.Model):
+class OrderedContent(models.Model):
+    """Named content staff put in order, recording where it came from."""
+
+    order = models.PositiveSmallIntegerField(default=0)
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Place(OrderedContent):
     """A place partnership: the NHS, councils and providers planning care for one area."""
 
     name = models.CharField(max_length=200)
@@ -47,14 +61,6 @@ class Place(models.Model):
     registered_patients = models.PositiveIntegerField(null=True, blank=True)
     registered_patients_as_of = models.DateField(null=True, blank=True)
     languages_note = models.CharField(max_length=300, blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
-    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL)
-
-    class Meta:
-        ordering = ["order", "name"]
-
-    def __str__(self):
-        return self.name
 
 
 class PlaceItem(models.Model):
@@ -90,7 +96,7 @@ class HealthChallenge(PlaceItem):
         default_related_name = "health_challenges"
 
 
-class PartnerOrganisation(models.Model):
+class PartnerOrganisation(OrderedContent):
     class Kind(models.TextChoices):
         NHS_COMMISSIONER = "nhs_commissioner", "NHS commissioner"
         LOCAL_AUTHORITY = "local_authority", "Local authority"
@@ -110,14 +116,6 @@ class PartnerOrganisation(models.Model):
     is_core_partner = models.BooleanField(
         default=True, help_text="Core partners plan and buy care together; others provide services."
     )
-    order = models.PositiveSmallIntegerField(default=0)
-    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL)
-
-    class Meta:
-        ordering = ["order", "name"]
-
-    def __str__(self):
-        return self.name
 
     def get_absolute_url(self):
         return reverse("partnership:partner-detail", kwargs={"slug": self.slug})

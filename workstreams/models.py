@@ -1,10 +1,10 @@
 from django.db import models
 from django.urls import reverse
 
-from partnership.models import PartnerOrganisation, Place, Source
+from partnership.models import OrderedContent, PartnerOrganisation, Place, Source
 
 
-class Workstream(models.Model):
+class Workstream(OrderedContent):
     """One of the care workstreams that plan services across the place."""
 
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="workstreams")
@@ -13,14 +13,6 @@ class Workstream(models.Model):
     summary = models.TextField(help_text="One or two sentences for residents.")
     description = models.TextField(blank=True)
     partners = models.ManyToManyField(PartnerOrganisation, related_name="workstreams", blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
-    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL)
-
-    class Meta:
-        ordering = ["order", "name"]
-
-    def __str__(self):
-        return self.name
 
     def get_absolute_url(self):
         return reverse("workstreams:detail", kwargs={"slug": self.slug})
