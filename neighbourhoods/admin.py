@@ -132,17 +132,27 @@ class LsoaAdmin(LeafletGeoAdmin):
 
     def save_model(self, request, obj, form, change):
         """Moving an LSOA redraws both neighbourhoods and re-answers its postcodes at once."""
-        previous = (
-            Lsoa.objects.filter(pk=obj.pk).values_list("neighbourhood_id", flat=True).first()
-            if change
-            else None
-        )
+        previous = None
+        if change:  # locked, so two people moving the same LSOA cannot miss a redraw
+            previous = Lsoa.objects.select_for_update().values_list("neighbourhood_id", flat=True)
+            previous = previous.get(pk=obj.pk)
         super().save_model(request, obj, form, change)
         services.lsoa_changed(
             lsoa=obj,
             previous_neighbourhood_id=previous,
-            boundary_changed=not change or "boundary" in form.changed_data,
+            geography_changed=not change
+            or bool({"boundary", "local_authority_code"} & set(form.changed_data)),
         )
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Lsoa.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        """Deleting LSOAs shrinks their neighbourhoods and moves their postcodes elsewhere."""
+        affected = set(queryset.values_list("neighbourhood_id", flat=True)) - {None}
+        super().delete_queryset(request, queryset)
+        services.rebuild_areas(neighbourhood_ids=affected)
+        services.recompute_postcode_answers()
 
 
 @admin.register(LocalAuthority)

@@ -69,7 +69,8 @@ def recompute_postcode_answers(*, lsoa_ids=None, postcode_ids=None) -> int:
                             ORDER BY l.id LIMIT 1),
                            (SELECT l.id FROM {lsoa_table} AS l
                             WHERE l.local_authority_code = ANY(%(codes)s)
-                            ORDER BY l.boundary <-> p.location LIMIT 1)
+                            ORDER BY l.boundary::geography <-> p.location::geography
+                            LIMIT 1)
                        ) END AS lsoa_id
                 FROM {postcode_table} AS p
                 WHERE (%(postcode_ids)s::bigint[] IS NULL OR p.id = ANY(%(postcode_ids)s::bigint[]))
@@ -94,15 +95,15 @@ def recompute_postcode_answers(*, lsoa_ids=None, postcode_ids=None) -> int:
 
 
 @transaction.atomic
-def lsoa_changed(*, lsoa: Lsoa, previous_neighbourhood_id: int | None, boundary_changed=False):
+def lsoa_changed(*, lsoa: Lsoa, previous_neighbourhood_id: int | None, geography_changed=False):
     """After an LSOA is saved: redraw the neighbourhoods it left and joined, re-answer postcodes.
 
-    A new boundary can move postcodes between LSOAs, so every answer is worked out again;
-    a new neighbourhood only changes the answers of the LSOA's own postcodes.
+    A new boundary or local authority can move postcodes between LSOAs, so every answer is
+    worked out again; a new neighbourhood only changes the LSOA's own postcodes' answers.
     """
     affected = {previous_neighbourhood_id, lsoa.neighbourhood_id} - {None}
     rebuild_areas(neighbourhood_ids=affected)
-    if boundary_changed:
+    if geography_changed:
         return recompute_postcode_answers()
     return recompute_postcode_answers(lsoa_ids=[lsoa.pk])
 

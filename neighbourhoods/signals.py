@@ -9,8 +9,20 @@ def _clear_after_commit(**kwargs):
     transaction.on_commit(cache.clear)
 
 
+def _place_saved(**kwargs):
+    """Which local authorities are in the area may have changed: answer every postcode again."""
+    from . import services
+
+    services.recompute_postcode_answers()
+
+
 def connect():
+    from partnership.models import Place
+
     from .models import LocalAuthority, Lsoa, Membership, Neighbourhood, Postcode, Practice
+
+    post_save.connect(_place_saved, sender=Place, dispatch_uid="place-saved")
+    post_delete.connect(_place_saved, sender=Place, dispatch_uid="place-deleted")
 
     for model in (LocalAuthority, Lsoa, Membership, Neighbourhood, Postcode, Practice):
         post_save.connect(_clear_after_commit, sender=model, dispatch_uid=f"clear-{model}")

@@ -14,6 +14,7 @@ from neighbourhoods import areas, services
 from neighbourhoods.lookup import lookup_postcode
 from neighbourhoods.management.commands.derive_neighbourhood_areas import DEFAULT_OUTPUT
 from neighbourhoods.models import Lsoa, Membership, Neighbourhood, Postcode
+from partnership.models import Place
 from tests.factories import PostcodeFactory
 
 pytestmark = pytest.mark.django_db
@@ -180,3 +181,38 @@ def test_derivation_keeps_an_area_in_one_piece_and_reports_the_practice_left_out
 
 def test_no_current_membership_is_lost_from_the_map():
     assert Membership.objects.current().filter(practice__location__isnull=True).count() == 0
+
+
+def test_reloading_the_content_keeps_the_areas_drawn():
+    call_command("load_content", force=True, stdout=io.StringIO())
+    assert not Neighbourhood.objects.filter(boundary__isnull=True).exists()
+    assert lookup_postcode("E8 1DY").neighbourhood.name == "London Fields"
+
+
+def test_changing_the_places_local_authorities_answers_postcodes_again():
+    place = Place.objects.get(slug="city-and-hackney")
+    place.local_authority_codes = ["E09000012"]  # the City left out
+    place.save()
+    assert lookup_postcode("EC1A 7HF").outcome == "out_of_area"
+    place.local_authority_codes = CITY_AND_HACKNEY
+    place.save()
+    assert lookup_postcode("EC1A 7HF").outcome == "in_area"
+
+
+def test_deleting_an_lsoa_in_the_admin_shrinks_its_area_and_moves_its_postcodes(client):
+    user = get_user_model().objects.create_superuser("editor", "e@example.org", "pw")
+    client.force_login(user)
+    postcode = Postcode.objects.get(postcode="E8 1DY")
+    lsoa, neighbourhood = postcode.lsoa, postcode.neighbourhood
+    area = neighbourhood.boundary.area
+
+    response = client.post(
+        reverse("admin:neighbourhoods_lsoa_delete", args=[lsoa.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    postcode.refresh_from_db()
+    neighbourhood.refresh_from_db()
+    assert neighbourhood.boundary.area < area
+    assert postcode.lsoa is not None and postcode.lsoa != lsoa
+    assert lookup_postcode("E8 1DY").outcome == "in_area"

@@ -2,7 +2,9 @@
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
+from neighbourhoods import services
 from partnership.models import Place
 
 CONTENT_FIXTURES = ["content"]
@@ -25,5 +27,10 @@ class Command(BaseCommand):
                 "(use --force to reload the fixtures)."
             )
             return
-        for fixture in CONTENT_FIXTURES:
-            call_command("loaddata", fixture, verbosity=options["verbosity"])
+        with transaction.atomic():
+            for fixture in CONTENT_FIXTURES:
+                call_command("loaddata", fixture, verbosity=options["verbosity"])
+            # The fixtures carry no boundaries and may change the place's local authorities:
+            # draw the areas from the LSOAs again and re-answer every postcode.
+            services.rebuild_areas()
+            services.recompute_postcode_answers()
