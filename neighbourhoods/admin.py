@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -162,13 +163,37 @@ class LocalAuthorityAdmin(LeafletGeoAdmin):
     search_fields = ["name", "gss_code"]
 
 
+class PostcodeForm(forms.ModelForm):
+    class Meta:
+        model = Postcode
+        fields = [
+            "postcode", "location", "positional_quality", "local_authority_code", "ward_code",
+            "terminated", "terminated_on", "source",
+        ]  # fmt: skip
+
+    def clean_postcode(self):
+        """Stored as lookups expect it ("E8 1DY"), however it was typed."""
+        parsed = PostcodeValue.parse(self.cleaned_data["postcode"])
+        if parsed is None or not parsed.is_full:
+            raise forms.ValidationError("Enter a full postcode, like E8 1DY.")
+        return parsed.with_space
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("postcode"):
+            cleaned["outcode"] = cleaned["postcode"].split()[0]
+            self.instance.outcode = cleaned["outcode"]
+        return cleaned
+
+
 @admin.register(Postcode)
 class PostcodeAdmin(LeafletGeoAdmin):
+    form = PostcodeForm
     list_display = ["postcode", "neighbourhood", "local_authority_code", "terminated", "source"]
     list_filter = ["terminated", "source", "neighbourhood"]
     search_fields = ["postcode"]
     list_select_related = ["neighbourhood"]
-    readonly_fields = ["lsoa", "neighbourhood"]
+    readonly_fields = ["outcode", "lsoa", "neighbourhood"]
     show_full_result_count = False
 
     def get_search_results(self, request, queryset, search_term):

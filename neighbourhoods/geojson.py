@@ -8,6 +8,7 @@ import json
 
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Count
 from django.urls import reverse
 
 from .models import Membership, Neighbourhood, Practice
@@ -56,9 +57,12 @@ def neighbourhoods_collection(*, simplified=False, slug=None) -> dict:
         neighbourhoods = neighbourhoods.filter(slug=slug)
     neighbourhoods = list(neighbourhoods)
     geometries = _boundaries([n.pk for n in neighbourhoods], simplified)
-    counts = {}
-    for m in Membership.objects.current().values("neighbourhood_id"):
-        counts[m["neighbourhood_id"]] = counts.get(m["neighbourhood_id"], 0) + 1
+    counts = dict(
+        Membership.objects.current()
+        .order_by()
+        .values_list("neighbourhood_id")
+        .annotate(n=Count("id"))
+    )
     collection = {
         "type": "FeatureCollection",
         "features": [
@@ -66,7 +70,8 @@ def neighbourhoods_collection(*, simplified=False, slug=None) -> dict:
             for n in neighbourhoods
         ],
     }
-    cache.set(key, collection, CACHE_SECONDS)
+    if neighbourhoods:  # an unknown slug is not worth a place in the cache
+        cache.set(key, collection, CACHE_SECONDS)
     return collection
 
 

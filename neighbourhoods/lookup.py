@@ -149,9 +149,16 @@ class LookupResult:
                     "full postcode for your own answer."
                 )
             case Outcome.INVALID:
-                return "A postcode has letters and numbers, like E8 1DY."
+                return "A postcode has letters and numbers, in two parts."
             case Outcome.EMPTY:
-                return "Enter a postcode, like E8 1DY."
+                return "A postcode looks like E8 1DY."
+
+    @property
+    def _district_hint(self) -> str:
+        """Points to the district's neighbourhoods only when there are some to show."""
+        if self.district and self.district.shares:
+            return f", see the neighbourhoods {self.postcode.outcode} falls in"
+        return ""
 
     @property
     def message(self) -> str:
@@ -174,6 +181,7 @@ def lookup_postcode(raw: str | None) -> LookupResult:
 
     record = (
         PostcodeRecord.objects.select_related("neighbourhood")
+        .defer("neighbourhood__boundary")
         .filter(postcode=postcode.with_space)
         .first()
     )
@@ -181,7 +189,11 @@ def lookup_postcode(raw: str | None) -> LookupResult:
         return LookupResult(
             Outcome.NOT_FOUND, query, postcode, district=district_answer(postcode.outcode)
         )
-    authority = LocalAuthority.objects.filter(gss_code=record.local_authority_code).first()
+    authority = (
+        LocalAuthority.objects.defer("boundary")
+        .filter(gss_code=record.local_authority_code)
+        .first()
+    )
     if record.terminated:
         return LookupResult(
             Outcome.TERMINATED,

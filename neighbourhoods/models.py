@@ -2,7 +2,7 @@ import datetime
 import re
 
 from django.contrib.gis.db import models
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.urls import reverse
 
 from partnership.models import OrderedContent, PartnerOrganisation, Place, Source
@@ -44,11 +44,6 @@ class Neighbourhood(OrderedContent):
 
     def past_memberships(self, on=None):
         return self.memberships.ended(on).select_related("practice").order_by("practice__name")
-
-    def registered_patients(self, on=None):
-        return self.current_memberships(on).aggregate(total=Sum("practice__registered_patients"))[
-            "total"
-        ]
 
 
 class NeighbourhoodAim(models.Model):
@@ -162,7 +157,9 @@ class Membership(models.Model):
         ordering = ["neighbourhood", "practice__name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["practice", "neighbourhood", "started_on"], name="unique_membership_start"
+                fields=["practice", "neighbourhood", "started_on"],
+                name="unique_membership_start",
+                nulls_distinct=False,
             ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True)

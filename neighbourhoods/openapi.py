@@ -60,7 +60,9 @@ def schema(server_url: str) -> dict:
                                 }
                             },  # fmt: skip
                         },
-                        "400": _error("Not a postcode (code invalid_postcode)."),
+                        "400": _error(
+                            "Not a postcode (invalid_postcode), or nothing (empty_postcode)."
+                        ),
                         "404": _error(
                             "Well formed but not in our data (postcode_not_found), or no "
                             "longer in use (postcode_terminated)."

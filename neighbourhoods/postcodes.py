@@ -19,7 +19,7 @@ OUTCODE_RE = re.compile(rf"^{_OUTCODE}$")
 def compact(raw: str) -> str:
     """Upper case with everything but letters and digits removed (full-width forms folded)."""
     text = unicodedata.normalize("NFKC", raw or "")[: MAX_INPUT_LENGTH * 2]
-    return "".join(ch for ch in text.upper() if ch.isascii() and ch.isalnum())
+    return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,8 @@ class Postcode:
         if any(unicodedata.category(ch) in CONTROL for ch in raw if ch not in " \t"):
             return None  # a null byte or direction override is never part of a postcode
         text = compact(raw)
+        if not text.isascii():
+            return None  # "E8é 1DY" is a typo to show, not a postcode to guess
         if match := FULL_RE.match(text):
             return cls(match.group(1), match.group(2))
         if OUTCODE_RE.match(text):

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.html import escape
 
+from neighbourhoods.models import Postcode
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +127,20 @@ def test_staff_without_permission_cannot_change_content(client):
     client.force_login(user)
     response = client.get(reverse("admin:partnership_partnerorganisation_changelist"))
     assert response.status_code == 403
+
+
+def test_a_postcode_typed_in_the_admin_is_stored_as_lookups_expect(staff_client):
+    response = staff_client.post(
+        reverse("admin:neighbourhoods_postcode_add"),
+        {
+            "postcode": "e9 9zz",
+            "location": '{"type": "Point", "coordinates": [-0.05, 51.55]}',
+            "local_authority_code": "E09000012",
+            "ward_code": "",
+            "source": "onspd",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    postcode = Postcode.objects.get(postcode="E9 9ZZ")
+    assert postcode.outcode == "E9"
+    assert postcode.neighbourhood is not None  # answered as soon as it is saved

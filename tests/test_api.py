@@ -73,6 +73,13 @@ def test_neighbourhoods_geojson_has_eight_areas(client):
     assert len(simplified.content) < len(response.content)
 
 
+def test_unknown_slugs_take_no_room_in_the_cache(client):
+    from django.core.cache import cache
+
+    assert client.get("/api/neighbourhoods/no-such-area").status_code == 404
+    assert cache.get("geojson:neighbourhoods:0:no-such-area") is None
+
+
 def test_one_neighbourhood_geojson(client):
     feature = client.get("/api/neighbourhoods/london-fields").json()
     assert feature["type"] == "Feature"

@@ -29,7 +29,7 @@ def test_case_spaces_and_punctuation_never_matter(raw, expected):
 @pytest.mark.parametrize(
     "raw",
     ["", "   ", "hello", "E8 1D", "12345", "E8 1DYY", "<script>alert(1)</script>",
-     "'; DROP TABLE postcodes; --", "E8\x001DY", "E8\u202e1DY", "قسم", "x" * 10_000],
+     "'; DROP TABLE postcodes; --", "E8\x001DY", "E8\u202e1DY", "E8é 1DY", "قسم", "x" * 10_000],
 )  # fmt: skip
 def test_things_that_are_not_postcodes_parse_to_none(raw):
     assert Postcode.parse(raw) is None
@@ -41,3 +41,12 @@ def test_full_postcode_and_district_are_told_apart():
     assert full.outcode == district.outcode == "E8"
     assert full.without_space == "E81DY"
     assert str(full) == "E8 1DY"
+
+
+@pytest.mark.parametrize(
+    "metres, said", [(580, "580 metres"), (994, "990 metres"), (996, "1.0 km"), (1775, "1.8 km")]
+)
+def test_distances_are_said_as_people_say_them(metres, said):
+    from neighbourhoods.templatetags.portal import distance
+
+    assert distance(metres) == said

@@ -196,9 +196,10 @@ def save_authority_names(names: dict[str, str], summary: Summary):
                 gss_code=code, name=name, nhs_body=ICB_FOR_AUTHORITY.get(code, "")
             )
             summary.count("Local authorities", "added")
-        elif authority.name != name:
+        elif authority.name != name or (not authority.nhs_body and ICB_FOR_AUTHORITY.get(code)):
             authority.name = name
-            authority.save(update_fields=["name"])
+            authority.nhs_body = authority.nhs_body or ICB_FOR_AUTHORITY.get(code, "")
+            authority.save(update_fields=["name", "nhs_body"])
             summary.count("Local authorities", "changed")
         else:
             summary.count("Local authorities", "unchanged")

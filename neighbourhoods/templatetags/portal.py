@@ -7,6 +7,7 @@ register = template.Library()
 def distance(d) -> str:
     """A Distance as people say it: '580 metres', '1.8 km'."""
     metres = d.m if hasattr(d, "m") else float(d)
-    if metres < 1000:
-        return f"{round(metres / 10) * 10:.0f} metres"
+    rounded = round(metres / 10) * 10
+    if rounded < 1000:
+        return f"{rounded:.0f} metres"
     return f"{metres / 1000:.1f} km"

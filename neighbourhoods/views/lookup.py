@@ -1,6 +1,6 @@
 """The public "which neighbourhood am I in?" pages: by postcode, and by GP practice."""
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
@@ -64,21 +64,20 @@ class PracticeSearchView(View):
         elif "\x00" in query:
             error, status = "Enter the name of your GP practice using letters and numbers", 400
         elif asked:
+            memberships = Membership.objects.select_related("neighbourhood").order_by(
+                F("ended_on").desc(nulls_first=True)
+            )
             practices = list(
                 Practice.objects.search(query).prefetch_related(
-                    Prefetch(
-                        "memberships",
-                        queryset=Membership.objects.select_related("neighbourhood").order_by(
-                            "-started_on"
-                        ),
-                    )
+                    Prefetch("memberships", queryset=memberships)
                 )
             )
             for practice in practices:
                 members = list(practice.memberships.all())
                 now = [m for m in members if m.is_current()]
+                ended = [m for m in members if m.has_ended]
                 practice.current_membership = now[0] if now else None
-                practice.last_membership = members[0] if members and not now else None
+                practice.last_membership = ended[0] if ended and not now else None
         context = {"query": query[:MAX_QUERY_LENGTH], "asked": asked, "error": error,
                    "practices": practices}  # fmt: skip
         return render(request, self.template_name, context, status=status)

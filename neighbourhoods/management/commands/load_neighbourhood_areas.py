@@ -28,20 +28,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, force, **options):
         assignments = self.read(Path(file))
-        lsoas = {lsoa.code: lsoa for lsoa in Lsoa.objects.all()}
-        neighbourhoods = {n.pcn_code: n for n in Neighbourhood.objects.all()}
-        unknown_lsoas = sorted(set(assignments) - lsoas.keys())
-        if unknown_lsoas:
-            raise SourceFileError(
-                f"{len(unknown_lsoas)} LSOA(s) in {Path(file).name} are not in the database "
-                f"(first: {unknown_lsoas[0]}): run import_boundaries first."
-            )
-        unknown = sorted(set(assignments.values()) - neighbourhoods.keys())
-        if unknown:
-            raise SourceFileError(f"No neighbourhood has the PCN code(s) {', '.join(unknown)}.")
-
         summary = Summary()
         with transaction.atomic():
+            # Locked, so an assignment staff make meanwhile is neither lost nor overwritten.
+            lsoas = {lsoa.code: lsoa for lsoa in Lsoa.objects.select_for_update()}
+            neighbourhoods = {n.pcn_code: n for n in Neighbourhood.objects.all()}
+            unknown_lsoas = sorted(set(assignments) - lsoas.keys())
+            if unknown_lsoas:
+                raise SourceFileError(
+                    f"{len(unknown_lsoas)} LSOA(s) in {Path(file).name} are not in the database "
+                    f"(first: {unknown_lsoas[0]}): run import_boundaries first."
+                )
+            unknown = sorted(set(assignments.values()) - neighbourhoods.keys())
+            if unknown:
+                raise SourceFileError(f"No neighbourhood has the PCN code(s) {', '.join(unknown)}.")
             for code, pcn in sorted(assignments.items()):
                 lsoa, neighbourhood = lsoas[code], neighbourhoods[pcn]
                 if lsoa.neighbourhood_id == neighbourhood.pk:
