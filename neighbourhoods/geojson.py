@@ -15,7 +15,8 @@ from .models import Membership, Neighbourhood, Practice
 
 # About 2 m at London's latitude: invisible on a map, and a much smaller download.
 DISPLAY_TOLERANCE = 0.00002
-CACHE_SECONDS = 60 * 60
+# Cleared on every change; the time limit only catches a membership ending at midnight.
+CACHE_SECONDS = 15 * 60
 
 
 def _boundaries(ids, simplified: bool) -> dict[int, dict]:
@@ -28,6 +29,11 @@ def _boundaries(ids, simplified: bool) -> dict[int, dict]:
             [*params, 5 if simplified else 6, list(ids)],
         )
         return {pk: json.loads(text) for pk, text in cursor.fetchall()}
+
+
+def areas_url() -> str:
+    """Where the maps fetch the eight areas, simplified for display."""
+    return reverse("api:neighbourhoods") + "?simplified=1"
 
 
 def neighbourhood_feature(neighbourhood, geometry, practice_count) -> dict:

@@ -16,8 +16,6 @@ from .models import LocalAuthority, Neighbourhood, Practice, current_membership_
 from .models import Postcode as PostcodeRecord
 from .postcodes import Postcode
 
-FIND_A_GP_URL = "https://www.nhs.uk/service-search/find-a-gp"
-
 
 class Outcome(StrEnum):
     IN_AREA = "in_area"

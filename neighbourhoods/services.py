@@ -15,7 +15,7 @@ from .models import Lsoa, Neighbourhood, Postcode
 
 def area_authority_codes() -> list[str]:
     """The local authorities the portal's place covers (City of London and Hackney)."""
-    place = Place.objects.order_by("order", "pk").first()
+    place = Place.objects.main()
     return list(place.local_authority_codes) if place else []
 
 

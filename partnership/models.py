@@ -36,6 +36,12 @@ class OrderedContent(models.Model):
         return self.name
 
 
+class PlaceQuerySet(models.QuerySet):
+    def main(self):
+        """The place this portal is about: the first in the admin's order (None if none)."""
+        return self.order_by("order", "pk").first()
+
+
 class Place(OrderedContent):
     """A place partnership: the NHS, councils and providers planning care for one area."""
 
@@ -61,6 +67,8 @@ class Place(OrderedContent):
     registered_patients = models.PositiveIntegerField(null=True, blank=True)
     registered_patients_as_of = models.DateField(null=True, blank=True)
     languages_note = models.CharField(max_length=300, blank=True)
+
+    objects = PlaceQuerySet.as_manager()
 
 
 class PlaceItem(models.Model):

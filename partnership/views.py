@@ -1,5 +1,5 @@
 from django.db.models import Max, Prefetch, Sum
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.views.generic import DetailView, ListView, TemplateView
 
 from neighbourhoods.models import Lsoa, Neighbourhood, Practice, current_membership_q
@@ -9,8 +9,10 @@ from .models import PartnerOrganisation, Place, Source
 
 
 def main_place():
-    """The place this portal is about: the first place in the admin's order."""
-    return get_object_or_404(Place.objects.order_by("order", "pk")[:1])
+    place = Place.objects.main()
+    if place is None:
+        raise Http404("No place has been set up yet.")
+    return place
 
 
 class HomeView(TemplateView):

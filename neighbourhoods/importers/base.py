@@ -56,7 +56,8 @@ class Summary:
         self.notes: list[str] = []
 
     def count(self, kind: str, outcome: str, n: int = 1):
-        self.counts.setdefault(kind, Counter())[outcome] += n
+        if n:
+            self.counts.setdefault(kind, Counter())[outcome] += n
 
     def note(self, text: str):
         self.notes.append(text)

@@ -10,7 +10,8 @@ from ..lookup import Outcome, district_answer, lookup_postcode
 from ..openapi import schema
 from ..postcodes import Postcode
 
-CACHE_HEADER = "public, max-age=300"
+# Answers change the moment staff move an area, so browsers and proxies hold them briefly.
+CACHE_HEADER = "public, max-age=60"
 SLUG_RE = re.compile(r"^[-a-z0-9]{1,50}$")
 
 

@@ -2,10 +2,10 @@
 
 from django.db.models import F, Prefetch
 from django.shortcuts import render
-from django.urls import reverse
 from django.views import View
 
-from ..lookup import FIND_A_GP_URL, lookup_postcode
+from .. import geojson
+from ..lookup import lookup_postcode
 from ..models import Membership, Practice
 
 MAX_QUERY_LENGTH = 100
@@ -17,7 +17,7 @@ def answer_map_data(result) -> dict | None:
         return None
     point = result.record.location
     return {
-        "areasUrl": reverse("api:neighbourhoods") + "?simplified=1",
+        "areasUrl": geojson.areas_url(),
         "postcode": str(result.postcode),
         "point": [round(point.y, 6), round(point.x, 6)],
         "neighbourhood": result.neighbourhood.slug if result.neighbourhood else None,
@@ -41,7 +41,6 @@ class PostcodeLookupView(View):
         context = {
             "result": result,
             "asked": asked,
-            "find_a_gp_url": FIND_A_GP_URL,
             "map_data": answer_map_data(result) if result else None,
         }
         status = result.status_code if result else 200

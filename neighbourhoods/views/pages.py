@@ -2,6 +2,7 @@ from django.db.models import Count, Prefetch, Sum
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
+from .. import geojson
 from ..models import Membership, Neighbourhood, NeighbourhoodAim, current_membership_q
 
 
@@ -68,7 +69,7 @@ class NeighbourhoodMapView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["map_config"] = {
-            "areasUrl": reverse("api:neighbourhoods") + "?simplified=1",
+            "areasUrl": geojson.areas_url(),
             "practicesUrl": reverse("api:practices"),
         }
         return context

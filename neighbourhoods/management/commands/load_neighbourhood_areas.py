@@ -3,17 +3,16 @@
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from neighbourhoods import services
-from neighbourhoods.importers.base import SourceFileError, Summary
+from neighbourhoods.importers.base import ImportCommand, SourceFileError, Summary
 from neighbourhoods.models import Lsoa, Neighbourhood
 
 from .derive_neighbourhood_areas import DEFAULT_OUTPUT
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Assign LSOAs to neighbourhoods from the derived file. LSOAs staff have already "
         "assigned are left alone unless --force. Neighbourhood areas and postcode answers are "
@@ -54,18 +53,9 @@ class Command(BaseCommand):
                     summary.count("LSOAs", outcome)
             redrawn = services.rebuild_areas()
             answered = services.recompute_postcode_answers()
-        if redrawn or answered:
-            summary.note(
-                f"{redrawn} neighbourhood area(s) redrawn; {answered} postcode answer(s) changed."
-            )
-        title = "Assigned LSOAs to neighbourhoods"
-        self.stdout.write(
-            self.style.SUCCESS(
-                title if summary.changed_anything or redrawn else f"{title}: nothing to change"
-            )
-        )
-        for line in summary.lines():
-            self.stdout.write(f"  {line}")
+        summary.count("Neighbourhood areas", "changed", redrawn)
+        summary.count("Postcode answers", "changed", answered)
+        self.report(summary, "Assigned LSOAs to neighbourhoods")
 
     def read(self, path: Path) -> dict[str, str]:
         if not path.is_file():
