@@ -12,7 +12,7 @@ STAMPS := .make
 DB_NAME ?= portal
 export DATABASE_URL ?= postgis:///$(DB_NAME)
 
-.PHONY: help install system-packages db data run test lint format migrations-check bench derive-areas clean
+.PHONY: help install system-packages db data run dev test lint format migrations-check bench loadtest backup restore derive-areas clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -48,7 +48,10 @@ data: install db ## Migrate, load the content fixtures (first time only) and run
 	$(MANAGE) import_practices
 	$(MANAGE) load_neighbourhood_areas
 
-run: data ## Bring up the portal with all its data at http://127.0.0.1:$(PORT)
+run: data ## Serve the portal as in production (nginx + gunicorn) at http://127.0.0.1:$(PORT)
+	$(PYTHON) scripts/serve.py --port $(PORT)
+
+dev: data ## Django's development server with autoreload and DEBUG, for developers
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: install db ## Run the whole test suite
@@ -72,8 +75,19 @@ bench: data ## Measure lookups/s and latency under gunicorn on loopback (see doc
 	bash scripts/system-packages.sh bench
 	$(PYTHON) scripts/bench.py $(BENCH_ARGS)
 
+loadtest: data ## 100 clients for 60 s and 8 stalled connections against the `make run` server
+	bash scripts/system-packages.sh bench
+	$(PYTHON) scripts/loadtest.py $(LOADTEST_ARGS)
+
+backup: db ## Dump the database to backups/ (pg_dump, custom format)
+	PORTAL_DB_NAME=$(DB_NAME) bash scripts/backup.sh
+
+restore: install db ## Restore a backup: make restore FILE=backups/portal-....dump (backs up first)
+	@test -n "$(FILE)" || { echo "Name the backup to restore: make restore FILE=backups/..." >&2; exit 2; }
+	PORTAL_DB_NAME=$(DB_NAME) bash scripts/restore.sh "$(FILE)"
+
 derive-areas: data ## Derive the LSOA-to-neighbourhood assignment again into fixtures/
 	$(MANAGE) derive_neighbourhood_areas
 
-clean: ## Remove the virtual environment, npm packages and collected static files
-	rm -rf $(VENV) node_modules staticfiles $(STAMPS)
+clean: ## Remove the virtual environment, npm packages, collected static files and .run/
+	rm -rf $(VENV) node_modules staticfiles staticfiles-manifest .run $(STAMPS)

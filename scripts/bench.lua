@@ -15,9 +15,10 @@ end
 done = function(summary, latency, requests)
   local errors = summary.errors
   io.write(string.format(
-    "RESULT requests=%d duration_us=%d non2xx=%d socket_errors=%d p50_us=%d p95_us=%d p99_us=%d max_us=%d\n",
+    "RESULT requests=%d duration_us=%d non2xx=%d socket_errors=%d connect_errors=%d read_errors=%d write_errors=%d timeouts=%d p50_us=%d p95_us=%d p99_us=%d max_us=%d\n",
     summary.requests, summary.duration, summary.errors.status,
     errors.connect + errors.read + errors.write + errors.timeout,
+    errors.connect, errors.read, errors.write, errors.timeout,
     latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max
   ))
 end

@@ -86,6 +86,8 @@ def run_wrk(base: str, paths: list[str], seconds: int, connections: int, threads
         "max_ms": values["max_us"] / 1000,
         "non_2xx": values["non2xx"],
         "socket_errors": values["socket_errors"],
+        "connect_errors": values["connect_errors"],
+        "timeouts": values["timeouts"],
     }
 
 

@@ -11,6 +11,7 @@ packages=(
   gdal-bin libgdal-dev libgeos-dev libproj-dev binutils
   python3 python3-venv python3-dev build-essential
   chromium fonts-liberation
+  nginx
 )
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 # `system-packages.sh bench` adds the load generator `make bench` drives the server with.

@@ -1,9 +1,20 @@
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SAMPLE_ONSPD = Path(__file__).parent / "data" / "onspd_sample.csv"
 
@@ -43,3 +54,47 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def served_portal(django_db_setup, tmp_path_factory):
+    """The portal as `make run` serves it (scripts/serve.py: nginx in front of gunicorn,
+    production settings), on a free loopback port, over the test database."""
+    run_dir = tmp_path_factory.mktemp("serve")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgis:///{connection.settings_dict['NAME']}",
+        "DJANGO_SECRET_KEY": "served-portal-test-" + "k3Y!" * 12,
+        # One process, so the per-process cache is the one every request sees.
+        "GUNICORN_WORKERS": "1",
+        "CACHE_URL": "locmemcache://",
+        # No tile server answers here: the map must still show areas and markers.
+        "MAP_TILES_URL": "http://127.0.0.1:9/{z}/{x}/{y}.png",
+    }
+    log = (run_dir / "serve.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "scripts/serve.py", "--port", str(port), "--run-dir", str(run_dir)],
+        cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/", timeout=2):
+                break
+        except (OSError, urllib.error.HTTPError):
+            if time.monotonic() > deadline or server.poll() is not None:
+                os.killpg(server.pid, signal.SIGKILL)
+                pytest.fail(f"scripts/serve.py did not start: see {log.name}")
+            time.sleep(0.3)
+    yield url
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=60)
+    log.close()

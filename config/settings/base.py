@@ -61,7 +61,10 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default="postgis:///portal")}
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Under gunicorn each thread keeps one connection for a minute (workers x threads in all,
+# see config/gunicorn.py), checked before it is reused after an error.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -84,8 +87,10 @@ STATICFILES_DIRS = [
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "config.storage.StaticFilesStorage"},
 }
+# The manifest of hashed names is kept beside STATIC_ROOT, not in it, so it is never served.
+STATIC_MANIFEST_DIR = BASE_DIR / "staticfiles-manifest"
 
 # Where the import commands read the open data from (see data/SOURCES.md beside it).
 PORTAL_DATA_DIR = Path(env("PORTAL_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "data")))

@@ -9,3 +9,5 @@ STORAGES = {
 }
 # runserver serves static files itself in development; WhiteNoise serves them in production.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
+# runserver starts a thread per request: a connection kept per thread would pile up.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -1,24 +1,14 @@
-"""Browser tests: Debian's Chromium, driven by Playwright, against a live gunicorn server.
-
-The server runs the production settings (WhiteNoise, compressed static files) on the test
-database that tests/conftest.py filled with the real open data. Every request the browser
-makes to anywhere but this machine is refused, and the map's tile server is set to a
-closed local port, as when no tile server can be reached.
+"""Browser tests: Debian's Chromium, driven by Playwright, against the portal as `make run`
+serves it: nginx in front of gunicorn, with the production settings (WhiteNoise, compressed
+static files), on the test database that tests/conftest.py filled with the real open data.
+Every request the browser makes to anywhere but this machine is refused, and the map's
+tile server is set to a closed local port, as when no tile server can be reached.
 """
 
-import os
-import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -34,52 +24,10 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
-def live_url(django_db_setup, tmp_path_factory):
-    """The portal served by gunicorn, as in production, on a free loopback port."""
-    database = connection.settings_dict
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": f"postgis:///{database['NAME']}",
-        "CACHE_URL": "locmemcache://",
-        # No tile server answers here: the map must still show areas and markers.
-        "MAP_TILES_URL": "http://127.0.0.1:9/{z}/{x}/{y}.png",
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
-        cwd=ROOT, env=env, check=True,
-    )  # fmt: skip
-    log = (tmp_path_factory.mktemp("server") / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--bind",
-         f"127.0.0.1:{port}", "--workers", "1", "--threads", "4", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/", timeout=2):
-                break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail(f"The test server did not start; see {log.name}")
-            time.sleep(0.2)
-    yield url
-    os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=30)
+def live_url(served_portal):
+    """The portal as `make run` serves it (see tests/conftest.py)."""
+    return served_portal
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,214 @@
+"""Serve the portal as it runs in production: nginx on 127.0.0.1 in front of gunicorn.
+
+`make run` calls this after loading the data. It uses the production settings (DEBUG off,
+WhiteNoise serving compressed, hashed static files), generates a secret key on first use
+and keeps it in .run/ (never in git), collects the static files, checks the deployment
+settings, then starts gunicorn on a free loopback port and nginx on the port asked for.
+Ctrl-C (or SIGTERM) stops both; if either stops by itself, the other is stopped too.
+
+    python scripts/serve.py [--port 8000] [--run-dir .run]
+"""
+
+import argparse
+import getpass
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON_BIN = Path(sys.executable).parent
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def secret_key(run_dir: Path) -> str:
+    """This checkout's own secret, made once and kept out of git (and out of .env, which
+    every settings module reads)."""
+    path = run_dir / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50) + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def production_env(run_dir: Path, host: str, port: int) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SECRET_KEY", secret_key(run_dir))
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
+    env.setdefault("DJANGO_ALLOWED_HOSTS", f"{host},localhost,127.0.0.1")
+    # Plain HTTP on loopback: in a deployment TLS ends at the host's own front proxy, which
+    # sets DJANGO_SECURE_PROXY_SSL_HEADER, and the redirect to HTTPS stays on.
+    env.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+    # nginx overwrites X-Real-IP with the peer's address, so it can be trusted here.
+    env.setdefault("DJANGO_CLIENT_IP_HEADER", "HTTP_X_REAL_IP")
+    return env
+
+
+def nginx_conf(run_dir: Path, host: str, port: int, upstream: str) -> Path:
+    template = (ROOT / "config" / "nginx.conf.template").read_text()
+    # As root, nginx's workers drop to an unprivileged user; otherwise they run as you.
+    user = "user nobody nogroup;" if os.geteuid() == 0 else ""
+    text = (
+        template.replace("@USER@", user)
+        .replace("@RUN_DIR@", str(run_dir))
+        .replace("@HOST@", host)
+        .replace("@PORT@", str(port))
+        .replace("@UPSTREAM@", upstream)
+    )
+    path = run_dir / "nginx.conf"
+    path.write_text(text)
+    return path
+
+
+def nginx_binary() -> str:
+    found = shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/sbin/nginx") if Path(p).exists()), None
+    )
+    if not found:
+        sys.exit("nginx is not installed: `make install` installs it.")
+    return found
+
+
+def wait_until_up(url: str, processes: list[subprocess.Popen], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for process in processes:
+            if process.poll() is not None:
+                raise RuntimeError(f"{process.args[0]} stopped while starting (see above).")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except urllib.error.HTTPError as exc:
+            if exc.code < 500:
+                raise RuntimeError(f"{url} answered {exc.code} while starting.") from exc
+            time.sleep(0.2)
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"The portal did not answer at {url} within {timeout:.0f} s.")
+
+
+def wait_for_port(address: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    host, port = address.rsplit(":", 1)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn stopped while starting (see above).")
+        try:
+            socket.create_connection((host, int(port)), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"gunicorn did not listen on {address} within {timeout:.0f} s.")
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            # nginx stops gracefully on SIGQUIT; gunicorn on SIGTERM.
+            sig = signal.SIGQUIT if "nginx" in str(process.args[0]) else signal.SIGTERM
+            os.killpg(process.pid, sig)
+    for process in processes:
+        try:
+            process.wait(timeout=25)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--run-dir", default=str(ROOT / ".run"), help="sockets, logs, secret")
+    parser.add_argument("--no-collectstatic", action="store_true")
+    args = parser.parse_args()
+
+    run_dir = Path(args.run_dir).resolve()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    env = production_env(run_dir, args.host, args.port)
+    manage = [sys.executable, "manage.py"]
+    if not args.no_collectstatic:
+        subprocess.run(
+            [*manage, "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
+        )
+    # The deployment checks must pass; their warning that HTTP is not redirected to HTTPS
+    # is expected on loopback, where there is no certificate to redirect to.
+    check = subprocess.run([*manage, "check", "--deploy", "--fail-level", "ERROR"], cwd=ROOT,
+                           env=env, capture_output=True, text=True)  # fmt: skip
+    if check.returncode:
+        sys.exit(check.stderr + check.stdout)
+
+    upstream = f"127.0.0.1:{free_port()}"
+    conf = nginx_conf(run_dir, args.host, args.port, upstream)
+    nginx = nginx_binary()
+    subprocess.run([nginx, "-t", "-q", "-e", "stderr", "-p", str(run_dir), "-c", str(conf)],
+                   check=True)  # fmt: skip
+
+    processes: list[subprocess.Popen] = []
+
+    def shutdown(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, shutdown)
+    try:
+        processes.append(
+            subprocess.Popen(
+                [
+                    str(PYTHON_BIN / "gunicorn"),
+                    "config.wsgi",
+                    "--config",
+                    "config/gunicorn.py",
+                    "--bind",
+                    upstream,
+                ],
+                cwd=ROOT,
+                env=env,
+                start_new_session=True,
+            )  # fmt: skip
+        )
+        wait_for_port(upstream, processes[0])
+        processes.append(
+            subprocess.Popen(
+                [nginx, "-e", "stderr", "-p", str(run_dir), "-c", str(conf), "-g", "daemon off;"],
+                cwd=ROOT,
+                start_new_session=True,
+            )  # fmt: skip
+        )
+        url = f"http://{args.host}:{args.port}"
+        wait_until_up(url + "/", processes)
+        print(
+            f"The portal is at {url}/ (nginx in front of gunicorn, production settings, "
+            f"run by {getpass.getuser()}). Access log: {run_dir / 'access.log'}. "
+            "Ctrl-C stops it.",
+            flush=True,
+        )
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+        stopped = next(p for p in processes if p.poll() is not None)
+        print(f"{Path(stopped.args[0]).name} stopped (exit {stopped.returncode}).", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Stopping the portal.", flush=True)
+        return 0
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        stop(processes)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
