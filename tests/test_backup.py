@@ -93,7 +93,7 @@ def test_staff_edits_survive_a_backup_and_a_restore(scratch_db, tmp_path):
     assert partner_names(scratch_db)[slug] == "Renamed by staff before the backup"
     assert priority_titles(scratch_db) == priorities
     # What was there just before the restore was kept too, so the restore can be undone.
-    assert len(list(tmp_path.glob("*.dump"))) == 2
+    assert len(list(tmp_path.glob("*-before-restore-*.dump"))) == 1
     assert "Backing up what is in" in restore.stdout
 
 
