@@ -389,6 +389,7 @@ def test_the_served_page_api_and_static_files_carry_the_headers(served_portal):
     assert status == 200
     assert "immutable" in static["Cache-Control"] and "max-age=315360000" in static["Cache-Control"]
     assert static["X-Content-Type-Options"] == "nosniff"
+    assert static["Access-Control-Allow-Origin"] is None  # CORS on /api/ only
 
 
 def test_a_client_cannot_claim_https_or_another_address_through_nginx(served_portal):

@@ -239,3 +239,5 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
 CORS_PREFLIGHT_MAX_AGE = 86400
+# WhiteNoise would otherwise let every site read the static files too.
+WHITENOISE_ALLOW_ALL_ORIGINS = False
