@@ -36,8 +36,9 @@ $(STAMPS)/npm: package.json $(STAMPS)/system-packages
 
 install: $(STAMPS)/python $(STAMPS)/npm ## Install Debian, Python and npm packages that are missing
 
-db: $(STAMPS)/system-packages ## Start PostgreSQL and create the database with PostGIS, if needed
+db: $(STAMPS)/system-packages ## Start PostgreSQL (creating the database with PostGIS) and Redis, if needed
 	PORTAL_DB_NAME=$(DB_NAME) bash scripts/database.sh
+	bash scripts/redis.sh
 
 data: install db ## Migrate, load the content fixtures (first time only) and run every import
 	$(MANAGE) migrate --no-input

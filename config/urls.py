@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.shortcuts import render
 from django.urls import include, path
 
+from config.views import handler400, handler403  # noqa: F401 (Django finds them here)
 from neighbourhoods.views import api
 from neighbourhoods.views.lookup import PostcodeLookupView, PracticeSearchView
 

@@ -3,8 +3,7 @@ from django.contrib import admin
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.html import format_html
-from leaflet.admin import LeafletGeoAdmin
-from leaflet.forms.widgets import LeafletWidget
+from leaflet.admin import LeafletAdminWidget, LeafletGeoAdmin
 
 from . import services
 from .models import (
@@ -19,8 +18,9 @@ from .models import (
 from .postcodes import Postcode as PostcodeValue
 
 
-class ReadOnlyMapWidget(LeafletWidget):
-    """Shows a derived geometry on the map without letting anyone draw on it."""
+class ReadOnlyMapWidget(LeafletAdminWidget):
+    """Shows a derived geometry on the map without letting anyone draw on it. (The admin's
+    widget brings Leaflet's scripts with it; the plain widget left the map blank.)"""
 
     modifiable = False
 

@@ -15,9 +15,23 @@ def _geojson(description):
     }
 
 
+RATE_LIMITED = {
+    **_error(
+        "Too many requests from one client address (rate_limited). Every API address counts "
+        "towards one limit per client; wait for the seconds in Retry-After."
+    ),
+    "headers": {
+        "Retry-After": {
+            "description": "Seconds until the client may ask again.",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
+}
+
+
 def schema(server_url: str) -> dict:
     ref = {"$ref": "#/components/schemas/NeighbourhoodRef"}
-    return {
+    doc = {
         "openapi": "3.1.0",
         "info": {
             "title": "City and Hackney Neighbourhoods API",
@@ -232,3 +246,7 @@ def schema(server_url: str) -> dict:
             }
         },
     }
+    # Every endpoint shares the per-client rate limit (settings.PORTAL_API_RATE_LIMIT).
+    for path in doc["paths"].values():
+        path["get"]["responses"]["429"] = RATE_LIMITED
+    return doc

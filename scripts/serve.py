@@ -53,6 +53,9 @@ def production_env(run_dir: Path, host: str, port: int) -> dict[str, str]:
     env.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
     # nginx overwrites X-Real-IP with the peer's address, so it can be trusted here.
     env.setdefault("DJANGO_CLIENT_IP_HEADER", "HTTP_X_REAL_IP")
+    # nginx overwrites X-Forwarded-Proto with the scheme it was reached by, so Django may
+    # trust it to tell HTTPS from HTTP (HSTS, secure redirects).
+    env.setdefault("DJANGO_SECURE_PROXY_SSL_HEADER", "HTTP_X_FORWARDED_PROTO")
     return env
 
 

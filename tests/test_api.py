@@ -106,7 +106,7 @@ def test_the_openapi_schema_describes_every_endpoint(client):
         "/api/practices",
     }
     responses = schema["paths"]["/api/postcodes/{postcode}"]["get"]["responses"]
-    assert set(responses) == {"200", "400", "404"}
+    assert set(responses) == {"200", "400", "404", "429"}
 
 
 def test_answers_match_the_schema(client):

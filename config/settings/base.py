@@ -1,8 +1,11 @@
 """Settings shared by every environment. Values come from the environment (see README)."""
 
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -23,6 +26,9 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "django.contrib.postgres",
     "leaflet",
+    "axes",
+    "corsheaders",
+    "csp",
     "partnership",
     "workstreams",
     "neighbourhoods",
@@ -30,13 +36,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Answers CORS preflights on /api/ before anything else runs (config/security.py).
+    "corsheaders.middleware.CorsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Cache-Control and Cross-Origin-Resource-Policy on every answer, static files included.
+    "config.middleware.ResponseHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The API's rate limit, and its JSON error shape for every error status.
+    "neighbourhoods.api_middleware.ApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -66,6 +82,12 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username and address is refused before its password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -120,3 +142,102 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 # Shared by every worker, so clearing it on a change reaches them all. Lookups themselves
 # are one indexed read and are not cached; map GeoJSON is.
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://portal_cache")}
+
+# Abuse and browsers: the settings behind docs/security.md.
+
+# The request header that holds the client's address, when a proxy we run sets it (nginx
+# overwrites X-Real-IP: DJANGO_CLIENT_IP_HEADER=HTTP_X_REAL_IP). Unset: the socket's peer.
+# Never set it to a header a client can send straight to the application.
+CLIENT_IP_HEADER = env("DJANGO_CLIENT_IP_HEADER", default="") or None
+
+# Trusted only when configured, and only when the proxy in front overwrites the header.
+_proxy_ssl_header = env("DJANGO_SECURE_PROXY_SSL_HEADER", default="")
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https")
+
+# The API's rate limit per client (django-ratelimit): "<count>/<s|m|h|d>"; empty turns it off.
+PORTAL_API_RATE_LIMIT = env("PORTAL_API_RATE_LIMIT", default="300/m") or None
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_FAIL_OPEN = True
+# Counters in Redis, shared by every worker. Each database's site counts apart, so two
+# checkouts on one Redis never share a limit. A Redis that is down or slow costs at most
+# the timeouts below, and the API answers without its limit (logged) rather than fail.
+CACHES["ratelimit"] = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": env("RATELIMIT_CACHE_URL", default="redis://127.0.0.1:6379/0"),
+    "KEY_PREFIX": f"portal-{DATABASES['default']['NAME']}",
+    "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+}
+# Django's own RedisCache increments atomically (INCRBY); django-ratelimit only lists
+# django-redis's by name.
+SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "django_ratelimit.W001"]
+
+# Admin sign-in lockout (django-axes): after this many failures for one username from one
+# address, that pair is refused, even with the right password, until the cool-off ends or
+# staff reset it (`manage.py axes_reset_username NAME`, or the admin's Access attempts).
+AXES_FAILURE_LIMIT = env.int("DJANGO_AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.views.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+
+# Content-Security-Policy (django-csp): nothing inline runs or styles without this
+# response's nonce. Map tiles are the only images from elsewhere; NHS.UK's fonts the only
+# fonts.
+_tiles = urlsplit(LEAFLET_CONFIG["TILES"])
+MAP_TILES_ORIGIN = f"{_tiles.scheme}://{_tiles.netloc.replace('{s}', '*')}"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", MAP_TILES_ORIGIN],
+        "font-src": [SELF, "https://assets.nhs.uk"],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+
+# Permissions-Policy (django-permissions-policy): location for "Use my location", nothing
+# else.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": [],
+    "geolocation": ["self"],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "picture-in-picture": [],
+    "publickey-credentials-get": [],
+    "screen-wake-lock": [],
+    "sync-xhr": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
+
+# CORS (django-cors-headers): any site may read the API with GET; pages and the admin
+# send no CORS headers at all.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_PREFLIGHT_MAX_AGE = 86400
+# WhiteNoise would otherwise let every site read the static files too.
+WHITENOISE_ALLOW_ALL_ORIGINS = False
