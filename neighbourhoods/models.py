@@ -215,7 +215,8 @@ class Lsoa(models.Model):
         Neighbourhood,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # A neighbourhood with areas cannot be deleted: its postcodes would lose their answer.
+        on_delete=models.PROTECT,
         related_name="lsoas",
         help_text="Changing this redraws both neighbourhoods' areas and every postcode's answer.",
     )

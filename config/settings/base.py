@@ -22,6 +22,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "django.contrib.postgres",
+    # Old addresses of renamed pages answer with a 301 (partnership/redirects.py).
+    "django.contrib.sites",
+    "django.contrib.redirects",
     "leaflet",
     "partnership",
     "workstreams",
@@ -37,7 +40,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
 ]
+SITE_ID = 1
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -100,7 +105,20 @@ LEAFLET_CONFIG = {
     "DEFAULT_ZOOM": 12,
     "MIN_ZOOM": 10,
     "MAX_ZOOM": 18,
-    "TILES": env("MAP_TILES_URL", default="https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"),
+    # The tile licence requires its credit on every map: change both together.
+    "TILES": [
+        (
+            "Map",
+            env("MAP_TILES_URL", default="https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"),
+            {
+                "attribution": env(
+                    "MAP_TILES_ATTRIBUTION",
+                    default='&copy; <a href="https://www.openstreetmap.org/copyright">'
+                    "OpenStreetMap</a> contributors",
+                )
+            },
+        )
+    ],
     "ATTRIBUTION_PREFIX": "",
     "RESET_VIEW": False,
 }
