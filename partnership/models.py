@@ -77,6 +77,9 @@ class Place(OrderedContent):
 
     objects = PlaceQuerySet.as_manager()
 
+    def get_absolute_url(self):
+        return reverse("partnership:place-detail", kwargs={"slug": self.slug})
+
 
 class PlaceItem(models.Model):
     """An ordered line of a place's content: shared by priorities, programmes and challenges."""
