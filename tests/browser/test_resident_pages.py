@@ -17,7 +17,7 @@ def test_the_neighbourhood_map_numbers_its_practices_as_the_table_does(live_url,
     rows = page.locator("main table tbody tr")
     markers = page.locator("#portal-map .portal-map-marker")
     expect(markers).to_have_count(rows.count())
-    first_name = rows.first.locator("th").inner_text().replace("Practice", "").strip()
+    first_name = rows.first.locator("th > span").last.inner_text().strip()
     assert markers.first.get_attribute("title") == f"1. {first_name}"
     assert errors == []
 
@@ -55,14 +55,22 @@ def test_a_point_outside_the_area_is_shown_with_the_area_around_it(live_url, pag
 
 
 @pytest.fixture
-def staff_login(django_db_blocker):
+def staff_login(django_db_blocker, monkeypatch):
     """A staff account in the database the served portal reads, removed afterwards."""
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
+    # Playwright's sync API runs an event loop in this thread; these queries are plain
+    # synchronous set-up, outside any request.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with django_db_blocker.unblock():
+        # Hashed as the served portal's production settings expect, not the tests' MD5.
+        password = PBKDF2PasswordHasher().encode("browser-pw-9!x", "browsersalt")
         user = get_user_model().objects.create_superuser(
-            "browser-editor", "browser@example.org", "browser-pw-9!x"
+            "browser-editor", "browser@example.org", None
         )
+        user.password = password
+        user.save(update_fields=["password"])
         pk = Neighbourhood.objects.values_list("pk", flat=True).get(slug="hackney-downs")
     yield "browser-editor", "browser-pw-9!x", pk
     with django_db_blocker.unblock():
@@ -77,7 +85,8 @@ def test_the_admin_boundary_map_draws_the_area(live_url, page, staff_login):
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
+    page.wait_for_load_state()
+    assert "/admin/login/" not in page.url, page.locator("main, #content").first.inner_text()[:300]
 
     page.goto(live_url + f"/admin/neighbourhoods/neighbourhood/{pk}/change/")
 
