@@ -1,6 +1,10 @@
 from django import forms
-from django.contrib import admin
-from django.db.models import Prefetch
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.gis.db import models as gis_models
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from leaflet.admin import LeafletAdminWidget, LeafletGeoAdmin
@@ -23,6 +27,15 @@ class ReadOnlyMapWidget(LeafletAdminWidget):
     widget brings Leaflet's scripts with it; the plain widget left the map blank.)"""
 
     modifiable = False
+
+
+class LineEndingsField(forms.CharField):
+    """Browsers send a textarea's lines ending in CRLF: compare and save them as LF, so a form
+    saved without touching the text neither changes it nor logs a change."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
 
 
 class MembershipInline(admin.TabularInline):
@@ -71,6 +84,32 @@ class NeighbourhoodAdmin(LeafletGeoAdmin):
     def current_practices(self, obj):
         return obj.current_memberships().count()
 
+    def get_actions(self, request):
+        """No bulk delete: each deletion is checked on its own (see delete_view)."""
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """Refuse while LSOAs are assigned: their postcodes would lose their answer."""
+        neighbourhood = self.get_object(request, object_id)
+        if neighbourhood is not None:
+            lsoas = neighbourhood.lsoas.count()
+            if lsoas:
+                postcodes = neighbourhood.postcodes.filter(terminated=False).count()
+                messages.error(
+                    request,
+                    f"{neighbourhood.name} cannot be deleted: {lsoas} LSOA"
+                    f"{'s are' if lsoas != 1 else ' is'} assigned to it, and {postcodes:,} "
+                    f"postcode{'s' if postcodes != 1 else ''} would lose their answer. Move "
+                    'its LSOAs to other neighbourhoods first (LSOAs, action "Move to a '
+                    'neighbourhood").',
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:neighbourhoods_neighbourhood_change", args=[neighbourhood.pk])
+                )
+        return super().delete_view(request, object_id, extra_context)
+
 
 @admin.register(Practice)
 class PracticeAdmin(LeafletGeoAdmin):
@@ -86,6 +125,7 @@ class PracticeAdmin(LeafletGeoAdmin):
     search_fields = ["name", "ods_name", "ods_code", "postcode"]
     readonly_fields = ["ods_name"]
     inlines = [MembershipInline]
+    formfield_overrides = {gis_models.TextField: {"form_class": LineEndingsField}}
 
     @admin.display(description="Neighbourhood (current)")
     def neighbourhood(self, obj):
@@ -122,38 +162,88 @@ class NeighbourhoodAimAdmin(admin.ModelAdmin):
     search_fields = ["text"]
 
 
+class MoveLsoasForm(forms.Form):
+    neighbourhood = forms.ModelChoiceField(
+        queryset=Neighbourhood.objects.defer("boundary"),
+        label="Move them to",
+        empty_label="Choose a neighbourhood",
+        error_messages={"required": "Choose the neighbourhood to move them to."},
+    )
+
+
 @admin.register(Lsoa)
 class LsoaAdmin(LeafletGeoAdmin):
+    """LSOAs come from ONS: their codes, names, boundaries and local authorities are read-only,
+    and only the imports add or remove them. Staff change only which neighbourhood one is in:
+    on its own page, or for several at once with the "Move to a neighbourhood" action."""
+
     list_display = ["code", "name", "neighbourhood", "local_authority_code"]
-    list_editable = ["neighbourhood"]
     list_filter = ["neighbourhood", "local_authority_code"]
     search_fields = ["code", "name"]
     list_select_related = ["neighbourhood"]
     list_per_page = 200
+    fields = ["code", "name", "local_authority_code", "neighbourhood", "boundary"]
+    readonly_fields = ["code", "name", "local_authority_code"]
+    actions = ["move_to_neighbourhood"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "boundary":
+            kwargs["widget"] = ReadOnlyMapWidget
+            field = super().formfield_for_dbfield(db_field, request, **kwargs)
+            field.disabled = True
+            field.help_text = "From ONS; it cannot be edited here."
+            return field
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         """Moving an LSOA redraws both neighbourhoods and re-answers its postcodes at once."""
-        previous = None
-        if change:  # locked, so two people moving the same LSOA cannot miss a redraw
-            previous = Lsoa.objects.select_for_update().values_list("neighbourhood_id", flat=True)
-            previous = previous.get(pk=obj.pk)
+        previous = Lsoa.objects.select_for_update().values_list("neighbourhood_id", flat=True)
+        previous = previous.get(pk=obj.pk)  # locked, so two people cannot miss a redraw
         super().save_model(request, obj, form, change)
-        services.lsoa_changed(
-            lsoa=obj,
-            previous_neighbourhood_id=previous,
-            geography_changed=not change
-            or bool({"boundary", "local_authority_code"} & set(form.changed_data)),
+        services.lsoa_changed(lsoa=obj, previous_neighbourhood_id=previous)
+
+    @admin.action(description="Move to a neighbourhood…", permissions=["change"])
+    def move_to_neighbourhood(self, request, queryset):
+        """First a page listing what would move and the postcodes affected; then the move."""
+        lsoas = (
+            queryset.select_related("neighbourhood")
+            .defer("boundary")
+            .annotate(postcodes=Count("postcode", filter=Q(postcode__terminated=False)))
         )
-
-    def delete_model(self, request, obj):
-        self.delete_queryset(request, Lsoa.objects.filter(pk=obj.pk))
-
-    def delete_queryset(self, request, queryset):
-        """Deleting LSOAs shrinks their neighbourhoods and moves their postcodes elsewhere."""
-        affected = set(queryset.values_list("neighbourhood_id", flat=True)) - {None}
-        super().delete_queryset(request, queryset)
-        services.rebuild_areas(neighbourhood_ids=affected)
-        services.recompute_postcode_answers()
+        form = MoveLsoasForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            target = form.cleaned_data["neighbourhood"]
+            moving = [lsoa for lsoa in lsoas if lsoa.neighbourhood_id != target.pk]
+            changed = services.lsoas_move(
+                lsoa_ids=[lsoa.pk for lsoa in moving], neighbourhood=target
+            )
+            for lsoa in moving:
+                was = lsoa.neighbourhood.name if lsoa.neighbourhood else "no neighbourhood"
+                self.log_change(request, lsoa, f"Moved from {was} to {target.name}.")
+            self.message_user(
+                request,
+                f"Moved {len(moving)} LSOA{'s' if len(moving) != 1 else ''} to {target.name}: "
+                f"{changed:,} postcode answer{'s' if changed != 1 else ''} changed, and the "
+                "areas were redrawn.",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Move LSOAs to a neighbourhood",
+            "opts": self.model._meta,
+            "lsoas": lsoas,
+            "postcodes": sum(lsoa.postcodes for lsoa in lsoas),
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/neighbourhoods/lsoa/move.html", context)
 
 
 @admin.register(LocalAuthority)

@@ -14,7 +14,9 @@ from django.db.models import Count
 
 from .models import LocalAuthority, Neighbourhood, Practice, current_membership_q
 from .models import Postcode as PostcodeRecord
-from .postcodes import Postcode
+from .postcodes import COVERED_AREAS, Postcode
+
+COVERED_AREAS_TEXT = ", ".join(sorted(COVERED_AREAS)[:-1]) + " or " + sorted(COVERED_AREAS)[-1]
 
 
 class Outcome(StrEnum):
@@ -63,6 +65,7 @@ class LookupResult:
     local_authority: LocalAuthority | None = None
     practices: list[Practice] = field(default_factory=list)  # nearest first, with .distance
     district: District | None = None
+    partial: bool = False  # typed in part ("E8 1D"): answered for its district
 
     @property
     def status_code(self) -> int:
@@ -95,6 +98,8 @@ class LookupResult:
                 return f"{pc} is in City and Hackney"
             case Outcome.IN_AREA:
                 return f"{pc} is in the {self.neighbourhood.name} neighbourhood"
+            case Outcome.OUT_OF_AREA if self.local_authority is None:
+                return f"{pc} is outside City and Hackney"
             case Outcome.OUT_OF_AREA:
                 return f"{pc} is in {self.authority_name}, outside City and Hackney"
             case Outcome.TERMINATED:
@@ -123,6 +128,11 @@ class LookupResult:
                     "Your neighbourhood is the one your GP practice belongs to, so if your "
                     "practice is in another neighbourhood, find it by your practice's name."
                 )
+            case Outcome.OUT_OF_AREA if self.local_authority is None:
+                return (
+                    f"City and Hackney's postcodes all begin with {COVERED_AREAS_TEXT}. "
+                    "Use Find a GP on the NHS website to find a GP practice near you."
+                )
             case Outcome.OUT_OF_AREA:
                 body = self.local_authority.nhs_body if self.local_authority else ""
                 where = f"Its NHS services are planned by {body}. " if body else ""
@@ -140,6 +150,13 @@ class LookupResult:
                 )
             case Outcome.DISTRICT if not self.district.shares:
                 return f"No postcodes in {pc.outcode} are in City and Hackney."
+            case Outcome.DISTRICT if self.partial:
+                names = ", ".join(s.neighbourhood.name for s in self.district.shares)
+                return (
+                    f"{self.query} is only part of a postcode. Postcodes in {pc.outcode} are in "
+                    f"these neighbourhoods: {names}. Enter your full postcode, like "
+                    f"{pc.outcode} 1AA, for your own answer."
+                )
             case Outcome.DISTRICT:
                 names = ", ".join(s.neighbourhood.name for s in self.district.shares)
                 return (
@@ -169,13 +186,18 @@ def lookup_postcode(raw: str | None) -> LookupResult:
     if not query:
         return LookupResult(Outcome.EMPTY, query)
     postcode = Postcode.parse(query)
+    partial = False
+    if postcode is None:
+        postcode, partial = Postcode.parse_partial(query), True
     if postcode is None:
         return LookupResult(Outcome.INVALID, query[:100])
     if not postcode.is_full:
         district = district_answer(postcode.outcode)
+        if district.total == 0 and not postcode.in_covered_area:
+            return LookupResult(Outcome.OUT_OF_AREA, query, postcode, district=district)
         if district.total == 0:
             return LookupResult(Outcome.NOT_FOUND, query, postcode, district=district)
-        return LookupResult(Outcome.DISTRICT, query, postcode, district=district)
+        return LookupResult(Outcome.DISTRICT, query, postcode, district=district, partial=partial)
 
     record = (
         PostcodeRecord.objects.select_related("neighbourhood")
@@ -183,6 +205,8 @@ def lookup_postcode(raw: str | None) -> LookupResult:
         .filter(postcode=postcode.with_space)
         .first()
     )
+    if record is None and not postcode.in_covered_area:
+        return LookupResult(Outcome.OUT_OF_AREA, query, postcode)
     if record is None:
         return LookupResult(
             Outcome.NOT_FOUND, query, postcode, district=district_answer(postcode.outcode)

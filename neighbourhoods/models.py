@@ -60,11 +60,17 @@ class NeighbourhoodAim(models.Model):
         return self.text[:80]
 
 
+# Word similarity at or above this is a match ("bartn" finds Barton House, 0.67); between
+# SUGGEST and STRONG it is only offered as "Did you mean" ("homerton" is 0.56 like Barton).
+STRONG_SIMILARITY = 0.6
+SUGGEST_SIMILARITY = 0.4
+MIN_SEARCH_LENGTH = 2
+
+
 class PracticeQuerySet(models.QuerySet):
     def search(self, query: str):
-        """Practices matching a name (even misspelt), an ODS code or a postcode."""
-        from django.contrib.postgres.search import TrigramWordSimilarity
-
+        """Practices matching a name (even misspelt), a place or street in their address, an
+        ODS code or a postcode. Weak fuzzy matches are left out: see suggestions()."""
         from .postcodes import Postcode
 
         text = " ".join(query.split())
@@ -73,19 +79,38 @@ class PracticeQuerySet(models.QuerySet):
             return self.filter(postcode=postcode.with_space).order_by("name")
         if ODS_CODE_RE.match(text.upper()):
             return self.filter(ods_code=text.upper())
-        similar = self.annotate(
-            similarity=TrigramWordSimilarity(text, "name"),
-            ods_similarity=TrigramWordSimilarity(text, "ods_name"),
-        )
+        every_word = Q()
+        for word in text.split():
+            in_word = Q(name__icontains=word) | Q(ods_name__icontains=word)
+            if len(word) >= 3:  # "ba" is in too many addresses to mean anything
+                in_word |= Q(address__icontains=word)
+            every_word &= in_word
+        similar = self._similar(text)
         matches = similar.filter(
-            Q(name__icontains=text)
-            | Q(ods_name__icontains=text)
-            | Q(similarity__gte=0.5)
-            | Q(ods_similarity__gte=0.5)
+            every_word
+            | Q(similarity__gte=STRONG_SIMILARITY)
+            | Q(ods_similarity__gte=STRONG_SIMILARITY)
         )
         if postcode:  # a district such as "N16"
             matches = matches | similar.filter(postcode__startswith=f"{postcode.outcode} ")
         return matches.order_by("-similarity", "name")
+
+    def suggestions(self, query: str, limit: int = 3):
+        """Names that look a little like the query: offered as "Did you mean", never as matches."""
+        text = " ".join(query.split())
+        return (
+            self._similar(text)
+            .filter(similarity__gte=SUGGEST_SIMILARITY, similarity__lt=STRONG_SIMILARITY)
+            .order_by("-similarity", "name")[:limit]
+        )
+
+    def _similar(self, text):
+        from django.contrib.postgres.search import TrigramWordSimilarity
+
+        return self.annotate(
+            similarity=TrigramWordSimilarity(text, "name"),
+            ods_similarity=TrigramWordSimilarity(text, "ods_name"),
+        )
 
 
 ODS_CODE_RE = re.compile(r"^[A-Z][0-9]{5}$")
@@ -215,7 +240,8 @@ class Lsoa(models.Model):
         Neighbourhood,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # A neighbourhood with areas cannot be deleted: its postcodes would lose their answer.
+        on_delete=models.PROTECT,
         related_name="lsoas",
         help_text="Changing this redraws both neighbourhoods' areas and every postcode's answer.",
     )

@@ -39,7 +39,12 @@ def schema(server_url: str) -> dict:
             "description": (
                 "Which City and Hackney neighbourhood a postcode is in, and the neighbourhoods' "
                 "areas and GP practices. The areas are indicative: a resident's GP practice "
-                "decides their neighbourhood. Contains OS data © Crown copyright and database "
+                "decides their neighbourhood. Coverage: every postcode in the City of London "
+                "and Hackney lies in the E, EC, N or WC postcode areas, and we hold those areas' "
+                "postcodes around City and Hackney. A well-formed postcode in any other area "
+                "(SW1A 1AA, for example) is answered as outside City and Hackney (200, status "
+                "out_of_area, with a null neighbourhood, local_authority and location). "
+                "Contains OS data © Crown copyright and database "
                 "right 2025; Royal Mail data © Royal Mail copyright and database right 2025; "
                 "National Statistics data © Crown copyright and database right 2025; information "
                 "from NHS England (Organisation Data Service), licensed under the Open "
@@ -55,7 +60,11 @@ def schema(server_url: str) -> dict:
             "/api/postcodes/{postcode}": {
                 "get": {
                     "summary": "The neighbourhood a postcode is in",
-                    "description": "Case, spaces and punctuation in the postcode do not matter.",
+                    "description": (
+                        "Case, spaces and punctuation in the postcode do not matter. A postcode "
+                        "outside the E, EC, N and WC postcode areas is out_of_area; a postcode "
+                        "typed in part (E8 1D) is a 400 pointing to its district."
+                    ),
                     "parameters": [
                         {
                             "name": "postcode",
@@ -67,7 +76,12 @@ def schema(server_url: str) -> dict:
                     ],  # fmt: skip
                     "responses": {
                         "200": {
-                            "description": "A live postcode, in City and Hackney or outside it.",
+                            "description": (
+                                "A live postcode in City and Hackney (in_area), or a postcode "
+                                "outside it (out_of_area): either one we hold, with its local "
+                                "authority, or any well-formed postcode outside the E, EC, N "
+                                "and WC areas, with null local_authority and location."
+                            ),
                             "content": {
                                 "application/json": {
                                     "schema": {"$ref": "#/components/schemas/PostcodeAnswer"}
@@ -75,7 +89,8 @@ def schema(server_url: str) -> dict:
                             },  # fmt: skip
                         },
                         "400": _error(
-                            "Not a postcode (invalid_postcode), or nothing (empty_postcode)."
+                            "Not a postcode, or only part of one (invalid_postcode), or "
+                            "nothing (empty_postcode)."
                         ),
                         "404": _error(
                             "Well formed but not in our data (postcode_not_found), or no "
@@ -191,7 +206,7 @@ def schema(server_url: str) -> dict:
                         "message": {"type": "string"},
                         "neighbourhood": {"oneOf": [ref, {"type": "null"}]},
                         "local_authority": {
-                            "type": "object",
+                            "type": ["object", "null"],
                             "properties": {
                                 "code": {"type": "string"},
                                 "name": {"type": ["string", "null"]},
@@ -199,7 +214,7 @@ def schema(server_url: str) -> dict:
                             },
                         },
                         "location": {
-                            "type": "object",
+                            "type": ["object", "null"],
                             "properties": {
                                 "latitude": {"type": "number"},
                                 "longitude": {"type": "number"},

@@ -14,6 +14,13 @@ _INCODE = r"[0-9][A-Z]{2}"
 CONTROL = {"Cc", "Cf"}
 FULL_RE = re.compile(rf"^({_OUTCODE})({_INCODE})$")
 OUTCODE_RE = re.compile(rf"^{_OUTCODE}$")
+PARTIAL_INCODE_RE = re.compile(r"^[0-9][A-Z]?$")
+AREA_RE = re.compile(r"^[A-Z]+")
+
+# Every postcode in the City of London and Hackney lies in these postcode areas (the
+# letters at the start). A well-formed postcode in any other area is outside, whether or
+# not we hold it.
+COVERED_AREAS = frozenset({"E", "EC", "N", "WC"})
 
 
 def compact(raw: str) -> str:
@@ -42,6 +49,28 @@ class Postcode:
         if OUTCODE_RE.match(text):
             return cls(text)
         return None
+
+    @classmethod
+    def parse_partial(cls, raw: str) -> "Postcode | None":
+        """The district of a postcode typed only in part ("E8 1D" gives E8), else None."""
+        if raw is None or len(raw) > MAX_INPUT_LENGTH:
+            return None
+        parts = unicodedata.normalize("NFKC", raw).upper().split()
+        if len(parts) != 2 or not all(part.isascii() for part in parts):
+            return None
+        outcode, incode = (compact(part) for part in parts)
+        if OUTCODE_RE.match(outcode) and PARTIAL_INCODE_RE.match(incode):
+            return cls(outcode)
+        return None
+
+    @property
+    def area(self) -> str:
+        """The postcode area: the letters that begin it ("EC" for EC1A 7HF)."""
+        return AREA_RE.match(self.outcode).group(0)
+
+    @property
+    def in_covered_area(self) -> bool:
+        return self.area in COVERED_AREAS
 
     @property
     def is_full(self) -> bool:

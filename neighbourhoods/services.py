@@ -121,3 +121,15 @@ def lsoa_assign(*, lsoa: Lsoa, neighbourhood: Neighbourhood | None) -> int:
 def published():
     """Content that answers lookups changed: drop every cached answer."""
     transaction.on_commit(cache.clear)
+
+
+@transaction.atomic
+def lsoas_move(*, lsoa_ids, neighbourhood: Neighbourhood) -> int:
+    """Move LSOAs to a neighbourhood, as one change: redraw every area they left or joined and
+    re-answer their postcodes. Returns how many postcode answers changed."""
+    lsoas = Lsoa.objects.select_for_update().filter(pk__in=list(lsoa_ids))
+    previous = set(lsoas.values_list("neighbourhood_id", flat=True))
+    ids = list(lsoas.values_list("pk", flat=True))
+    Lsoa.objects.filter(pk__in=ids).update(neighbourhood=neighbourhood)
+    rebuild_areas(neighbourhood_ids=(previous | {neighbourhood.pk}) - {None})
+    return recompute_postcode_answers(lsoa_ids=ids)

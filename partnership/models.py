@@ -27,6 +27,13 @@ class OrderedContent(models.Model):
 
     order = models.PositiveSmallIntegerField(default=0)
     source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL)
+    reviewed_on = models.DateField(
+        "last reviewed",
+        null=True,
+        blank=True,
+        help_text="When staff last checked this text is true. Residents see it as "
+        "'Page last reviewed'.",
+    )
 
     class Meta:
         abstract = True
@@ -69,6 +76,9 @@ class Place(OrderedContent):
     languages_note = models.CharField(max_length=300, blank=True)
 
     objects = PlaceQuerySet.as_manager()
+
+    def get_absolute_url(self):
+        return reverse("partnership:place-detail", kwargs={"slug": self.slug})
 
 
 class PlaceItem(models.Model):
@@ -122,7 +132,14 @@ class PartnerOrganisation(OrderedContent):
     website = models.URLField(blank=True)
     places = models.ManyToManyField(Place, related_name="partners", blank=True)
     is_core_partner = models.BooleanField(
-        default=True, help_text="Core partners plan and buy care together; others provide services."
+        default=False,
+        help_text="Core partners plan and buy care together; others provide services.",
+    )
+    based_outside_area = models.BooleanField(
+        "based outside the area",
+        default=False,
+        help_text="A hospital or service elsewhere that residents use, rather than one "
+        "working in City and Hackney's neighbourhoods.",
     )
 
     def get_absolute_url(self):

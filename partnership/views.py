@@ -1,3 +1,5 @@
+import datetime
+
 from django.db.models import Max, Prefetch, Sum
 from django.http import Http404
 from django.views.generic import DetailView, ListView, TemplateView
@@ -28,9 +30,16 @@ class HomeView(TemplateView):
             health_challenges=place.health_challenges.all(),
             neighbourhoods=Neighbourhood.objects.filter(place=place),
             workstreams=place.workstreams.all(),
+            other_places=Place.objects.exclude(pk=place.pk).order_by("order", "pk"),
+            reviewed_on=place.reviewed_on,
             **registered_patients_in(place),
         )
         return context
+
+
+def latest_review(records):
+    """The newest "last reviewed" date among the records a page shows (None if none)."""
+    return max((r.reviewed_on for r in records if r.reviewed_on), default=None)
 
 
 def registered_patients_in(place):
@@ -45,17 +54,32 @@ def registered_patients_in(place):
 
 
 class PartnerListView(ListView):
+    """The main place's partners in three groups: the core partners, the other organisations
+    working in its neighbourhoods, and the services elsewhere its residents use. Partners of
+    other places are on those places' own pages."""
+
     template_name = "partnership/partner_list.html"
     context_object_name = "partners"
 
     def get_queryset(self):
-        return PartnerOrganisation.objects.prefetch_related("places")
+        self.place = main_place()
+        return PartnerOrganisation.objects.filter(places=self.place)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         partners = list(context["partners"])
-        context["core_partners"] = [p for p in partners if p.is_core_partner]
-        context["other_partners"] = [p for p in partners if not p.is_core_partner]
+        context.update(
+            place=self.place,
+            core_partners=[p for p in partners if p.is_core_partner],
+            local_partners=[
+                p for p in partners if not p.is_core_partner and not p.based_outside_area
+            ],
+            outside_partners=[
+                p for p in partners if not p.is_core_partner and p.based_outside_area
+            ],
+            other_places=Place.objects.exclude(pk=self.place.pk).order_by("order", "pk"),
+            reviewed_on=latest_review(partners),
+        )
         return context
 
 
@@ -68,6 +92,26 @@ class PartnerDetailView(DetailView):
         Prefetch("neighbourhoods", queryset=Neighbourhood.objects.order_by("order", "name")),
     )
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(reviewed_on=self.object.reviewed_on, **kwargs)
+
+
+class PlaceDetailView(DetailView):
+    """Another place partnership (Islington): its own content and partners, plainly not ours."""
+
+    template_name = "partnership/place_detail.html"
+    context_object_name = "place"
+    queryset = Place.objects.prefetch_related("partners", "priorities", "work_programmes")
+
+    def get_context_data(self, **kwargs):
+        main = Place.objects.main()
+        return super().get_context_data(
+            main_place=main,
+            is_main_place=main is not None and main.pk == self.object.pk,
+            reviewed_on=self.object.reviewed_on,
+            **kwargs,
+        )
+
 
 class AboutDataView(TemplateView):
     template_name = "partnership/about_data.html"
@@ -78,3 +122,31 @@ class AboutDataView(TemplateView):
         context["content_sources"] = Source.objects.all()
         context["lsoa_count"] = Lsoa.objects.filter(neighbourhood__isnull=False).count()
         return context
+
+
+# The date these pages' own text was last checked; content records carry their own.
+INFORMATION_PAGES_REVIEWED_ON = datetime.date(2026, 11, 22)
+
+
+class InformationPageView(TemplateView):
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(reviewed_on=INFORMATION_PAGES_REVIEWED_ON, **kwargs)
+
+
+class ContactView(InformationPageView):
+    template_name = "partnership/contact.html"
+
+    def get_context_data(self, **kwargs):
+        place = main_place()
+        partners = PartnerOrganisation.objects.filter(places=place, is_core_partner=True)
+        return super().get_context_data(
+            place=place, partners=partners.exclude(website=""), **kwargs
+        )
+
+
+class AccessibilityView(InformationPageView):
+    template_name = "partnership/accessibility.html"
+
+
+class PrivacyView(InformationPageView):
+    template_name = "partnership/privacy.html"

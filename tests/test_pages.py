@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from neighbourhoods.models import Lsoa
 from partnership.models import PartnerOrganisation, Place
 from tests.factories import (
     MembershipFactory,
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_home_shows_the_partnership_its_priorities_and_neighbourhoods(client):
+    Lsoa.objects.update(neighbourhood=None)  # a neighbourhood with areas cannot go
     Place.objects.all().delete()
     place = PlaceFactory(summary="We plan and buy care together.")
     PriorityFactory(place=place, title="Shift the focus to prevention", order=1)
@@ -46,14 +48,16 @@ def test_home_shows_the_partnership_its_priorities_and_neighbourhoods(client):
 
 
 def test_home_without_any_place_is_a_404_not_a_500(client):
+    Lsoa.objects.update(neighbourhood=None)  # a neighbourhood with areas cannot go
     Place.objects.all().delete()
     assert client.get("/").status_code == 404
 
 
 def test_partner_list_separates_core_partners_from_other_providers(client):
     PartnerOrganisation.objects.all().delete()
-    PartnerFactory(name="Hackney Council", is_core_partner=True)
-    PartnerFactory(name="Moorfields Eye Hospital", is_core_partner=False)
+    place = Place.objects.main()
+    PartnerFactory(name="Hackney Council", is_core_partner=True).places.add(place)
+    PartnerFactory(name="Moorfields Eye Hospital", based_outside_area=True).places.add(place)
 
     html = client.get(reverse("partnership:partner-list")).content.decode()
 
@@ -113,7 +117,9 @@ def test_neighbourhood_list_counts_current_practices_and_patients(client):
 
 
 def test_neighbourhood_detail_lists_practices_and_those_that_left(client):
-    neighbourhood = NeighbourhoodFactory(name="Test Park", pcn_code="U00042")
+    neighbourhood = NeighbourhoodFactory(
+        name="Test Park", pcn_code="U00042", pcn_name="TEST PARK PCN"
+    )
     MembershipFactory(
         neighbourhood=neighbourhood,
         practice=PracticeFactory(name="Barton House Group Practice", phone="020 7249 5511"),
@@ -133,7 +139,8 @@ def test_neighbourhood_detail_lists_practices_and_those_that_left(client):
     assert "Abney House Medical Centre" not in current
     assert "Abney House Medical Centre" in left and "30 November 2020" in left
     assert "Test Mental Health Trust" in html
-    assert "U00042" in html
+    assert "TEST PARK PCN" in html  # the NHS name, with plain words beside it
+    assert "U00042" not in html  # codes are for staff, not residents
 
 
 def test_about_the_data_page_shows_sources_and_attributions(client):

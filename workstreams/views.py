@@ -1,5 +1,7 @@
 from django.views.generic import DetailView, ListView
 
+from partnership.views import latest_review
+
 from .models import Workstream
 
 
@@ -8,8 +10,16 @@ class WorkstreamListView(ListView):
     context_object_name = "workstreams"
     queryset = Workstream.objects.prefetch_related("priorities")
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["reviewed_on"] = latest_review(context["workstreams"])
+        return context
+
 
 class WorkstreamDetailView(DetailView):
     template_name = "workstreams/workstream_detail.html"
     context_object_name = "workstream"
     queryset = Workstream.objects.prefetch_related("priorities", "partners")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(reviewed_on=self.object.reviewed_on, **kwargs)

@@ -25,6 +25,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "django.contrib.postgres",
+    # Old addresses of renamed pages answer with a 301 (partnership/redirects.py).
+    "django.contrib.sites",
+    "django.contrib.redirects",
     "leaflet",
     "axes",
     "corsheaders",
@@ -51,9 +54,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+SITE_ID = 1
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -122,7 +127,20 @@ LEAFLET_CONFIG = {
     "DEFAULT_ZOOM": 12,
     "MIN_ZOOM": 10,
     "MAX_ZOOM": 18,
-    "TILES": env("MAP_TILES_URL", default="https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"),
+    # The tile licence requires its credit on every map: change both together.
+    "TILES": [
+        (
+            "Map",
+            env("MAP_TILES_URL", default="https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"),
+            {
+                "attribution": env(
+                    "MAP_TILES_ATTRIBUTION",
+                    default='&copy; <a href="https://www.openstreetmap.org/copyright">'
+                    "OpenStreetMap</a> contributors",
+                )
+            },
+        )
+    ],
     "ATTRIBUTION_PREFIX": "",
     "RESET_VIEW": False,
 }

@@ -42,21 +42,34 @@ def postcode(request, postcode):
     result = lookup_postcode(postcode)
     if result.is_error:
         return error(result.status_code, result.error_code, result.message)
+    if result.outcome == Outcome.DISTRICT:  # typed in part, like "E8 1D"
+        return error(
+            400,
+            "invalid_postcode",
+            f"{result.query} is only part of a postcode. Ask /api/outcodes/"
+            f"{result.postcode.outcode} for the neighbourhoods its district falls in.",
+        )
     record, authority = result.record, result.local_authority
     body = {
         "postcode": str(result.postcode),
         "status": result.outcome.value,
         "message": result.message,
         "neighbourhood": neighbourhood_ref(result.neighbourhood, request),
+        # Null for a postcode outside the postcode areas City and Hackney lies in: we hold
+        # no record of it, only that it is elsewhere.
         "local_authority": {
             "code": record.local_authority_code,
             "name": authority.name if authority else None,
             "nhs_body": (authority.nhs_body or None) if authority else None,
-        },
+        }
+        if record
+        else None,
         "location": {
             "latitude": round(record.location.y, 6),
             "longitude": round(record.location.x, 6),
-        },
+        }
+        if record
+        else None,
         "practices": [
             {
                 "ods_code": p.ods_code,

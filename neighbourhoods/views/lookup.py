@@ -6,7 +6,7 @@ from django.views import View
 
 from .. import geojson
 from ..lookup import lookup_postcode
-from ..models import Membership, Practice
+from ..models import MIN_SEARCH_LENGTH, Membership, Practice
 
 MAX_QUERY_LENGTH = 100
 
@@ -55,9 +55,12 @@ class PracticeSearchView(View):
     def get(self, request):
         asked = "q" in request.GET
         query = request.GET.get("q", "").strip()
-        error, practices, status = None, None, 200
+        error, practices, suggestions, status = None, None, [], 200
         if asked and not query:
             error, status = "Enter the name of your GP practice", 400
+        elif asked and len(query) < MIN_SEARCH_LENGTH:
+            error = f"Enter at least {MIN_SEARCH_LENGTH} letters of your GP practice's name"
+            status = 400
         elif len(query) > MAX_QUERY_LENGTH:
             error, status = f"Enter no more than {MAX_QUERY_LENGTH} characters", 400
         elif "\x00" in query:
@@ -77,6 +80,8 @@ class PracticeSearchView(View):
                 ended = [m for m in members if m.has_ended]
                 practice.current_membership = now[0] if now else None
                 practice.last_membership = ended[0] if ended and not now else None
+            if not practices:
+                suggestions = list(Practice.objects.suggestions(query))
         context = {"query": query[:MAX_QUERY_LENGTH], "asked": asked, "error": error,
-                   "practices": practices}  # fmt: skip
+                   "practices": practices, "suggestions": suggestions}  # fmt: skip
         return render(request, self.template_name, context, status=status)

@@ -20,6 +20,9 @@ class NeighbourhoodListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["aims"] = NeighbourhoodAim.objects.all()
+        context["reviewed_on"] = max(
+            (n.reviewed_on for n in context["neighbourhoods"] if n.reviewed_on), default=None
+        )
         return context
 
 
@@ -47,8 +50,30 @@ class NeighbourhoodDetailView(DetailView):
                 default=None,
             ),
             aims=NeighbourhoodAim.objects.all(),
+            map_config=own_area_map_config(neighbourhood, current),
+            reviewed_on=neighbourhood.reviewed_on,
         )
         return context
+
+
+def own_area_map_config(neighbourhood, memberships) -> dict | None:
+    """The neighbourhood's own area, in focus, with its practices numbered as in the table."""
+    if neighbourhood.boundary is None:
+        return None
+    return {
+        "areasUrl": geojson.areas_url(),
+        "neighbourhood": neighbourhood.slug,
+        "focusArea": True,
+        "practices": [
+            {
+                "number": number,
+                "name": m.practice.name,
+                "point": [round(m.practice.location.y, 6), round(m.practice.location.x, 6)],
+            }
+            for number, m in enumerate(memberships, start=1)
+            if m.practice.location is not None
+        ],
+    }
 
 
 class NeighbourhoodMapView(ListView):

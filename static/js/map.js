@@ -27,8 +27,22 @@
   // Practices sit close together, some in one building, so their markers cannot be
   // separate touch targets of 24 px (WCAG 2.5.8). They are pictures, named for screen
   // readers; the list on the page is where a practice is chosen.
-  function markerOptions(name) {
-    return { title: name, alt: name, interactive: false, keyboard: false };
+  function markerOptions(name, number) {
+    var options = { title: name, alt: name, interactive: false, keyboard: false };
+    if (number) {
+      // Numbered as in the table of practices on the page.
+      var badge = document.createElement("span");
+      badge.textContent = String(number);
+      options.icon = L.divIcon({ className: "portal-map-marker", html: badge, iconSize: [28, 28], iconAnchor: [14, 14] });
+      options.title = number + ". " + name;
+    }
+    return options;
+  }
+
+  // A lone point (a postcode outside the area, with no practices) would be shown at the
+  // closest zoom: show it with the areas around it instead.
+  function isSinglePoint(bounds) {
+    return bounds.isValid() && bounds.getNorthEast().equals(bounds.getSouthWest());
   }
 
   window.portalMapInit = function (map) {
@@ -49,11 +63,11 @@
         .bindTooltip(label(options.postcode), { permanent: true, direction: "right" })
         .addTo(map);
       bounds.extend(here.getLatLng());
-      (options.practices || []).forEach(function (practice) {
-        L.marker(practice.point, markerOptions(practice.name)).addTo(map);
-        bounds.extend(practice.point);
-      });
     }
+    (options.practices || []).forEach(function (practice) {
+      L.marker(practice.point, markerOptions(practice.name, practice.number)).addTo(map);
+      if (!options.focusArea) bounds.extend(practice.point);
+    });
 
     if (options.practicesUrl) {
       getJSON(options.practicesUrl).then(function (data) {
@@ -79,7 +93,13 @@
           }
         }).addTo(map);
         areas.bringToBack();
+        if (options.focusArea) {
+          areas.eachLayer(function (layer) {
+            if (layer.feature.properties.slug === options.neighbourhood) bounds.extend(layer.getBounds());
+          });
+        }
         if (!bounds.isValid()) bounds = areas.getBounds();
+        else if (isSinglePoint(bounds)) bounds.extend(areas.getBounds());
         map.fitBounds(bounds.isValid() ? bounds.pad(0.05) : areas.getBounds(), { animate: false });
       }).catch(function () {
         if (bounds.isValid()) map.fitBounds(bounds.pad(0.05), { animate: false });

@@ -16,6 +16,12 @@ PUBLIC_PAGES = {
     "practice search error": "/practices/?q=",
     "lookup form": "/lookup/",
     "not found page": "/no-such-page/",
+    "contact": "/contact/",
+    "accessibility statement": "/accessibility/",
+    "privacy and cookies": "/privacy/",
+    "another place": "/places/islington/",
+    "practice search by place": "/practices/?q=homerton",
+    "practice search too short": "/practices/?q=x",
 }
 
 LOOKUP_OUTCOMES = {
@@ -23,6 +29,8 @@ LOOKUP_OUTCOMES = {
     "in the City": "/lookup/?postcode=EC1A+7HF",
     "outside the area": "/lookup/?postcode=E1+0AA",
     "not found": "/lookup/?postcode=E8+9ZZ",
+    "outside our postcode areas": "/lookup/?postcode=SW1A+1AA",
+    "partial postcode": "/lookup/?postcode=E8+1D",
     "terminated": "/lookup/?postcode=E8+9ZY",
     "district": "/lookup/?postcode=E8",
     "invalid": "/lookup/?postcode=%3Cb%3Ehello",
