@@ -122,6 +122,7 @@ STATIC_MANIFEST_DIR = BASE_DIR / "staticfiles-manifest"
 # Where the import commands read the open data from (see data/SOURCES.md beside it).
 PORTAL_DATA_DIR = Path(env("PORTAL_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "data")))
 
+MAP_TILES_URL = env("MAP_TILES_URL", default="https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png")
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (51.545, -0.07),
     "DEFAULT_ZOOM": 12,
@@ -131,7 +132,7 @@ LEAFLET_CONFIG = {
     "TILES": [
         (
             "Map",
-            env("MAP_TILES_URL", default="https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"),
+            MAP_TILES_URL,
             {
                 "attribution": env(
                     "MAP_TILES_ATTRIBUTION",
@@ -204,7 +205,7 @@ AXES_HTTP_RESPONSE_CODE = 429
 # Content-Security-Policy (django-csp): nothing inline runs or styles without this
 # response's nonce. Map tiles are the only images from elsewhere; NHS.UK's fonts the only
 # fonts.
-_tiles = urlsplit(LEAFLET_CONFIG["TILES"])
+_tiles = urlsplit(MAP_TILES_URL)
 MAP_TILES_ORIGIN = f"{_tiles.scheme}://{_tiles.netloc.replace('{s}', '*')}"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
