@@ -120,3 +120,7 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 # Shared by every worker, so clearing it on a change reaches them all. Lookups themselves
 # are one indexed read and are not cached; map GeoJSON is.
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://portal_cache")}
+
+# The largest share of what is there (0.02 = 2%) an import may terminate, remove or blank
+# before it refuses; `--allow-shrink` lets a larger, intended shrink through (docs/imports.md).
+PORTAL_IMPORT_MAX_SHRINK = env.float("PORTAL_IMPORT_MAX_SHRINK", default=0.02)
