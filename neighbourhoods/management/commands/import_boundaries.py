@@ -137,7 +137,7 @@ class Command(ImportCommand):
             verb="remove",
             lost=gone.count(),
             total=len(existing),
-            what="LSOAs (and staff's choice of neighbourhood for each)",
+            what="LSOAs",
         )
         if gone.exists():
             summary.count("LSOAs", "removed", gone.count())
