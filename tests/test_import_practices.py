@@ -117,7 +117,7 @@ def truncate_rows(path):
         (EPCN, drop_column, "the column(s) PCN Code are missing"),
         (EPCN, corrupt_date, "is not a date in the form YYYYMMDD"),
         (EPCN, truncate_rows, "has a header but no rows"),
-        (EPRACCUR, truncate_rows, "has no row for practice(s)"),
+        (EPRACCUR, truncate_rows, "has a header but no rows"),
     ],
 )
 def test_a_broken_file_leaves_the_database_as_it_was(
