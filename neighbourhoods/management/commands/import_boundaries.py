@@ -1,5 +1,7 @@
 """Import LSOA 2021 and London borough boundaries, then redraw the neighbourhood areas."""
 
+from pathlib import Path
+
 from neighbourhoods import services
 from neighbourhoods.geography import ICB_FOR_AUTHORITY
 from neighbourhoods.importers.base import ImportCommand, SourceFileError, data_dir, quote
@@ -34,14 +36,14 @@ class Command(ImportCommand):
             f["properties"]["LSOA21CD"]: (
                 f["properties"]["LSOA21NM"],
                 f["properties"]["LAD22CD"],
-                multipolygon(f, f"{LSOAS}, {f['properties']['LSOA21CD']}"),
+                multipolygon(f, f"{Path(LSOAS).name}, {f['properties']['LSOA21CD']}"),
             )
             for f in self.progress(lsoa_features, desc="LSOAs", unit="area")
         }
         boroughs = {
             f["properties"]["LAD22CD"]: (
                 f["properties"]["LAD22NM"],
-                multipolygon(f, f"{BOROUGHS}, {f['properties']['LAD22CD']}"),
+                multipolygon(f, f"{Path(BOROUGHS).name}, {f['properties']['LAD22CD']}"),
             )
             for f in self.progress(borough_features, desc="Boroughs", unit="area")
         }
