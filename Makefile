@@ -43,11 +43,11 @@ db: $(STAMPS)/system-packages ## Start PostgreSQL (creating the database with Po
 data: install db ## Migrate, load the content fixtures (first time only) and run every import
 	$(MANAGE) migrate --no-input
 	$(MANAGE) createcachetable
-	$(MANAGE) load_content
-	$(MANAGE) import_boundaries
-	$(MANAGE) import_postcodes
-	$(MANAGE) import_practices
-	$(MANAGE) load_neighbourhood_areas
+	$(MANAGE) load_content --run-by "make data"
+	$(MANAGE) import_boundaries --run-by "make data"
+	$(MANAGE) import_postcodes --run-by "make data"
+	$(MANAGE) import_practices --run-by "make data"
+	$(MANAGE) load_neighbourhood_areas --run-by "make data"
 
 run: data ## Serve the portal as in production (nginx + gunicorn) at http://127.0.0.1:$(PORT)
 	$(PYTHON) scripts/serve.py --port $(PORT)

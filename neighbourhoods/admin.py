@@ -6,11 +6,12 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from leaflet.admin import LeafletAdminWidget, LeafletGeoAdmin
 
 from . import services
 from .models import (
+    ImportRun,
     LocalAuthority,
     Lsoa,
     Membership,
@@ -298,3 +299,48 @@ class PostcodeAdmin(LeafletGeoAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         services.recompute_postcode_answers(postcode_ids=[obj.pk])
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    """Every import run, for staff to read: records of what happened are never edited."""
+
+    list_display = [
+        "started_at", "source", "outcome", "release_date", "added", "changed", "removed",
+        "refused", "run_by",
+    ]  # fmt: skip
+    list_filter = ["source", "outcome"]
+    search_fields = ["source", "message", "run_by"]
+    date_hierarchy = "started_at"
+    readonly_fields = [
+        "source", "outcome", "message", "file_list", "release_date", "added", "changed",
+        "removed", "refused", "counts", "run_by", "started_at", "finished_at",
+    ]  # fmt: skip
+    fields = readonly_fields
+
+    @admin.display(description="Files")
+    def file_list(self, run):
+        return format_html_join(
+            "\n",
+            "<p>{} ({} bytes)<br>SHA-256 {}{}</p>",
+            (
+                (
+                    f.get("name", ""),
+                    f"{f.get('bytes', 0):,}",
+                    f.get("sha256", ""),
+                    format_html("<br>released {}", f["release_date"])
+                    if f.get("release_date")
+                    else "",
+                )
+                for f in run.files
+            ),
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

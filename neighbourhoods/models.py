@@ -294,3 +294,61 @@ class Postcode(models.Model):
 
     def __str__(self):
         return self.postcode
+
+
+class ImportRunQuerySet(models.QuerySet):
+    def succeeded(self):
+        return self.filter(outcome__in=[ImportRun.Outcome.SUCCEEDED, ImportRun.Outcome.UNCHANGED])
+
+    def latest_successful(self, source):
+        return self.succeeded().filter(source=source).order_by("-finished_at").first()
+
+
+class ImportRun(models.Model):
+    """One run of an import command: what it read, what it did, and who ran it.
+
+    Written after the import's own transaction ends, so a refused or failed run is kept too.
+    """
+
+    class Outcome(models.TextChoices):
+        SUCCEEDED = "succeeded", "Succeeded"
+        UNCHANGED = "unchanged", "Succeeded: nothing to change"
+        REFUSED = "refused", "Refused: nothing changed"
+        FAILED = "failed", "Failed: nothing changed"
+
+    source = models.CharField(max_length=40, db_index=True, help_text="The import command.")
+    files = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Each file read: its name, size in bytes, SHA-256 and release date if known.",
+    )
+    release_date = models.DateField(
+        null=True, blank=True, help_text="The source's release date, where its files say."
+    )
+    added = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    removed = models.PositiveIntegerField(
+        default=0, help_text="Removed, terminated or blanked records."
+    )
+    refused = models.PositiveIntegerField(
+        default=0, help_text="Rows left out, or, for a refused run, the records it objected to."
+    )
+    counts = models.JSONField(default=dict, blank=True, help_text="Counts by kind of record.")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    message = models.TextField(blank=True)
+    run_by = models.CharField(max_length=150)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+
+    objects = ImportRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        get_latest_by = "started_at"
+
+    def __str__(self):
+        return f"{self.source} at {self.started_at:%Y-%m-%d %H:%M}: {self.get_outcome_display()}"
+
+    @property
+    def file_names(self):
+        return ", ".join(f.get("name", "") for f in self.files)

@@ -4,6 +4,7 @@ from django.db.models import Max, Prefetch, Sum
 from django.http import Http404
 from django.views.generic import DetailView, ListView, TemplateView
 
+from neighbourhoods.importers.releases import imported_releases
 from neighbourhoods.models import Lsoa, Neighbourhood, Practice, current_membership_q
 
 from .data_sources import DATA_SOURCES
@@ -118,7 +119,8 @@ class AboutDataView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["data_sources"] = DATA_SOURCES
+        releases = imported_releases()
+        context["data_sources"] = [(source, releases.get(source.key)) for source in DATA_SOURCES]
         context["content_sources"] = Source.objects.all()
         context["lsoa_count"] = Lsoa.objects.filter(neighbourhood__isnull=False).count()
         return context

@@ -32,10 +32,14 @@ FACTORY_FOR = {
 # Added only by the imports (ONS boundaries), never by hand.
 READ_ONLY_ADD = {"lsoa"}
 
+# Import run records are read-only in the admin: tests/test_import_safety.py covers them.
+READ_ONLY_MODELS = {"importrun"}
+
 PORTAL_MODELS = [
     model
     for model in admin.site._registry
     if model._meta.app_label in {"partnership", "workstreams", "neighbourhoods"}
+    and model._meta.model_name not in READ_ONLY_MODELS
 ]
 
 

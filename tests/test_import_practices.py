@@ -114,10 +114,10 @@ def truncate_rows(path):
 @pytest.mark.parametrize(
     "relative, damage, message",
     [
-        (EPCN, drop_column, "missing the column(s) PCN Code"),
+        (EPCN, drop_column, "the column(s) PCN Code are missing"),
         (EPCN, corrupt_date, "is not a date in the form YYYYMMDD"),
-        (EPCN, truncate_rows, "has no rows"),
-        (EPRACCUR, truncate_rows, "has no row for practice(s)"),
+        (EPCN, truncate_rows, "has a header but no rows"),
+        (EPRACCUR, truncate_rows, "has a header but no rows"),
     ],
 )
 def test_a_broken_file_leaves_the_database_as_it_was(
@@ -142,7 +142,7 @@ def test_a_missing_folder_is_a_clear_error(neighbourhoods, tmp_path):
 
 def test_an_unknown_pcn_asks_for_the_neighbourhood_first(neighbourhoods, shared_data):
     Neighbourhood.objects.filter(pcn_code="U51492").update(pcn_code="U99999")
-    with pytest.raises(CommandError, match="No neighbourhood has the PCN code"):
+    with pytest.raises(CommandError, match="no neighbourhood has the PCN code"):
         run_import(data_dir=shared_data)
     assert Practice.objects.count() == 0
 

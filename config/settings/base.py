@@ -260,3 +260,6 @@ CORS_ALLOW_CREDENTIALS = False
 CORS_PREFLIGHT_MAX_AGE = 86400
 # WhiteNoise would otherwise let every site read the static files too.
 WHITENOISE_ALLOW_ALL_ORIGINS = False
+# The largest share of what is there (0.02 = 2%) an import may terminate, remove or blank
+# before it refuses; `--allow-shrink` lets a larger, intended shrink through (docs/imports.md).
+PORTAL_IMPORT_MAX_SHRINK = env.float("PORTAL_IMPORT_MAX_SHRINK", default=0.02)

@@ -1,41 +1,230 @@
-"""What every import command shares: reading source files with clear errors, and a summary."""
+"""What every import command shares: careful reading of source files, the shrink guard, a
+summary, and a record of every run (neighbourhoods.models.ImportRun).
+
+Every import runs in one transaction. When it refuses (a broken file, a value out of range, a
+shrink beyond PORTAL_IMPORT_MAX_SHRINK) or fails, the transaction is rolled back, the run is
+recorded as refused or failed, and the command stops with a CommandError: a plain-English
+message naming the file, the line where there is one, and what to do. It never echoes more than
+MAX_ECHO characters of the input.
+"""
 
 import csv
 import datetime
+import getpass
+import hashlib
+import json
+import re
 from collections import Counter
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, transaction
+from django.utils import timezone
 from tqdm import tqdm
+
+MAX_ECHO = 100
+MAX_MESSAGE = 1000
+MAX_LINE_BYTES = 1_000_000
+
+# Great Britain on the British National Grid (EPSG:27700), in metres, and the same box in
+# WGS84 longitude and latitude (the grid's corners and edges transformed, rounded outwards).
+GB_EASTING = (0, 700_000)
+GB_NORTHING = (0, 1_300_000)
+GB_LONGITUDE = (-9.5, 3.7)
+GB_LATITUDE = (49.7, 61.6)
+
+DOWNLOAD_AGAIN = "Download the file again from its publisher and run the import again."
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 
 
 class SourceFileError(CommandError):
-    """A source file is missing or not in the shape we expect. Nothing has been changed."""
+    """A source file is missing, broken or not what we expect. Nothing has been changed.
+
+    `refused` is how many records the refusal concerns (one bad line, or a shrink's count).
+    """
+
+    def __init__(self, message, *, refused=1):
+        super().__init__(message)
+        self.refused = refused
+
+
+class ShrinkRefused(SourceFileError):
+    """The import would terminate, remove or blank more than PORTAL_IMPORT_MAX_SHRINK."""
+
+
+def quote(value, limit=MAX_ECHO) -> str:
+    """Input fit to echo in a message: control characters and NULs gone, at most `limit`
+    characters (an ellipsis marks a cut), in quotes."""
+    text = _CONTROL.sub(" ", str(value)).strip()
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return f"'{text}'"
+
+
+def clean_message(message) -> str:
+    text = _CONTROL.sub(" ", str(message)).strip()
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
 
 
 def data_dir(option_value=None) -> Path:
     return Path(option_value or settings.PORTAL_DATA_DIR)
 
 
-def read_csv(path: Path, required: list[str], *, header=True, fieldnames=None) -> list[dict]:
-    """All rows of a CSV as dicts, failing clearly if the file or a column is missing."""
+def check_file(path: Path, *, hint="Check --data-dir or PORTAL_DATA_DIR."):
     if not path.is_file():
-        raise SourceFileError(f"Cannot find {path}. Check --data-dir or PORTAL_DATA_DIR.")
+        raise SourceFileError(f"Cannot find {path}. {hint}")
+    if path.stat().st_size == 0:
+        raise SourceFileError(f"{path.name} is empty (0 bytes). {DOWNLOAD_AGAIN}")
+
+
+def read_lines(path: Path):
+    """(line number, text) for each line of a UTF-8 text file, refusing NUL bytes, bytes that are
+    not UTF-8, absurdly long lines and a last line with no line ending (a file cut short)."""
+    check_file(path)
+    line_no = 0
+    with path.open("rb") as f:
+        while raw := f.readline(MAX_LINE_BYTES):
+            line_no += 1
+            where = f"{path.name}, line {line_no}"
+            if b"\0" in raw:
+                raise SourceFileError(
+                    f"{where} contains NUL bytes, so this is not a text file (it may have been "
+                    f"damaged in copying). {DOWNLOAD_AGAIN}"
+                )
+            try:
+                text = raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise SourceFileError(
+                    f"{where}, character {exc.start + 1}: the byte 0x{raw[exc.start]:02X} is not "
+                    "UTF-8 (the file may have been saved as Latin-1 or Windows-1252). Save it "
+                    "as UTF-8, or download it again."
+                ) from None
+            if not raw.endswith(b"\n"):
+                if len(raw) >= MAX_LINE_BYTES:
+                    raise SourceFileError(
+                        f"{where} is longer than {MAX_LINE_BYTES:,} bytes: this is not a CSV "
+                        f"file of the expected kind. {DOWNLOAD_AGAIN}"
+                    )
+                raise SourceFileError(
+                    f"{where}, the last line, has no line ending: the file looks cut short. "
+                    f"{DOWNLOAD_AGAIN}"
+                )
+            yield line_no, text
+
+
+def csv_rows(path: Path):
+    """(line number, list of values) for each non-blank CSV line, with read_lines's checks."""
+    position = {"line": 0}
+
+    def lines():
+        for line_no, text in read_lines(path):
+            position["line"] = line_no
+            yield text
+
+    reader = csv.reader(lines())
     try:
-        with path.open(newline="", encoding="utf-8-sig") as f:
-            reader = csv.DictReader(f, fieldnames=None if header else fieldnames)
-            rows = list(reader)
-            columns = reader.fieldnames or []
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise SourceFileError(f"{path.name} is not a readable CSV file: {exc}") from exc
-    missing = [c for c in required if c not in columns]
+        for row in reader:
+            if any(value.strip() for value in row):
+                yield position["line"], row
+    except csv.Error as exc:
+        raise SourceFileError(
+            f"{path.name}, line {position['line']}: not readable as CSV ({exc}). {DOWNLOAD_AGAIN}"
+        ) from None
+
+
+def csv_records(path: Path, required: list[str]):
+    """(line number, dict) for each row of a CSV with a header row holding `required`."""
+    rows = csv_rows(path)
+    try:
+        _, header = next(rows)
+    except StopIteration:
+        raise SourceFileError(f"{path.name} has no header row: it is blank.") from None
+    header = [h.strip() for h in header]
+    missing = [c for c in required if c not in header]
     if missing:
         raise SourceFileError(
-            f"{path.name} is missing the column(s) {', '.join(missing)}. "
-            f"Its columns are: {', '.join(columns) or 'none'}."
+            f"{path.name}, line 1: the column(s) {', '.join(missing)} are missing; the header "
+            f"is {quote(','.join(header))}. Check this is the right file."
         )
-    return rows
+    for line_no, row in rows:
+        if len(row) != len(header):
+            raise SourceFileError(
+                f"{path.name}, line {line_no}: {len(row)} values where the header has "
+                f"{len(header)} columns, so the line is damaged or cut short. {DOWNLOAD_AGAIN}"
+            )
+        yield line_no, dict(zip(header, row, strict=True))
+
+
+def read_csv(path: Path, required: list[str]) -> list[dict]:
+    """All rows of a CSV with a header as dicts (each with its line number under "_line")."""
+    records = [{**row, "_line": n} for n, row in csv_records(path, required)]
+    if not records:
+        raise SourceFileError(f"{path.name} has a header but no rows. {DOWNLOAD_AGAIN}")
+    return records
+
+
+def read_json(path: Path, *, kind="JSON"):
+    """A JSON document, refusing an empty, cut-short, mis-encoded or binary file clearly."""
+    check_file(path)
+    raw = path.read_bytes()
+    if b"\0" in raw:
+        line = raw[: raw.index(b"\0")].count(b"\n") + 1
+        raise SourceFileError(
+            f"{path.name}, line {line} contains NUL bytes, so this is not a {kind} file (it may "
+            f"have been damaged in copying). {DOWNLOAD_AGAIN}"
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SourceFileError(
+            f"{path.name}, line {line}: the byte 0x{raw[exc.start]:02X} is not UTF-8 (the file "
+            "may have been saved as Latin-1 or Windows-1252). Save it as UTF-8, or download it "
+            "again."
+        ) from None
+    stripped = text.strip()
+    if not stripped:
+        raise SourceFileError(f"{path.name} is blank. {DOWNLOAD_AGAIN}")
+    if stripped[-1] not in "}]":
+        line = stripped.count("\n") + 1
+        raise SourceFileError(
+            f"{path.name}, line {line}: the {kind} stops before it is complete, so the file "
+            f"looks cut short. {DOWNLOAD_AGAIN}"
+        )
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceFileError(
+            f"{path.name}, line {exc.lineno}, column {exc.colno}: not valid {kind} ({exc.msg}). "
+            f"{DOWNLOAD_AGAIN}"
+        ) from None
+
+
+def whole_number(value: str, *, column: str, where: str, low: int, high: int, blank=None,
+                 unit="") -> int:  # fmt: skip
+    """A whole number from a file, between low and high; `blank` (if not None) for an empty one.
+    A `unit` of "easting" or "northing" words the range as Great Britain's."""
+    value = (value or "").strip()
+    if not value and blank is not None:
+        return blank
+    try:
+        number = int(value)
+    except ValueError:
+        raise SourceFileError(
+            f"{where}: {column} {quote(value)} is not a whole number. {DOWNLOAD_AGAIN}"
+        ) from None
+    if not low <= number <= high:
+        allowed = (
+            f"outside Great Britain ({unit}s run from {low:,} to {high:,} metres)"
+            if unit
+            else f"out of range ({low:,} to {high:,})"
+        )
+        raise SourceFileError(
+            f"{where}: {column} {quote(value)} is {allowed}. Correct the file, or download it "
+            "again."
+        )
+    return number
 
 
 def parse_yyyymmdd(value: str, *, where: str) -> datetime.date | None:
@@ -44,8 +233,24 @@ def parse_yyyymmdd(value: str, *, where: str) -> datetime.date | None:
         return None
     try:
         return datetime.datetime.strptime(value, "%Y%m%d").date()
-    except ValueError as exc:
-        raise SourceFileError(f"{where}: '{value}' is not a date in the form YYYYMMDD.") from exc
+    except ValueError:
+        raise SourceFileError(
+            f"{where}: {quote(value)} is not a date in the form YYYYMMDD. {DOWNLOAD_AGAIN}"
+        ) from None
+
+
+def release_in_name(path: Path) -> datetime.date | None:
+    """The month a file's name gives ('..._2025-09_...'), as its first day; None if none."""
+    match = re.search(r"(20\d\d)-(0[1-9]|1[0-2])(?!\d)", path.name)
+    return datetime.date(int(match[1]), int(match[2]), 1) if match else None
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 class Summary:
@@ -54,6 +259,7 @@ class Summary:
     def __init__(self):
         self.counts: dict[str, Counter] = {}
         self.notes: list[str] = []
+        self.left_out = 0
 
     def count(self, kind: str, outcome: str, n: int = 1):
         if n:
@@ -66,6 +272,11 @@ class Summary:
     def changed_anything(self) -> bool:
         return any(c[o] for c in self.counts.values() for o in ("added", "changed", "removed"))
 
+    def total(self, outcome: str, kind: str | None = None) -> int:
+        if kind is not None:
+            return self.counts.get(kind, Counter())[outcome]
+        return sum(c[outcome] for c in self.counts.values())
+
     def lines(self) -> list[str]:
         out = []
         for kind, c in self.counts.items():
@@ -77,20 +288,146 @@ class Summary:
 
 
 class ImportCommand(BaseCommand):
-    """Base for one-source import commands: a --data-dir option, progress and a summary."""
+    """Base for one-source import commands. A subclass implements `run_import(summary, ...)`,
+    which reads its files (through `use_file`), changes the database and returns a title for
+    the summary. This class makes the run one transaction, turns every failure into a clear
+    CommandError, and records the run."""
+
+    # The kind of record (as counted in the Summary) whose counts the run record keeps;
+    # None sums every kind.
+    primary_kind: str | None = None
+    uses_data_dir = True
 
     def add_arguments(self, parser):
+        if self.uses_data_dir:
+            parser.add_argument(
+                "--data-dir",
+                help="Folder holding the open data (default: PORTAL_DATA_DIR, ../shared/data).",
+            )
         parser.add_argument(
-            "--data-dir",
-            help="Folder holding the open data (default: PORTAL_DATA_DIR, ../shared/data).",
+            "--allow-shrink",
+            action="store_true",
+            help="Let the import terminate, remove or blank more than PORTAL_IMPORT_MAX_SHRINK "
+            "(default 2%%) of what is there, when that is intended.",
         )
+        parser.add_argument(
+            "--run-by",
+            default=None,
+            help="Who or what is running the import, for the run record (default: the OS user).",
+        )
+
+    @property
+    def source_name(self) -> str:
+        return self.__module__.rsplit(".", 1)[-1]
 
     def progress(self, iterable, **kwargs):
         verbosity = getattr(self, "verbosity", 1)
         return tqdm(iterable, disable=verbosity < 1, file=self.stderr._out, **kwargs)
+
+    def use_file(self, path: Path, *, release_date: datetime.date | None = None) -> Path:
+        """Note a file the import reads (name, size, SHA-256) for the run record."""
+        path = Path(path)
+        entry = {"name": path.name}
+        if path.is_file():
+            entry.update(bytes=path.stat().st_size, sha256=sha256(path))
+        if release_date:
+            entry["release_date"] = release_date.isoformat()
+        self.files = [f for f in self.files if f["name"] != path.name] + [entry]
+        return path
+
+    def set_release_date(self, path: Path, release_date: datetime.date | None, *, main=True):
+        for entry in self.files:
+            if entry["name"] == Path(path).name and release_date:
+                entry["release_date"] = release_date.isoformat()
+        if main and release_date:
+            self.release_date = release_date
+
+    def guard_shrink(self, summary: Summary, *, file: str, verb: str, lost: int, total: int,
+                     what: str):  # fmt: skip
+        """Refuse when `lost` of `total` records would be terminated, removed or blanked and
+        that is more than PORTAL_IMPORT_MAX_SHRINK of them, unless --allow-shrink."""
+        limit = settings.PORTAL_IMPORT_MAX_SHRINK
+        if not total or lost <= limit * total:
+            return
+        counted = f"{lost:,} of {total:,} {what} ({lost / total:.1%})"
+        if self.allow_shrink:
+            summary.note(f"{file}: {verb}d {counted}, allowed by --allow-shrink.")
+            return
+        raise ShrinkRefused(
+            f"{file} would {verb} {counted}; an import may {verb} at most {limit:.0%} unasked. "
+            "An empty, cut-short or partial file does this. Check the file and download it again "
+            "if it is incomplete; run again with --allow-shrink if this is intended.",
+            refused=lost,
+        )
+
+    def handle(self, *args, **options):
+        self.verbosity = options["verbosity"]
+        self.allow_shrink = options["allow_shrink"]
+        self.files: list[dict] = []
+        self.release_date = None
+        started_at = timezone.now()
+        summary = Summary()
+        try:
+            with transaction.atomic():
+                title = self.run_import(summary, *args, **options)
+        except SourceFileError as exc:
+            outcome, refused = "refused", exc.refused
+            message = f"{clean_message(exc)} Nothing was changed."
+        except CommandError as exc:
+            outcome, refused = "refused", 1
+            message = f"{clean_message(exc)} Nothing was changed."
+        except Exception as exc:  # the command boundary: never a traceback
+            outcome, refused = "failed", 0
+            names = ", ".join(f["name"] for f in self.files) or "the import"
+            message = clean_message(
+                f"{names}: the import stopped on an unexpected error ({type(exc).__name__}: "
+                f"{quote(exc)}). Nothing was changed. Check that the file is the right one and "
+                "complete; if it is, report this message."
+            )
+        else:
+            outcome = "succeeded" if summary.changed_anything else "unchanged"
+            message, refused = "", summary.left_out
+            self.report(summary, title)
+        self.record(summary, options, started_at, outcome, message, refused)
+        if outcome in ("refused", "failed"):
+            raise CommandError(message)
+
+    def run_import(self, summary: Summary, *args, **options) -> str:
+        raise NotImplementedError
+
+    def record(self, summary, options, started_at, outcome, message, refused):
+        from neighbourhoods.models import ImportRun
+
+        kind = self.primary_kind
+        done = outcome in ("succeeded", "unchanged")
+        try:
+            ImportRun.objects.create(
+                source=self.source_name,
+                files=self.files,
+                release_date=self.release_date,
+                added=summary.total("added", kind) if done else 0,
+                changed=summary.total("changed", kind) if done else 0,
+                removed=summary.total("removed", kind) if done else 0,
+                refused=refused,
+                counts={k: dict(c) for k, c in summary.counts.items()} if done else {},
+                outcome=outcome,
+                message=message,
+                run_by=(options.get("run_by") or _os_user())[:150],
+                started_at=started_at,
+                finished_at=timezone.now(),
+            )
+        except DatabaseError as exc:
+            self.stderr.write(f"This run could not be recorded: {quote(exc)}")
 
     def report(self, summary: Summary, title: str):
         heading = title if summary.changed_anything else f"{title}: nothing to change"
         self.stdout.write(self.style.SUCCESS(heading))
         for line in summary.lines():
             self.stdout.write(f"  {line}")
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in the environment or the password database
+        return "unknown"

@@ -1,10 +1,19 @@
 """Reading OS Code-Point Open: header-less CSVs, one per postcode area, in British National Grid."""
 
-import csv
+import datetime
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .base import SourceFileError
+from .base import (
+    DOWNLOAD_AGAIN,
+    GB_EASTING,
+    GB_NORTHING,
+    SourceFileError,
+    csv_rows,
+    quote,
+    whole_number,
+)
 
 CODEPOINT_DIR = Path("postcodes") / "codepoint_open_2025_4"
 COLUMNS = ["PC", "PQ", "EA", "NO", "CY", "RH", "LH", "CC", "DC", "WC"]
@@ -12,6 +21,7 @@ COLUMNS = ["PC", "PQ", "EA", "NO", "CY", "RH", "LH", "CC", "DC", "WC"]
 
 @dataclass(frozen=True)
 class CodePointRow:
+    line: int
     postcode: str
     positional_quality: int
     easting: int
@@ -34,32 +44,58 @@ def area_files(folder: Path, areas=None) -> list[Path]:
     return files
 
 
+GSS_CODE = re.compile(r"^([EWSNLM][0-9]{8})?$")
+
+
 def read_rows(path: Path):
-    """Rows of one Code-Point area file; a malformed row stops the import with its line number."""
-    with path.open(newline="", encoding="utf-8") as f:
-        for line_no, row in enumerate(csv.reader(f), start=1):
-            if not row:
-                continue
-            if len(row) != len(COLUMNS):
+    """Rows of one Code-Point area file; anything malformed or out of range stops the import
+    with the file, the line and what to do. A point of (0, 0) means "no grid reference"."""
+    for line_no, row in csv_rows(path):
+        where = f"{path.name}, line {line_no}"
+        if len(row) != len(COLUMNS):
+            raise SourceFileError(
+                f"{where}: expected {len(COLUMNS)} columns (Code-Point Open has no header row), "
+                f"found {len(row)}, so the line is damaged or cut short. {DOWNLOAD_AGAIN}"
+            )
+        low, high = GB_EASTING
+        easting = whole_number(row[2], column="easting", where=where, low=low, high=high,
+                               unit="easting")  # fmt: skip
+        low, high = GB_NORTHING
+        northing = whole_number(row[3], column="northing", where=where, low=low, high=high,
+                                unit="northing")  # fmt: skip
+        for column, value in (("district code", row[8]), ("ward code", row[9])):
+            if not GSS_CODE.match(value.strip()):
                 raise SourceFileError(
-                    f"{path.name}, line {line_no}: expected {len(COLUMNS)} columns "
-                    f"(Code-Point Open has no header row), found {len(row)}."
+                    f"{where}: the {column} {quote(value)} is not a GSS code such as E09000012. "
+                    f"{DOWNLOAD_AGAIN}"
                 )
-            try:
-                yield CodePointRow(
-                    postcode=row[0].strip(),
-                    positional_quality=int(row[1]),
-                    easting=int(row[2]),
-                    northing=int(row[3]),
-                    country_code=row[4],
-                    district_code=row[8],
-                    ward_code=row[9],
-                )
-            except ValueError as exc:
-                raise SourceFileError(
-                    f"{path.name}, line {line_no}: quality, easting and northing must be "
-                    f"whole numbers ({exc})."
-                ) from exc
+        yield CodePointRow(
+            line=line_no,
+            postcode=row[0].strip(),
+            positional_quality=whole_number(
+                row[1], column="positional quality", where=where, low=0, high=90
+            ),  # fmt: skip
+            easting=easting,
+            northing=northing,
+            country_code=row[4],
+            district_code=row[8].strip(),
+            ward_code=row[9].strip(),
+        )
+
+
+def release_date(folder: Path) -> datetime.date | None:
+    """The Royal Mail update date Doc/metadata.txt gives ("RM UPDATE DATE: 20251017")."""
+    path = folder / "Doc" / "metadata.txt"
+    if not path.is_file():
+        return None
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    match = re.search(r"RM UPDATE DATE:\s*(\d{8})", text)
+    if not match:
+        return None
+    try:
+        return datetime.datetime.strptime(match[1], "%Y%m%d").date()
+    except ValueError:
+        return None
 
 
 def area_of(postcode: str) -> str:

@@ -15,7 +15,7 @@ from neighbourhoods.geography import ICB_FOR_AUTHORITY
 from neighbourhoods.models import LocalAuthority, Postcode
 from neighbourhoods.postcodes import Postcode as PostcodeValue
 
-from .base import SourceFileError, Summary
+from .base import SourceFileError, Summary, quote
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,8 @@ class Staging:
     placed on the map: they are counted and left out.
     """
 
-    def __init__(self):
+    def __init__(self, name=""):
+        self.name = name  # the file or folder the rows came from, for messages
         self.rows: dict[str, PostcodeRow] = {}
         self.without_location = 0
 
@@ -47,9 +48,15 @@ class Staging:
             return
         postcode = PostcodeValue.parse(raw_postcode)
         if postcode is None or not postcode.is_full:
-            raise SourceFileError(f"{where}: '{raw_postcode}' is not a postcode.")
+            raise SourceFileError(
+                f"{where}: {quote(raw_postcode)} is not a postcode. Correct the file, or "
+                "download it again."
+            )
         if postcode.with_space in self.rows:
-            raise SourceFileError(f"{where}: {postcode} appears more than once.")
+            raise SourceFileError(
+                f"{where}: {postcode} appears more than once. Correct the file, or download it "
+                "again."
+            )
         self.rows[postcode.with_space] = PostcodeRow(postcode=postcode, **fields)
 
     def __len__(self):
@@ -83,10 +90,14 @@ def _as_csv(staging: Staging) -> io.StringIO:
     return buffer
 
 
-def save_postcodes(staging: Staging, *, source: str, retire_areas=None, summary: Summary):
+def save_postcodes(staging: Staging, *, source: str, summary: Summary, guard, retire_areas=None):
     """Insert new postcodes, update changed ones. With retire_areas (postcode areas such as
-    ["E", "EC"] whose files were read whole), a postcode of this source in those areas that
-    the files no longer list is marked terminated: kept, so it still gets an answer.
+    "E" or "EC", each with the name of the file read whole for it), a postcode of this source
+    in those areas that the files no longer list is marked terminated: kept, so it still gets
+    an answer.
+
+    `guard(file=, verb=, lost=, total=, what=)` is asked before live postcodes are terminated,
+    and refuses (raises) when too many would be.
 
     Returns the ids of the postcodes added or changed, whose answers need working out.
     Call inside a transaction.
@@ -129,6 +140,17 @@ def save_postcodes(staging: Staging, *, source: str, retire_areas=None, summary:
             )
         cursor.execute(
             f"""
+            SELECT count(*) FILTER (WHERE i.terminated),
+                   (SELECT count(*) FROM {table} WHERE NOT terminated)
+            FROM {table} AS p JOIN incoming_postcode AS i ON i.postcode = p.postcode
+            WHERE NOT p.terminated
+            """
+        )
+        newly_terminated, live = cursor.fetchone()
+        guard(file=staging.name, verb="terminate", lost=newly_terminated, total=live,
+              what="live postcodes")  # fmt: skip
+        cursor.execute(
+            f"""
             UPDATE {table} AS p
             SET outcode = i.outcode, location = i.location,
                 positional_quality = i.positional_quality,
@@ -163,6 +185,22 @@ def save_postcodes(staging: Staging, *, source: str, retire_areas=None, summary:
         if retire_areas:
             cursor.execute(
                 f"""
+                SELECT substring(p.outcode from '^[A-Z]+') AS area, count(*),
+                       count(*) FILTER (WHERE NOT EXISTS (
+                           SELECT 1 FROM incoming_postcode AS i WHERE i.postcode = p.postcode))
+                FROM {table} AS p
+                WHERE p.source = %(source)s AND NOT p.terminated
+                  AND substring(p.outcode from '^[A-Z]+') = ANY(%(areas)s)
+                GROUP BY area ORDER BY area
+                """,
+                {"source": source, "areas": [a.upper() for a in retire_areas]},
+            )
+            by_area = {a.upper(): f for a, f in retire_areas.items()}
+            for area, live_in_area, leaving in cursor.fetchall():
+                guard(file=by_area[area], verb="terminate", lost=leaving, total=live_in_area,
+                      what="live postcodes")  # fmt: skip
+            cursor.execute(
+                f"""
                 UPDATE {table} AS p SET terminated = true
                 WHERE p.source = %(source)s AND NOT p.terminated
                   AND substring(p.outcode from '^[A-Z]+') = ANY(%(areas)s)
@@ -178,6 +216,7 @@ def save_postcodes(staging: Staging, *, source: str, retire_areas=None, summary:
     summary.count("Postcodes", "added", len(added))
     summary.count("Postcodes", "changed", len(changed))
     summary.count("Postcodes", "unchanged", len(staging) - len(added) - len(changed))
+    summary.left_out += staging.without_location
     if staging.without_location:
         summary.note(f"{staging.without_location} postcode(s) with no grid reference left out.")
     if retired:

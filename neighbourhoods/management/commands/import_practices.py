@@ -1,19 +1,22 @@
 """Import GP practices and their neighbourhood memberships from NHS ODS and NHS England files."""
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.contrib.gis.geos import Point
-from django.db import transaction
 
 from neighbourhoods.importers import codepoint
 from neighbourhoods.importers.base import (
+    DOWNLOAD_AGAIN,
     ImportCommand,
     SourceFileError,
-    Summary,
     data_dir,
     parse_yyyymmdd,
+    quote,
     read_csv,
+    release_in_name,
+    whole_number,
 )
 from neighbourhoods.importers.text import tidy, tidy_phone
 from neighbourhoods.models import Membership, Neighbourhood, Practice
@@ -42,6 +45,19 @@ REFRESHED_FIELDS = [
     "ods_name", "address", "postcode", "phone", "status", "opened_on", "closed_on",
     "registered_patients", "registered_patients_as_of", "location",
 ]  # fmt: skip
+# Where each refreshed field comes from and what it is called, for the shrink guard.
+BLANKABLE = {
+    "registered_patients": (PATIENTS, "list sizes"),
+    "location": (codepoint.CODEPOINT_DIR.name, "locations"),
+    "address": (EPRACCUR, "addresses"),
+    "postcode": (EPRACCUR, "postcodes"),
+    "phone": (EPRACCUR, "phone numbers"),
+}
+# A practice's list is a few thousand to a few tens of thousands of patients.
+MAX_LIST_SIZE = 500_000
+
+
+ODS_PRACTICE_CODE = re.compile(r"^[A-Z][0-9]{5}$")
 
 
 @dataclass
@@ -63,40 +79,59 @@ class Command(ImportCommand):
     help = (
         "Import GP practices and their neighbourhood memberships from the NHS ODS ePCN and "
         "epraccur files, list sizes from NHS England, and locations from Code-Point Open. "
-        "Safe to run again: it only changes what differs."
+        "Safe to run again: it only changes what differs. Refuses, changing nothing, a broken "
+        "file, a list size out of range, or one that would blank more than "
+        "PORTAL_IMPORT_MAX_SHRINK of the practices' list sizes, locations or addresses."
     )
+    primary_kind = "Practices"
 
-    def handle(self, *args, **options):
-        self.verbosity = options["verbosity"]
+    def run_import(self, summary, *args, **options):
         folder = data_dir(options["data_dir"])
+        for relative in (EPCN, EPRACCUR, PATIENTS):
+            path = self.use_file(folder / relative)
+            self.set_release_date(path, release_in_name(path), main=False)
         memberships = self.read_memberships(folder / EPCN)
         codes = {m["ods_code"] for m in memberships}
         records = self.read_practices(folder / EPRACCUR, folder / PATIENTS, codes)
         self.locate(folder / codepoint.CODEPOINT_DIR, records)
         neighbourhoods = self.neighbourhoods_for(memberships)
+        self.guard_blanking(records, summary)
 
-        summary = Summary()
-        with transaction.atomic():
-            practices = {}
-            for record in self.progress(records.values(), desc="Practices", unit="practice"):
-                practices[record.ods_code] = self.save_practice(record, summary)
-            for row in memberships:
-                self.save_membership(row, practices, neighbourhoods, summary)
+        practices = {}
+        for record in self.progress(records.values(), desc="Practices", unit="practice"):
+            practices[record.ods_code] = self.save_practice(record, summary)
+        for row in memberships:
+            self.save_membership(row, practices, neighbourhoods, summary)
         untouched = Practice.objects.exclude(ods_code__in=codes).count()
         if untouched:
             summary.note(f"{untouched} practice(s) not in the ODS files were left as they are.")
-        self.report(summary, "Imported GP practices")
+        return "Imported GP practices"
+
+    def guard_blanking(self, records, summary):
+        """Refuse to empty a value many practices have (a cut-short list-size file)."""
+        existing = list(Practice.objects.filter(ods_code__in=records))
+        for field, (source, what) in BLANKABLE.items():
+            had = [p for p in existing if getattr(p, field) not in (None, "")]
+            lost = [p for p in had if getattr(records[p.ods_code], field) in (None, "")]
+            self.guard_shrink(
+                summary,
+                file=source.rsplit("/", 1)[-1],
+                verb="blank",
+                lost=len(lost),
+                total=len(had),
+                what=f"practices' {what}",
+            )
 
     def read_memberships(self, path):
-        rows = read_csv(path, EPCN_COLUMNS)
-        if not rows:
-            raise SourceFileError(f"{path.name} has no rows.")
         memberships = []
-        for n, row in enumerate(rows, start=2):
-            where = f"{path.name}, line {n}"
+        for row in read_csv(path, EPCN_COLUMNS):
+            where = f"{path.name}, line {row['_line']}"
             code = row["Partner Organisation Code"].strip()
-            if not code:
-                raise SourceFileError(f"{where}: the practice code is empty.")
+            if not ODS_PRACTICE_CODE.match(code):
+                raise SourceFileError(
+                    f"{where}: the practice code {quote(code)} is not an ODS code such as "
+                    f"F84640. {DOWNLOAD_AGAIN}"
+                )
             memberships.append(
                 {
                     "ods_code": code,
@@ -121,19 +156,29 @@ class Command(ImportCommand):
         missing = sorted(codes - ods.keys())
         if missing:
             raise SourceFileError(
-                f"{epraccur_path.name} has no row for practice(s) {', '.join(missing)}."
+                f"{epraccur_path.name} has no row for practice(s) {', '.join(missing)}, which "
+                f"{EPCN.rsplit('/', 1)[-1]} lists. Check the two files are from the same "
+                "release, or download them again."
             )
         patients = {}
-        for n, row in enumerate(read_csv(patients_path, PATIENTS_COLUMNS), start=2):
+        for row in read_csv(patients_path, PATIENTS_COLUMNS):
             if row["SEX"] != "ALL" or row["AGE"] != "ALL":
                 continue
+            where = f"{patients_path.name}, line {row['_line']}"
+            count = whole_number(
+                row["NUMBER_OF_PATIENTS"], column="NUMBER_OF_PATIENTS", where=where, low=0,
+                high=MAX_LIST_SIZE,
+            )  # fmt: skip
             try:
-                count = int(row["NUMBER_OF_PATIENTS"])
-                as_of = datetime.date.fromisoformat(row["EXTRACT_DATE"])
-            except ValueError as exc:
-                raise SourceFileError(f"{patients_path.name}, line {n}: {exc}.") from exc
+                as_of = datetime.date.fromisoformat(row["EXTRACT_DATE"].strip())
+            except ValueError:
+                raise SourceFileError(
+                    f"{where}: EXTRACT_DATE {quote(row['EXTRACT_DATE'])} is not a date in the "
+                    f"form YYYY-MM-DD. {DOWNLOAD_AGAIN}"
+                ) from None
             patients[row["CODE"]] = (count, as_of, row["POSTCODE"])
-
+        if patients:
+            self.set_release_date(patients_path, max(as_of for _, as_of, _ in patients.values()))
         records = {}
         for code in sorted(codes):
             row = ods[code]
@@ -163,6 +208,7 @@ class Command(ImportCommand):
         areas = {codepoint.area_of(pc) for pc in wanted}
         found = {}
         for path in codepoint.area_files(folder, areas):
+            self.use_file(path)
             for row in codepoint.read_rows(path):
                 key = Postcode.parse(row.postcode)
                 if key and key.with_space in wanted:
@@ -184,7 +230,8 @@ class Command(ImportCommand):
         unknown = sorted({m["pcn_code"] for m in memberships} - by_code.keys())
         if unknown:
             raise SourceFileError(
-                f"No neighbourhood has the PCN code(s) {', '.join(unknown)}. Load the content "
+                f"{EPCN.rsplit('/', 1)[-1]}: no neighbourhood has the PCN code(s) "
+                f"{quote(', '.join(unknown))}. Load the content "
                 "fixtures (manage.py load_content) or add the neighbourhood in the admin first."
             )
         return by_code
