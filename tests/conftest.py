@@ -30,6 +30,16 @@ IMPORTS = [
 ]
 
 
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "served_portal" in item.fixturenames:
+            # pytest-django sets up the test database only for tests marked django_db; a test
+            # that reads it through the served portal needs it as much as any other.
+            item.add_marker(pytest.mark.django_db)
+        if "browser" in item.fixturenames:
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the real open data once per run (a reused database only checks it is current)."""
@@ -78,6 +88,7 @@ def served_portal(django_db_setup, tmp_path_factory):
         # No tile server answers here: the map must still show areas and markers.
         "MAP_TILES_URL": "http://127.0.0.1:9/{z}/{x}/{y}.png",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     log = (run_dir / "serve.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "scripts/serve.py", "--port", str(port), "--run-dir", str(run_dir)],
