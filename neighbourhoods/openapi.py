@@ -158,7 +158,7 @@ def schema(server_url: str) -> dict:
                     "properties": {
                         "name": {"type": "string"},
                         "slug": {"type": "string"},
-                        "url": {"type": "string", "format": "uri"},
+                        "url": {"type": "string", "format": "uri-reference"},
                     },
                 },
                 "PostcodeAnswer": {
