@@ -6,6 +6,7 @@ change to a practice, a membership, a neighbourhood or a local authority works o
 the answers of the postcodes it can touch, in the same transaction as the change.
 """
 
+from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
@@ -92,7 +93,10 @@ def connect():
     post_save.connect(_neighbourhood_saved, sender=Neighbourhood, dispatch_uid="answers-nbh")
     post_delete.connect(_neighbourhood_deleted, sender=Neighbourhood, dispatch_uid="answers-del")
 
-    for model in (LocalAuthority, Lsoa, Membership, Neighbourhood, Postcode, Practice):
+    # Cached pages (the home page's content) show every app's content.
+    content = [*apps.get_app_config("partnership").get_models(),
+               *apps.get_app_config("workstreams").get_models()]  # fmt: skip
+    for model in (LocalAuthority, Lsoa, Membership, Neighbourhood, Postcode, Practice, *content):
         post_save.connect(_clear_after_commit, sender=model, dispatch_uid=f"clear-{model}")
         post_delete.connect(_clear_after_commit, sender=model, dispatch_uid=f"clear-del-{model}")
     m2m_changed.connect(

@@ -1,5 +1,6 @@
 from django.db.models import Max, Prefetch, Sum
 from django.http import Http404
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, ListView, TemplateView
 
 from neighbourhoods.models import Lsoa, Neighbourhood, Practice, current_membership_q
@@ -28,7 +29,9 @@ class HomeView(TemplateView):
             health_challenges=place.health_challenges.all(),
             neighbourhoods=Neighbourhood.objects.filter(place=place),
             workstreams=place.workstreams.all(),
-            **registered_patients_in(place),
+            # Lazy, like the querysets above: none of them runs while the page's content is
+            # cached (templates/partnership/home.html).
+            patients=SimpleLazyObject(lambda: registered_patients_in(place)),
         )
         return context
 
