@@ -120,3 +120,16 @@ def test_a_new_postcode_is_answered_in_full_when_it_is_worked_out():
     assert services.recompute_postcode_answers(postcode_ids=[record.pk]) == 1
     assert answer_names("E8 9ZW") == answer_names()
     assert services.recompute_postcode_answers(postcode_ids=[record.pk]) == 0
+
+
+def test_recompute_answers_fills_answers_left_empty():
+    import io
+
+    from django.core.management import call_command
+
+    PostcodeRecord.objects.filter(postcode=POSTCODE).update(answer=None)
+    assert lookup_postcode(POSTCODE).practices == []
+    out = io.StringIO()
+    call_command("recompute_answers", stdout=out)
+    assert "1 postcode answer(s) worked out again." in out.getvalue()
+    assert answer_names()
