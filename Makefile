@@ -48,6 +48,7 @@ data: install db ## Migrate, load the content fixtures (first time only) and run
 	$(MANAGE) import_postcodes --run-by "make data"
 	$(MANAGE) import_practices --run-by "make data"
 	$(MANAGE) load_neighbourhood_areas --run-by "make data"
+	$(MANAGE) recompute_answers
 
 run: data ## Serve the portal as in production (nginx + gunicorn) at http://127.0.0.1:$(PORT)
 	$(PYTHON) scripts/serve.py --port $(PORT)

@@ -1,7 +1,9 @@
 """The one place that decides what a postcode lookup answers.
 
 The public page and the JSON API both render a `LookupResult`, so they can never disagree.
-Every answer is read from precomputed rows: no geometry is worked out during a request.
+Every answer is read from precomputed rows (neighbourhoods.services.store_answers): a
+postcode's answer is one indexed read of its row, a district's one read of its row, and
+nothing is joined or worked out during a request.
 """
 
 from __future__ import annotations
@@ -9,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.contrib.gis.db.models.functions import Distance
-from django.db.models import Count
+from django.contrib.gis.measure import D
 
-from .models import LocalAuthority, Neighbourhood, Practice, current_membership_q
+from .models import DistrictAnswer, LocalAuthority, Neighbourhood
 from .models import Postcode as PostcodeRecord
 from .postcodes import COVERED_AREAS, Postcode
 
@@ -36,6 +37,28 @@ ERRORS = {
     Outcome.INVALID: (400, "invalid_postcode"),
     Outcome.EMPTY: (400, "empty_postcode"),
 }
+
+
+@dataclass(frozen=True)
+class NearbyPractice:
+    """A practice as an answer shows it, read from the postcode's stored answer."""
+
+    ods_code: str
+    name: str
+    address: str
+    postcode: str
+    phone: str
+    latitude: float
+    longitude: float
+    distance_m: float
+
+    @property
+    def distance(self) -> D:
+        return D(m=self.distance_m)
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [line for line in self.address.splitlines() if line.strip()]
 
 
 @dataclass(frozen=True)
@@ -63,7 +86,7 @@ class LookupResult:
     record: PostcodeRecord | None = None
     neighbourhood: Neighbourhood | None = None
     local_authority: LocalAuthority | None = None
-    practices: list[Practice] = field(default_factory=list)  # nearest first, with .distance
+    practices: list[NearbyPractice] = field(default_factory=list)  # nearest first
     district: District | None = None
     partial: bool = False  # typed in part ("E8 1D"): answered for its district
 
@@ -199,23 +222,15 @@ def lookup_postcode(raw: str | None) -> LookupResult:
             return LookupResult(Outcome.NOT_FOUND, query, postcode, district=district)
         return LookupResult(Outcome.DISTRICT, query, postcode, district=district, partial=partial)
 
-    record = (
-        PostcodeRecord.objects.select_related("neighbourhood")
-        .defer("neighbourhood__boundary")
-        .filter(postcode=postcode.with_space)
-        .first()
-    )
+    record = stored_answer(postcode.with_space)
     if record is None and not postcode.in_covered_area:
         return LookupResult(Outcome.OUT_OF_AREA, query, postcode)
     if record is None:
         return LookupResult(
             Outcome.NOT_FOUND, query, postcode, district=district_answer(postcode.outcode)
         )
-    authority = (
-        LocalAuthority.objects.defer("boundary")
-        .filter(gss_code=record.local_authority_code)
-        .first()
-    )
+    answer = record.answer or {}
+    authority = local_authority_of(record, answer)
     if record.terminated:
         return LookupResult(
             Outcome.TERMINATED,
@@ -235,39 +250,42 @@ def lookup_postcode(raw: str | None) -> LookupResult:
         query,
         postcode,
         record=record,
-        neighbourhood=record.neighbourhood,
+        neighbourhood=neighbourhood_of(answer),
         local_authority=authority,
-        practices=nearest_practices(record) if record.neighbourhood else [],
+        practices=[NearbyPractice(**p) for p in answer.get("practices", [])],
     )
 
 
-def nearest_practices(record: PostcodeRecord, limit: int = 10) -> list[Practice]:
-    """The postcode's neighbourhood's current practices, nearest first, with .distance."""
-    return list(
-        Practice.objects.filter(
-            current_membership_q(prefix="memberships__"),
-            memberships__neighbourhood=record.neighbourhood,
-            location__isnull=False,
-        )
-        .annotate(distance=Distance("location", record.location))
-        .order_by("distance", "name")[:limit]
-    )
+# Everything an answer reads from the postcode's row; the geometry is not among them.
+ANSWER_FIELDS = ["postcode", "terminated", "terminated_on", "local_authority_code", "lsoa_id",
+                 "answer"]  # fmt: skip
+
+
+def stored_answer(postcode: str) -> PostcodeRecord | None:
+    """The postcode's row, by its unique index, with the answer worked out ahead of time."""
+    rows = PostcodeRecord.objects.only(*ANSWER_FIELDS).filter(postcode=postcode)[:1]
+    return next(iter(rows), None)
+
+
+def local_authority_of(record: PostcodeRecord, answer: dict) -> LocalAuthority | None:
+    stored = answer.get("local_authority")
+    if not stored:
+        return None
+    return LocalAuthority(gss_code=record.local_authority_code, **stored)
+
+
+def neighbourhood_of(answer: dict) -> Neighbourhood | None:
+    stored = answer.get("neighbourhood")
+    return Neighbourhood(**stored) if stored else None
 
 
 def district_answer(outcode: str) -> District:
     """How a district's live postcodes split between the neighbourhoods (and the outside)."""
-    counts = (
-        PostcodeRecord.objects.live()
-        .in_outcode(outcode)
-        .values("neighbourhood")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    by_neighbourhood = {row["neighbourhood"]: row["n"] for row in counts}
-    outside = by_neighbourhood.pop(None, 0)
-    neighbourhoods = Neighbourhood.objects.in_bulk(list(by_neighbourhood))
-    shares = sorted(
-        (DistrictShare(neighbourhoods[pk], n) for pk, n in by_neighbourhood.items()),
-        key=lambda s: (-s.postcodes, s.neighbourhood.name),
-    )
-    return District(outcode=outcode, shares=shares, outside=outside)
+    row = DistrictAnswer.objects.filter(outcode=outcode).first()
+    if row is None:
+        return District(outcode=outcode, shares=[], outside=0)
+    shares = [
+        DistrictShare(Neighbourhood(id=s["id"], name=s["name"], slug=s["slug"]), s["postcodes"])
+        for s in row.shares
+    ]
+    return District(outcode=outcode, shares=shares, outside=row.outside)

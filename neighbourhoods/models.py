@@ -286,6 +286,10 @@ class Postcode(models.Model):
     neighbourhood = models.ForeignKey(
         Neighbourhood, null=True, blank=True, on_delete=models.SET_NULL, related_name="postcodes"
     )
+    # Everything else a lookup shows, so that answering is one indexed read of this row:
+    # the point, the local authority's name and NHS body, the neighbourhood's name and slug,
+    # and its nearest current practices with their distances (docs/performance.md).
+    answer = models.JSONField(null=True, blank=True, editable=False)
 
     objects = PostcodeQuerySet.as_manager()
 
@@ -352,3 +356,22 @@ class ImportRun(models.Model):
     @property
     def file_names(self):
         return ", ".join(f.get("name", "") for f in self.files)
+
+
+class DistrictAnswer(models.Model):
+    """How a postcode district's live postcodes split between the neighbourhoods.
+
+    Worked out by neighbourhoods.services whenever postcode answers change, so a district
+    lookup reads one row. `shares` lists {id, name, slug, postcodes}, most postcodes first.
+    """
+
+    outcode = models.CharField(max_length=4, unique=True)
+    postcodes = models.PositiveIntegerField(help_text="Live postcodes in the district.")
+    outside = models.PositiveIntegerField(help_text="Those outside City and Hackney.")
+    shares = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["outcode"]
+
+    def __str__(self):
+        return self.outcode

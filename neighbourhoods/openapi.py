@@ -187,7 +187,7 @@ def schema(server_url: str) -> dict:
                     "properties": {
                         "name": {"type": "string"},
                         "slug": {"type": "string"},
-                        "url": {"type": "string", "format": "uri"},
+                        "url": {"type": "string", "format": "uri-reference"},
                     },
                 },
                 "PostcodeAnswer": {

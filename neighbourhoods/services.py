@@ -1,8 +1,9 @@
 """Writes that change many rows at once: neighbourhood areas and the postcode answers they decide.
 
-A lookup never computes geometry. Whenever an LSOA's neighbourhood, an LSOA boundary or a
-postcode changes, these functions redraw the affected areas and store each postcode's
-LSOA and neighbourhood, so a request reads one row.
+A lookup never computes anything. Whenever an LSOA's neighbourhood, an LSOA boundary, a
+postcode, a practice, a membership, a neighbourhood or a local authority changes, these
+functions redraw the affected areas and store each postcode's whole answer on its row (and
+each district's answer on its own row), so a request reads one row.
 """
 
 from django.core.cache import cache
@@ -10,7 +11,17 @@ from django.db import connection, transaction
 
 from partnership.models import Place
 
-from .models import Lsoa, Neighbourhood, Postcode
+from .models import (
+    DistrictAnswer,
+    LocalAuthority,
+    Lsoa,
+    Membership,
+    Neighbourhood,
+    Postcode,
+    Practice,
+)
+
+NEAREST_PRACTICES = 10
 
 
 def area_authority_codes() -> list[str]:
@@ -48,19 +59,31 @@ def rebuild_areas(*, neighbourhood_ids=None) -> int:
 
 @transaction.atomic
 def recompute_postcode_answers(*, lsoa_ids=None, postcode_ids=None) -> int:
-    """Store the LSOA and neighbourhood of every postcode in the area; returns how many changed.
+    """Work out again the answers of the postcodes given (all by default); returns how many
+    changed.
 
     A postcode is in the area when its own local-authority code says so. Its point then
-    decides the neighbourhood: the LSOA that covers it (a point on an edge still counts),
-    or, for the few points that generalised boundaries leave just outside, the nearest
-    LSOA in the area. Postcodes outside the area have no neighbourhood.
+    decides the LSOA: the one that covers it (a point on an edge still counts), or, for the
+    few points that generalised boundaries leave just outside, the nearest LSOA in the area.
+    The LSOA decides the neighbourhood, and then the rest of the answer is stored
+    (store_answers). Postcodes outside the area have no LSOA and no neighbourhood.
     """
     codes = area_authority_codes()
     lsoa_table, postcode_table = Lsoa._meta.db_table, Postcode._meta.db_table
     with connection.cursor() as cursor:
+        if lsoa_ids is not None:  # the postcodes in these LSOAs now, wherever they go next
+            cursor.execute(
+                f"SELECT id FROM {postcode_table} WHERE lsoa_id = ANY(%s::bigint[])",
+                [list(lsoa_ids)],
+            )
+            in_lsoas = [row[0] for row in cursor.fetchall()]
+            if postcode_ids is not None:
+                in_lsoas = sorted(set(in_lsoas) & set(postcode_ids))
+            postcode_ids = in_lsoas
+        ids = list(postcode_ids) if postcode_ids is not None else None
         cursor.execute(
             f"""
-            WITH answer AS (
+            WITH decided AS (
                 SELECT p.id,
                        CASE WHEN p.local_authority_code = ANY(%(codes)s) THEN COALESCE(
                            (SELECT l.id FROM {lsoa_table} AS l
@@ -73,25 +96,154 @@ def recompute_postcode_answers(*, lsoa_ids=None, postcode_ids=None) -> int:
                             LIMIT 1)
                        ) END AS lsoa_id
                 FROM {postcode_table} AS p
-                WHERE (%(postcode_ids)s::bigint[] IS NULL OR p.id = ANY(%(postcode_ids)s::bigint[]))
-                  AND (%(lsoa_ids)s::bigint[] IS NULL OR p.lsoa_id = ANY(%(lsoa_ids)s::bigint[]))
+                WHERE %(ids)s::bigint[] IS NULL OR p.id = ANY(%(ids)s::bigint[])
             )
             UPDATE {postcode_table} AS p
-            SET lsoa_id = answer.lsoa_id, neighbourhood_id = l.neighbourhood_id
-            FROM answer LEFT JOIN {lsoa_table} AS l ON l.id = answer.lsoa_id
-            WHERE p.id = answer.id
-              AND (p.lsoa_id IS DISTINCT FROM answer.lsoa_id
+            SET lsoa_id = decided.lsoa_id, neighbourhood_id = l.neighbourhood_id
+            FROM decided LEFT JOIN {lsoa_table} AS l ON l.id = decided.lsoa_id
+            WHERE p.id = decided.id
+              AND (p.lsoa_id IS DISTINCT FROM decided.lsoa_id
                    OR p.neighbourhood_id IS DISTINCT FROM l.neighbourhood_id)
+            RETURNING p.id
             """,
-            {
-                "codes": codes,
-                "lsoa_ids": list(lsoa_ids) if lsoa_ids is not None else None,
-                "postcode_ids": list(postcode_ids) if postcode_ids is not None else None,
-            },
+            {"codes": codes, "ids": ids},
         )
-        changed = cursor.rowcount
+        moved = {row[0] for row in cursor.fetchall()}
+    if ids is not None and not ids:
+        return 0
+    changed = moved | store_answers(postcode_ids=ids)
+    return len(changed)
+
+
+# The whole answer a lookup shows, from the row's LSOA decision and the tables it names.
+# Practices: the neighbourhood's current members with a location, nearest first by the
+# geodesic distance (on the spheroid), at most NEAREST_PRACTICES.
+ANSWER_SQL = """
+WITH worked_out AS (
+    SELECT p.id,
+           jsonb_build_object(
+               'latitude', round(ST_Y(p.location)::numeric, 6),
+               'longitude', round(ST_X(p.location)::numeric, 6),
+               'local_authority', CASE WHEN la.id IS NULL THEN NULL
+                   ELSE jsonb_build_object('name', la.name, 'nhs_body', la.nhs_body) END,
+               'neighbourhood', CASE WHEN n.id IS NULL THEN NULL
+                   ELSE jsonb_build_object('id', n.id, 'name', n.name, 'slug', n.slug) END,
+               'practices', COALESCE(nearest.practices, '[]'::jsonb)
+           ) AS answer
+    FROM {postcode} AS p
+    LEFT JOIN {authority} AS la ON la.gss_code = p.local_authority_code
+    LEFT JOIN {neighbourhood} AS n ON n.id = p.neighbourhood_id
+    LEFT JOIN LATERAL (
+        SELECT jsonb_agg(jsonb_build_object(
+                   'ods_code', near.ods_code, 'name', near.name, 'address', near.address,
+                   'postcode', near.postcode, 'phone', near.phone,
+                   'latitude', round(ST_Y(near.location)::numeric, 6),
+                   'longitude', round(ST_X(near.location)::numeric, 6),
+                   'distance_m', round(near.distance::numeric, 1)
+               ) ORDER BY near.distance, near.name) AS practices
+        FROM (
+            SELECT pr.ods_code, pr.name, pr.address, pr.postcode, pr.phone, pr.location,
+                   ST_Distance(pr.location::geography, p.location::geography) AS distance
+            FROM {membership} AS m
+            JOIN {practice} AS pr ON pr.id = m.practice_id
+            WHERE m.neighbourhood_id = p.neighbourhood_id
+              AND NOT p.terminated
+              AND pr.location IS NOT NULL
+              AND (m.started_on IS NULL OR m.started_on <= CURRENT_DATE)
+              AND (m.ended_on IS NULL OR m.ended_on >= CURRENT_DATE)
+            ORDER BY distance, pr.name
+            LIMIT {limit}
+        ) AS near
+    ) AS nearest ON true
+    WHERE (%(ids)s::bigint[] IS NULL OR p.id = ANY(%(ids)s::bigint[]))
+      AND (%(neighbourhoods)s::bigint[] IS NULL
+           OR p.neighbourhood_id = ANY(%(neighbourhoods)s::bigint[]))
+      AND (%(authorities)s::varchar[] IS NULL
+           OR p.local_authority_code = ANY(%(authorities)s::varchar[]))
+)
+UPDATE {postcode} AS p SET answer = worked_out.answer
+FROM worked_out
+WHERE p.id = worked_out.id AND p.answer IS DISTINCT FROM worked_out.answer
+RETURNING p.id
+"""
+
+
+@transaction.atomic
+def store_answers(*, postcode_ids=None, neighbourhood_ids=None, authority_codes=None) -> set:
+    """Store the whole answer of the postcodes chosen (all by default, or those given, or those
+    in the neighbourhoods or local authorities given), then the district answers.
+
+    One set-based UPDATE: it only writes rows whose answer differs, and returns their ids.
+    """
+    sql = ANSWER_SQL.format(
+        postcode=Postcode._meta.db_table,
+        authority=LocalAuthority._meta.db_table,
+        neighbourhood=Neighbourhood._meta.db_table,
+        membership=Membership._meta.db_table,
+        practice=Practice._meta.db_table,
+        limit=NEAREST_PRACTICES,
+    )
+    listed = {
+        "ids": postcode_ids,
+        "neighbourhoods": neighbourhood_ids,
+        "authorities": authority_codes,
+    }
+    params = {k: list(v) if v is not None else None for k, v in listed.items()}
+    if any(v == [] for v in params.values()):
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        changed = {row[0] for row in cursor.fetchall()}
+    store_district_answers()
     published()
     return changed
+
+
+@transaction.atomic
+def store_district_answers() -> int:
+    """Count every district's live postcodes by neighbourhood again; returns rows changed.
+
+    A few hundred districts, one GROUP BY over the postcodes: cheaper to redo whole than to
+    work out which districts a change touched.
+    """
+    table, postcode_table = DistrictAnswer._meta.db_table, Postcode._meta.db_table
+    neighbourhood_table = Neighbourhood._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH counted AS (
+                SELECT outcode, neighbourhood_id, count(*) AS n
+                FROM {postcode_table} WHERE NOT terminated
+                GROUP BY outcode, neighbourhood_id
+            ), district AS (
+                SELECT c.outcode, sum(c.n)::int AS postcodes,
+                       COALESCE(sum(c.n) FILTER (WHERE c.neighbourhood_id IS NULL), 0)::int
+                           AS outside,
+                       COALESCE(jsonb_agg(jsonb_build_object(
+                           'id', nb.id, 'name', nb.name, 'slug', nb.slug, 'postcodes', c.n
+                       ) ORDER BY c.n DESC, nb.name) FILTER (WHERE nb.id IS NOT NULL), '[]')
+                           AS shares
+                FROM counted AS c LEFT JOIN {neighbourhood_table} AS nb
+                    ON nb.id = c.neighbourhood_id
+                GROUP BY c.outcode
+            ), gone AS (
+                DELETE FROM {table} AS d
+                WHERE NOT EXISTS (SELECT 1 FROM district WHERE district.outcode = d.outcode)
+                RETURNING d.id
+            ), stored AS (
+                INSERT INTO {table} (outcode, postcodes, outside, shares)
+                SELECT outcode, postcodes, outside, shares FROM district
+                ON CONFLICT (outcode) DO UPDATE
+                SET postcodes = EXCLUDED.postcodes, outside = EXCLUDED.outside,
+                    shares = EXCLUDED.shares
+                WHERE ({table}.postcodes, {table}.outside, {table}.shares)
+                      IS DISTINCT FROM (EXCLUDED.postcodes, EXCLUDED.outside, EXCLUDED.shares)
+                RETURNING id
+            )
+            SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM stored)
+            """
+        )
+        return cursor.fetchone()[0]
 
 
 @transaction.atomic

@@ -1,8 +1,15 @@
-"""Clear cached maps whenever anything they show is saved or deleted, in the admin or elsewhere."""
+"""Keep stored answers and cached maps true whenever what they show is saved or deleted,
+in the admin or elsewhere.
 
+Every postcode row holds its whole answer (neighbourhoods.services.store_answers), so a
+change to a practice, a membership, a neighbourhood or a local authority works out again
+the answers of the postcodes it can touch, in the same transaction as the change.
+"""
+
+from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 
 def _clear_after_commit(**kwargs):
@@ -16,6 +23,59 @@ def _place_saved(**kwargs):
     services.recompute_postcode_answers()
 
 
+def _remember_previous(sender, instance, raw=False, **kwargs):
+    """Keep the values a save may change away from, so the answers they were in are redone."""
+    if raw or instance.pk is None:
+        return
+    field = {"Membership": "neighbourhood_id", "LocalAuthority": "gss_code"}[sender.__name__]
+    instance._previous = sender.objects.filter(pk=instance.pk).values_list(field, flat=True).first()
+
+
+def _practice_changed(instance, raw=False, **kwargs):
+    """A practice's name, address, phone or location shows in its neighbourhoods' answers."""
+    if raw:
+        return
+    from . import services
+
+    neighbourhoods = instance.memberships.values_list("neighbourhood_id", flat=True)
+    services.store_answers(neighbourhood_ids=set(neighbourhoods))
+
+
+def _membership_changed(instance, raw=False, **kwargs):
+    """A practice joined, left or moved: the answers of both neighbourhoods change."""
+    if raw:
+        return
+    from . import services
+
+    affected = {instance.neighbourhood_id, getattr(instance, "_previous", None)} - {None}
+    services.store_answers(neighbourhood_ids=affected)
+
+
+def _neighbourhood_saved(instance, raw=False, **kwargs):
+    """A new name or slug shows in its postcodes' answers and in the district answers."""
+    if raw:
+        return
+    from . import services
+
+    services.store_answers(neighbourhood_ids=[instance.pk])
+
+
+def _neighbourhood_deleted(**kwargs):
+    """Its LSOAs and postcodes are left without one: decide every answer again."""
+    from . import services
+
+    services.recompute_postcode_answers()
+
+
+def _authority_changed(instance, raw=False, **kwargs):
+    if raw:
+        return
+    from . import services
+
+    codes = {instance.gss_code, getattr(instance, "_previous", None)} - {None}
+    services.store_answers(authority_codes=codes)
+
+
 def connect():
     from partnership.models import Place
 
@@ -24,7 +84,19 @@ def connect():
     post_save.connect(_place_saved, sender=Place, dispatch_uid="place-saved")
     post_delete.connect(_place_saved, sender=Place, dispatch_uid="place-deleted")
 
-    for model in (LocalAuthority, Lsoa, Membership, Neighbourhood, Postcode, Practice):
+    for model in (Membership, LocalAuthority):
+        pre_save.connect(_remember_previous, sender=model, dispatch_uid=f"previous-{model}")
+    post_save.connect(_practice_changed, sender=Practice, dispatch_uid="answers-practice")
+    for signal in (post_save, post_delete):
+        signal.connect(_membership_changed, sender=Membership, dispatch_uid="answers-membership")
+        signal.connect(_authority_changed, sender=LocalAuthority, dispatch_uid="answers-la")
+    post_save.connect(_neighbourhood_saved, sender=Neighbourhood, dispatch_uid="answers-nbh")
+    post_delete.connect(_neighbourhood_deleted, sender=Neighbourhood, dispatch_uid="answers-del")
+
+    # Cached pages (the home page's content) show every app's content.
+    content = [*apps.get_app_config("partnership").get_models(),
+               *apps.get_app_config("workstreams").get_models()]  # fmt: skip
+    for model in (LocalAuthority, Lsoa, Membership, Neighbourhood, Postcode, Practice, *content):
         post_save.connect(_clear_after_commit, sender=model, dispatch_uid=f"clear-{model}")
         post_delete.connect(_clear_after_commit, sender=model, dispatch_uid=f"clear-del-{model}")
     m2m_changed.connect(

@@ -1,3 +1,5 @@
+from functools import cache
+
 from django.urls import reverse
 
 SERVICE_NAME = "City and Hackney Neighbourhoods"
@@ -13,12 +15,18 @@ NAVIGATION = [
 FIND_A_GP_URL = "https://www.nhs.uk/service-search/find-a-gp"
 
 
+@cache
+def navigation_hrefs() -> list[tuple[str, str]]:
+    """The sections' addresses: fixed by the URLconf, so worked out once per process."""
+    return [(reverse(name), text) for name, text in NAVIGATION]
+
+
 def site(request):
     """The service name and the header navigation, with the current section marked:
-    aria-current is "page" on the section's own page and "true" on the pages within it."""
+    aria-current is "page" on the section's own page and "true" on the pages within it.
+    Reads no database and reverses no URL per request."""
     items = []
-    for name, text in NAVIGATION:
-        href = reverse(name)
+    for href, text in navigation_hrefs():
         current = "page" if request.path == href else request.path.startswith(href) and "true"
         items.append({"href": href, "text": text, "current": current or ""})
     return {"service_name": SERVICE_NAME, "navigation": items, "find_a_gp_url": FIND_A_GP_URL}

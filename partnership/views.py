@@ -2,6 +2,7 @@ import datetime
 
 from django.db.models import Max, Prefetch, Sum
 from django.http import Http404
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, ListView, TemplateView
 
 from neighbourhoods.importers.releases import imported_releases
@@ -33,7 +34,9 @@ class HomeView(TemplateView):
             workstreams=place.workstreams.all(),
             other_places=Place.objects.exclude(pk=place.pk).order_by("order", "pk"),
             reviewed_on=place.reviewed_on,
-            **registered_patients_in(place),
+            # Lazy, like the querysets above: none of them runs while the page's content is
+            # cached (templates/partnership/home.html).
+            patients=SimpleLazyObject(lambda: registered_patients_in(place)),
         )
         return context
 

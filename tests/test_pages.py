@@ -47,6 +47,25 @@ def test_home_shows_the_partnership_its_priorities_and_neighbourhoods(client):
     assert "<title>Your neighbourhood" in html
 
 
+def test_home_content_is_cached_and_cleared_when_content_changes(
+    client, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    place = Place.objects.main()
+    client.get("/")
+    with django_assert_max_num_queries(1):  # the place; the content comes from the cache
+        assert client.get("/").status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        PriorityFactory(place=place, title="A priority added after the page was cached")
+    assert "A priority added after the page was cached" in client.get("/").content.decode()
+
+    neighbourhood = place.neighbourhoods.order_by("name").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        neighbourhood.name = "Renamed Park"
+        neighbourhood.save()
+    assert "Renamed Park" in client.get("/").content.decode()
+
+
 def test_home_without_any_place_is_a_404_not_a_500(client):
     Lsoa.objects.update(neighbourhood=None)  # a neighbourhood with areas cannot go
     Place.objects.all().delete()

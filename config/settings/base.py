@@ -160,7 +160,13 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
 # Shared by every worker, so clearing it on a change reaches them all. Lookups themselves
 # are one indexed read and are not cached; map GeoJSON is.
-CACHES = {"default": env.cache("CACHE_URL", default="dbcache://portal_cache")}
+CACHES = {
+    "default": env.cache("CACHE_URL", default="dbcache://portal_cache"),
+    # Page fragments that depend only on the code and settings (map assets, the footer):
+    # each process keeps its own, and a deployment's restart is what renews them.
+    "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                  "LOCATION": "fragments"},
+}  # fmt: skip
 
 # Abuse and browsers: the settings behind docs/security.md.
 

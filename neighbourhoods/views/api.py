@@ -19,19 +19,21 @@ def error(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"error": {"code": code, "message": message}}, status=status)
 
 
-def neighbourhood_ref(neighbourhood, request):
+def neighbourhood_ref(neighbourhood):
+    """Name, slug and the page's address, relative to the API's own host."""
     if neighbourhood is None:
         return None
     return {
         "name": neighbourhood.name,
         "slug": neighbourhood.slug,
-        "url": request.build_absolute_uri(neighbourhood.get_absolute_url()),
+        "url": neighbourhood.get_absolute_url(),
     }
 
 
 @require_safe
 def postcode(request, postcode):
-    parsed = Postcode.parse(postcode)
+    result = lookup_postcode(postcode)
+    parsed = result.postcode
     if parsed is not None and not parsed.is_full:
         return error(
             400,
@@ -39,7 +41,6 @@ def postcode(request, postcode):
             f"{parsed.outcode} is a postcode district, not a full postcode. "
             f"Ask /api/outcodes/{parsed.outcode} for the neighbourhoods it falls in.",
         )
-    result = lookup_postcode(postcode)
     if result.is_error:
         return error(result.status_code, result.error_code, result.message)
     if result.outcome == Outcome.DISTRICT:  # typed in part, like "E8 1D"
@@ -50,11 +51,12 @@ def postcode(request, postcode):
             f"{result.postcode.outcode} for the neighbourhoods its district falls in.",
         )
     record, authority = result.record, result.local_authority
+    answer = (record.answer or {}) if record else {}
     body = {
         "postcode": str(result.postcode),
         "status": result.outcome.value,
         "message": result.message,
-        "neighbourhood": neighbourhood_ref(result.neighbourhood, request),
+        "neighbourhood": neighbourhood_ref(result.neighbourhood),
         # Null for a postcode outside the postcode areas City and Hackney lies in: we hold
         # no record of it, only that it is elsewhere.
         "local_authority": {
@@ -64,10 +66,7 @@ def postcode(request, postcode):
         }
         if record
         else None,
-        "location": {
-            "latitude": round(record.location.y, 6),
-            "longitude": round(record.location.x, 6),
-        }
+        "location": {"latitude": answer.get("latitude"), "longitude": answer.get("longitude")}
         if record
         else None,
         "practices": [
@@ -76,7 +75,7 @@ def postcode(request, postcode):
                 "name": p.name,
                 "postcode": p.postcode,
                 "phone": p.phone,
-                "distance_m": round(p.distance.m),
+                "distance_m": round(p.distance_m),
             }
             for p in result.practices
         ],
@@ -106,7 +105,7 @@ def outcode(request, outcode):
             "postcodes": district.total,
             "outside_area": district.outside,
             "neighbourhoods": [
-                {**neighbourhood_ref(s.neighbourhood, request), "postcodes": s.postcodes}
+                {**neighbourhood_ref(s.neighbourhood), "postcodes": s.postcodes}
                 for s in district.shares
             ],
         }

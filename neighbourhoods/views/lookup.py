@@ -13,19 +13,19 @@ MAX_QUERY_LENGTH = 100
 
 def answer_map_data(result) -> dict | None:
     """The small piece of map data the answer adds: the postcode's point and its practices."""
-    if result.record is None:
+    if result.record is None or not result.record.answer:
         return None
-    point = result.record.location
+    answer = result.record.answer
     return {
         "areasUrl": geojson.areas_url(),
         "postcode": str(result.postcode),
-        "point": [round(point.y, 6), round(point.x, 6)],
+        "point": [answer["latitude"], answer["longitude"]],
         "neighbourhood": result.neighbourhood.slug if result.neighbourhood else None,
         "practices": [
             {
                 "name": p.name,
-                "point": [round(p.location.y, 6), round(p.location.x, 6)],
-                "distance_m": round(p.distance.m),
+                "point": [p.latitude, p.longitude],
+                "distance_m": round(p.distance_m),
             }
             for p in result.practices
         ],
