@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import setup_databases
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,18 +33,29 @@ IMPORTS = [
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if "served_portal" in item.fixturenames:
-            # pytest-django sets up the test database only for tests marked django_db; a test
-            # that reads it through the served portal needs it as much as any other.
-            item.add_marker(pytest.mark.django_db)
         if "browser" in item.fixturenames:
             item.add_marker(pytest.mark.browser)
 
 
+# The database named in the settings, before pytest-django points the connection at the
+# test database.
+CONFIGURED_DATABASE = settings.DATABASES["default"]["NAME"]
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, django_db_keepdb, django_db_createdb):
     """Load the real open data once per run (a reused database only checks it is current)."""
     with django_db_blocker.unblock():
+        if connection.settings_dict["NAME"] == CONFIGURED_DATABASE:
+            # pytest-django sets up the test database only when a selected test is marked
+            # django_db. Browser tests alone read it through the served portal, so set it up
+            # for them too, rather than fill the developer's own database.
+            setup_databases(
+                verbosity=0,
+                interactive=False,
+                keepdb=django_db_keepdb and not django_db_createdb,
+                aliases={"default"},
+            )
         for command, args in IMPORTS:
             call_command(command, *args, verbosity=0, stdout=StringIO(), stderr=StringIO())
 
@@ -88,7 +100,6 @@ def served_portal(django_db_setup, tmp_path_factory):
         # No tile server answers here: the map must still show areas and markers.
         "MAP_TILES_URL": "http://127.0.0.1:9/{z}/{x}/{y}.png",
     }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     log = (run_dir / "serve.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "scripts/serve.py", "--port", str(port), "--run-dir", str(run_dir)],

@@ -5,17 +5,10 @@ Every request the browser makes to anywhere but this machine is refused, and the
 tile server is set to a closed local port, as when no tile server can be reached.
 """
 
-import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
-# Playwright's sync API runs an event loop in this thread, and pytest-django opens each
-# browser test's (unused) database transaction after it has started: Django would refuse
-# that as async-unsafe. The tests themselves never query from the loop. The served portal
-# does not inherit this (tests/conftest.py removes it from the server's environment).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
