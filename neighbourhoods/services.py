@@ -6,6 +6,9 @@ functions redraw the affected areas and store each postcode's whole answer on it
 each district's answer on its own row), so a request reads one row.
 """
 
+import threading
+from contextlib import contextmanager
+
 from django.core.cache import cache
 from django.db import connection, transaction
 
@@ -22,6 +25,49 @@ from .models import (
 )
 
 NEAREST_PRACTICES = 10
+
+_pending = threading.local()
+
+
+@contextmanager
+def answers_deferred():
+    """Within it, a saved practice, membership, neighbourhood or local authority only notes
+    which answers it touches; on the way out they are all worked out once. Imports save
+    dozens of such rows, and each would otherwise work out its neighbourhood's answers
+    again. Nothing is worked out if the block raises: its transaction is rolled back."""
+    if getattr(_pending, "work", None) is not None:  # already deferring
+        yield
+        return
+    _pending.work = {"everything": False, "neighbourhood_ids": set(), "authority_codes": set()}
+    try:
+        yield
+        work = _pending.work
+    finally:
+        _pending.work = None
+    if work["everything"]:
+        recompute_postcode_answers()
+        return
+    if work["neighbourhood_ids"]:
+        store_answers(neighbourhood_ids=work["neighbourhood_ids"])
+    if work["authority_codes"]:
+        store_answers(authority_codes=work["authority_codes"])
+
+
+def answers_touched(*, neighbourhood_ids=(), authority_codes=(), everything=False):
+    """Work out again the answers a change touches, now or, within answers_deferred, once
+    at its end."""
+    work = getattr(_pending, "work", None)
+    if work is not None:
+        work["everything"] |= everything
+        work["neighbourhood_ids"].update(neighbourhood_ids)
+        work["authority_codes"].update(authority_codes)
+    elif everything:
+        recompute_postcode_answers()
+    else:
+        if neighbourhood_ids:
+            store_answers(neighbourhood_ids=set(neighbourhood_ids))
+        if authority_codes:
+            store_answers(authority_codes=set(authority_codes))
 
 
 def area_authority_codes() -> list[str]:

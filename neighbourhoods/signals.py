@@ -20,7 +20,7 @@ def _place_saved(**kwargs):
     """Which local authorities are in the area may have changed: answer every postcode again."""
     from . import services
 
-    services.recompute_postcode_answers()
+    services.answers_touched(everything=True)
 
 
 def _remember_previous(sender, instance, raw=False, **kwargs):
@@ -38,7 +38,7 @@ def _practice_changed(instance, raw=False, **kwargs):
     from . import services
 
     neighbourhoods = instance.memberships.values_list("neighbourhood_id", flat=True)
-    services.store_answers(neighbourhood_ids=set(neighbourhoods))
+    services.answers_touched(neighbourhood_ids=set(neighbourhoods))
 
 
 def _membership_changed(instance, raw=False, **kwargs):
@@ -48,7 +48,7 @@ def _membership_changed(instance, raw=False, **kwargs):
     from . import services
 
     affected = {instance.neighbourhood_id, getattr(instance, "_previous", None)} - {None}
-    services.store_answers(neighbourhood_ids=affected)
+    services.answers_touched(neighbourhood_ids=affected)
 
 
 def _neighbourhood_saved(instance, raw=False, **kwargs):
@@ -57,14 +57,14 @@ def _neighbourhood_saved(instance, raw=False, **kwargs):
         return
     from . import services
 
-    services.store_answers(neighbourhood_ids=[instance.pk])
+    services.answers_touched(neighbourhood_ids=[instance.pk])
 
 
 def _neighbourhood_deleted(**kwargs):
     """Its LSOAs and postcodes are left without one: decide every answer again."""
     from . import services
 
-    services.recompute_postcode_answers()
+    services.answers_touched(everything=True)
 
 
 def _authority_changed(instance, raw=False, **kwargs):
@@ -73,7 +73,7 @@ def _authority_changed(instance, raw=False, **kwargs):
     from . import services
 
     codes = {instance.gss_code, getattr(instance, "_previous", None)} - {None}
-    services.store_answers(authority_codes=codes)
+    services.answers_touched(authority_codes=codes)
 
 
 def connect():

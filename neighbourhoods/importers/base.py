@@ -23,6 +23,8 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from .. import services
+
 MAX_ECHO = 100
 MAX_MESSAGE = 1000
 MAX_LINE_BYTES = 1_000_000
@@ -368,7 +370,8 @@ class ImportCommand(BaseCommand):
         started_at = timezone.now()
         summary = Summary()
         try:
-            with transaction.atomic():
+            # Answers touched by the rows saved are worked out once, at the end.
+            with transaction.atomic(), services.answers_deferred():
                 title = self.run_import(summary, *args, **options)
         except SourceFileError as exc:
             outcome, refused = "refused", exc.refused
