@@ -20,7 +20,7 @@ from .models import (
     Postcode,
     Practice,
 )
-from .postcodes import Postcode as PostcodeValue
+from .postcodes import ParsedPostcode
 
 
 class ReadOnlyMapWidget(LeafletAdminWidget):
@@ -264,7 +264,7 @@ class PostcodeForm(forms.ModelForm):
 
     def clean_postcode(self):
         """Stored as lookups expect it ("E8 1DY"), however it was typed."""
-        parsed = PostcodeValue.parse(self.cleaned_data["postcode"])
+        parsed = ParsedPostcode.parse(self.cleaned_data["postcode"])
         if parsed is None or not parsed.is_full:
             raise forms.ValidationError("Enter a full postcode, like E8 1DY.")
         return parsed.with_space
@@ -289,7 +289,7 @@ class PostcodeAdmin(LeafletGeoAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         """Find a postcode however it was typed ("e81dy" finds "E8 1DY")."""
-        parsed = PostcodeValue.parse(search_term)
+        parsed = ParsedPostcode.parse(search_term)
         if parsed and parsed.is_full:
             return queryset.filter(postcode=parsed.with_space), False
         if parsed:

@@ -71,10 +71,10 @@ class PracticeQuerySet(models.QuerySet):
     def search(self, query: str):
         """Practices matching a name (even misspelt), a place or street in their address, an
         ODS code or a postcode. Weak fuzzy matches are left out: see suggestions()."""
-        from .postcodes import Postcode
+        from .postcodes import ParsedPostcode
 
         text = " ".join(query.split())
-        postcode = Postcode.parse(text)
+        postcode = ParsedPostcode.parse(text)
         if postcode and postcode.is_full:
             return self.filter(postcode=postcode.with_space).order_by("name")
         if ODS_CODE_RE.match(text.upper()):

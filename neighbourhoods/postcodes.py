@@ -30,12 +30,12 @@ def compact(raw: str) -> str:
 
 
 @dataclass(frozen=True)
-class Postcode:
+class ParsedPostcode:
     outcode: str
     incode: str = ""
 
     @classmethod
-    def parse(cls, raw: str) -> "Postcode | None":
+    def parse(cls, raw: str) -> "ParsedPostcode | None":
         """A full postcode or an outcode (district) alone; None if it is neither."""
         if raw is None or len(raw) > MAX_INPUT_LENGTH:
             return None
@@ -51,7 +51,7 @@ class Postcode:
         return None
 
     @classmethod
-    def parse_partial(cls, raw: str) -> "Postcode | None":
+    def parse_partial(cls, raw: str) -> "ParsedPostcode | None":
         """The district of a postcode typed only in part ("E8 1D" gives E8), else None."""
         if raw is None or len(raw) > MAX_INPUT_LENGTH:
             return None

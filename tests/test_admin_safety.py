@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from neighbourhoods.admin import PracticeAdmin
-from neighbourhoods.lookup import lookup_postcode
+from neighbourhoods.answers import lookup_postcode
 from neighbourhoods.models import Lsoa, Neighbourhood, Postcode, Practice
 from partnership.models import PartnerOrganisation
 from tests import factories

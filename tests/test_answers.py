@@ -6,9 +6,15 @@ import pytest
 from django.contrib.gis.geos import Point
 
 from neighbourhoods import services
-from neighbourhoods.lookup import lookup_postcode
-from neighbourhoods.models import DistrictAnswer, LocalAuthority, Lsoa, Membership, Neighbourhood
-from neighbourhoods.models import Postcode as PostcodeRecord
+from neighbourhoods.answers import lookup_postcode
+from neighbourhoods.models import (
+    DistrictAnswer,
+    LocalAuthority,
+    Lsoa,
+    Membership,
+    Neighbourhood,
+    Postcode,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +35,7 @@ def test_stored_answers_match_what_a_request_time_query_would_say():
 
     from neighbourhoods.models import Practice, current_membership_q
 
-    record = PostcodeRecord.objects.get(postcode=POSTCODE)
+    record = Postcode.objects.get(postcode=POSTCODE)
     expected = list(
         Practice.objects.filter(
             current_membership_q(prefix="memberships__"),
@@ -66,7 +72,7 @@ def test_a_practice_that_moves_neighbourhood_moves_between_answers():
     membership = nearest_membership()
     practice = membership.practice
     other = Neighbourhood.objects.get(name="Clissold Park")
-    other_postcode = PostcodeRecord.objects.filter(neighbourhood=other, terminated=False).first()
+    other_postcode = Postcode.objects.filter(neighbourhood=other, terminated=False).first()
     assert practice.name not in answer_names(other_postcode.postcode)
 
     membership.ended_on = datetime.date.today() - datetime.timedelta(days=1)
@@ -77,10 +83,10 @@ def test_a_practice_that_moves_neighbourhood_moves_between_answers():
 
 
 def test_a_moved_lsoa_moves_its_postcodes_answers_and_the_district_answer():
-    record = PostcodeRecord.objects.get(postcode=POSTCODE)
+    record = Postcode.objects.get(postcode=POSTCODE)
     new = Neighbourhood.objects.get(name="Clissold Park")
     before = {s.neighbourhood.slug: s.postcodes for s in lookup_postcode("E8").district.shares}
-    moved = PostcodeRecord.objects.live().filter(lsoa=record.lsoa, outcode="E8").count()
+    moved = Postcode.objects.live().filter(lsoa=record.lsoa, outcode="E8").count()
 
     services.lsoa_assign(lsoa=Lsoa.objects.get(pk=record.lsoa_id), neighbourhood=new)
 
@@ -112,8 +118,8 @@ def test_a_renamed_neighbourhood_and_authority_show_in_the_answers():
 
 
 def test_a_new_postcode_is_answered_in_full_when_it_is_worked_out():
-    location = PostcodeRecord.objects.get(postcode=POSTCODE).location
-    record = PostcodeRecord.objects.create(
+    location = Postcode.objects.get(postcode=POSTCODE).location
+    record = Postcode.objects.create(
         postcode="E8 9ZW", outcode="E8", location=Point(location.x, location.y, srid=4326),
         local_authority_code="E09000012", source="onspd",
     )  # fmt: skip
@@ -127,7 +133,7 @@ def test_recompute_answers_fills_answers_left_empty():
 
     from django.core.management import call_command
 
-    PostcodeRecord.objects.filter(postcode=POSTCODE).update(answer=None)
+    Postcode.objects.filter(postcode=POSTCODE).update(answer=None)
     assert lookup_postcode(POSTCODE).practices == []
     out = io.StringIO()
     call_command("recompute_answers", stdout=out)

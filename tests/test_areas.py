@@ -11,7 +11,7 @@ from django.db import connection
 from django.urls import reverse
 
 from neighbourhoods import areas, services
-from neighbourhoods.lookup import lookup_postcode
+from neighbourhoods.answers import lookup_postcode
 from neighbourhoods.management.commands.derive_neighbourhood_areas import DEFAULT_OUTPUT
 from neighbourhoods.models import Lsoa, Membership, Neighbourhood, Postcode
 from partnership.models import Place

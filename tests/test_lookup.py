@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from neighbourhoods.lookup import Outcome, lookup_postcode
+from neighbourhoods.answers import Outcome, lookup_postcode
 from neighbourhoods.models import Membership, Postcode
 
 pytestmark = pytest.mark.django_db

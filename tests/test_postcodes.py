@@ -2,7 +2,7 @@
 
 import pytest
 
-from neighbourhoods.postcodes import Postcode
+from neighbourhoods.postcodes import ParsedPostcode
 
 
 @pytest.mark.parametrize(
@@ -23,7 +23,7 @@ from neighbourhoods.postcodes import Postcode
     ],
 )
 def test_case_spaces_and_punctuation_never_matter(raw, expected):
-    assert Postcode.parse(raw).with_space == expected
+    assert ParsedPostcode.parse(raw).with_space == expected
 
 
 @pytest.mark.parametrize(
@@ -32,11 +32,11 @@ def test_case_spaces_and_punctuation_never_matter(raw, expected):
      "'; DROP TABLE postcodes; --", "E8\x001DY", "E8\u202e1DY", "E8é 1DY", "قسم", "x" * 10_000],
 )  # fmt: skip
 def test_things_that_are_not_postcodes_parse_to_none(raw):
-    assert Postcode.parse(raw) is None
+    assert ParsedPostcode.parse(raw) is None
 
 
 def test_full_postcode_and_district_are_told_apart():
-    full, district = Postcode.parse("E8 1DY"), Postcode.parse("E8")
+    full, district = ParsedPostcode.parse("E8 1DY"), ParsedPostcode.parse("E8")
     assert full.is_full and not district.is_full
     assert full.outcode == district.outcode == "E8"
     assert full.without_space == "E81DY"

@@ -10,7 +10,7 @@ from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
 
-from neighbourhoods.lookup import Outcome, lookup_postcode
+from neighbourhoods.answers import Outcome, lookup_postcode
 from neighbourhoods.models import Neighbourhood, Practice
 from partnership.models import PartnerOrganisation, Place, Source
 

@@ -307,12 +307,12 @@ def test_405_in_json_with_the_allowed_methods(client, method):
 
 
 def test_500_in_json(monkeypatch):
-    from neighbourhoods import geojson
+    from neighbourhoods import maps
 
     def broken(**kwargs):
         raise RuntimeError("the map data broke")
 
-    monkeypatch.setattr(geojson, "practices_collection", broken)
+    monkeypatch.setattr(maps, "practices_collection", broken)
     response = Client(raise_request_exception=False).get("/api/practices", REMOTE_ADDR=fresh_ip())
     assert response.status_code == 500
     assert error_of(response)["code"] == "server_error"

@@ -5,10 +5,10 @@ import re
 from django.http import JsonResponse
 from django.views.decorators.http import require_safe
 
-from .. import geojson
-from ..lookup import Outcome, district_answer, lookup_postcode
+from .. import maps
+from ..answers import Outcome, district_answer, lookup_postcode
 from ..openapi import schema
-from ..postcodes import Postcode
+from ..postcodes import ParsedPostcode
 
 # Answers change the moment staff move an area, so browsers and proxies hold them briefly.
 CACHE_HEADER = "public, max-age=60"
@@ -88,7 +88,7 @@ def postcode(request, postcode):
 
 @require_safe
 def outcode(request, outcode):
-    parsed = Postcode.parse(outcode)
+    parsed = ParsedPostcode.parse(outcode)
     if parsed is None or parsed.is_full:
         return error(
             400,
@@ -121,7 +121,7 @@ def geojson_response(collection):
 @require_safe
 def neighbourhoods(request):
     simplified = request.GET.get("simplified") in {"1", "true"}
-    return geojson_response(geojson.neighbourhoods_collection(simplified=simplified))
+    return geojson_response(maps.neighbourhoods_collection(simplified=simplified))
 
 
 @require_safe
@@ -129,7 +129,7 @@ def neighbourhood(request, slug):
     simplified = request.GET.get("simplified") in {"1", "true"}
     collection = None
     if SLUG_RE.match(slug):
-        collection = geojson.neighbourhoods_collection(simplified=simplified, slug=slug)
+        collection = maps.neighbourhoods_collection(simplified=simplified, slug=slug)
     if not collection or not collection["features"]:
         return error(
             404,
@@ -141,7 +141,7 @@ def neighbourhood(request, slug):
 
 @require_safe
 def practices(request):
-    return geojson_response(geojson.practices_collection())
+    return geojson_response(maps.practices_collection())
 
 
 @require_safe

@@ -4,8 +4,8 @@ from django.db.models import F, Prefetch
 from django.shortcuts import render
 from django.views import View
 
-from .. import geojson
-from ..lookup import lookup_postcode
+from .. import maps
+from ..answers import lookup_postcode
 from ..models import MIN_SEARCH_LENGTH, Membership, Practice
 
 MAX_QUERY_LENGTH = 100
@@ -17,7 +17,7 @@ def answer_map_data(result) -> dict | None:
         return None
     answer = result.record.answer
     return {
-        "areasUrl": geojson.areas_url(),
+        "areasUrl": maps.areas_url(),
         "postcode": str(result.postcode),
         "point": [answer["latitude"], answer["longitude"]],
         "neighbourhood": result.neighbourhood.slug if result.neighbourhood else None,

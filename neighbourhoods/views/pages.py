@@ -2,7 +2,7 @@ from django.db.models import Count, Prefetch, Sum
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
-from .. import geojson
+from .. import maps
 from ..models import Membership, Neighbourhood, NeighbourhoodAim, current_membership_q
 
 
@@ -61,7 +61,7 @@ def own_area_map_config(neighbourhood, memberships) -> dict | None:
     if neighbourhood.boundary is None:
         return None
     return {
-        "areasUrl": geojson.areas_url(),
+        "areasUrl": maps.areas_url(),
         "neighbourhood": neighbourhood.slug,
         "focusArea": True,
         "practices": [
@@ -94,7 +94,7 @@ class NeighbourhoodMapView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["map_config"] = {
-            "areasUrl": geojson.areas_url(),
+            "areasUrl": maps.areas_url(),
             "practicesUrl": reverse("api:practices"),
         }
         return context

@@ -5,7 +5,7 @@ from pathlib import Path
 from neighbourhoods import services
 from neighbourhoods.geography import ICB_FOR_AUTHORITY
 from neighbourhoods.importers.base import ImportCommand, SourceFileError, data_dir, quote
-from neighbourhoods.importers.geojson import multipolygon, read_features
+from neighbourhoods.importers.boundaries import multipolygon, read_features
 from neighbourhoods.models import LocalAuthority, Lsoa
 
 # An LSOA may lie this share of its area outside its own local authority (slivers where two

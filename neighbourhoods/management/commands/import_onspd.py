@@ -17,7 +17,7 @@ from neighbourhoods.importers.base import (
     whole_number,
 )
 from neighbourhoods.importers.codepoint import GSS_CODE
-from neighbourhoods.importers.postcodes import Staging, save_postcodes
+from neighbourhoods.importers.staging import Staging, save_postcodes
 
 REQUIRED = ["pcds", "doterm", "oslaua", "osward", "oseast1m", "osnrth1m", "osgrdind"]
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]

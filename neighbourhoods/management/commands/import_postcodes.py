@@ -15,7 +15,7 @@ from neighbourhoods.importers.base import (
     data_dir,
     quote,
 )
-from neighbourhoods.importers.postcodes import Staging, save_authority_names, save_postcodes
+from neighbourhoods.importers.staging import Staging, save_authority_names, save_postcodes
 
 # Code list sheets that name local authority districts (London boroughs, districts, unitary
 # and metropolitan authorities).

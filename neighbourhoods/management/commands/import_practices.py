@@ -20,7 +20,7 @@ from neighbourhoods.importers.base import (
 )
 from neighbourhoods.importers.text import tidy, tidy_phone
 from neighbourhoods.models import Membership, Neighbourhood, Practice
-from neighbourhoods.postcodes import Postcode
+from neighbourhoods.postcodes import ParsedPostcode
 
 EPCN = "gp_practices/ods_epcn_2024-10_core_partners_city_and_hackney.csv"
 EPRACCUR = "gp_practices/ods_epraccur_2025-09_london_region_Y56.csv"
@@ -184,7 +184,7 @@ class Command(ImportCommand):
             row = ods[code]
             where = f"{epraccur_path.name}, practice {code}"
             lines = [row[f"address_line_{i}"] for i in range(1, 6)]
-            postcode = Postcode.parse(row["postcode"]) or Postcode.parse(
+            postcode = ParsedPostcode.parse(row["postcode"]) or ParsedPostcode.parse(
                 patients.get(code, (None, None, ""))[2]
             )
             count, as_of, _ = patients.get(code, (None, None, None))
@@ -210,7 +210,7 @@ class Command(ImportCommand):
         for path in codepoint.area_files(folder, areas):
             self.use_file(path)
             for row in codepoint.read_rows(path):
-                key = Postcode.parse(row.postcode)
+                key = ParsedPostcode.parse(row.postcode)
                 if key and key.with_space in wanted:
                     found[key.with_space] = Point(row.easting, row.northing, srid=27700)
         for record in records.values():

@@ -13,14 +13,14 @@ from django.db import connection
 
 from neighbourhoods.geography import ICB_FOR_AUTHORITY
 from neighbourhoods.models import LocalAuthority, Postcode
-from neighbourhoods.postcodes import Postcode as PostcodeValue
+from neighbourhoods.postcodes import ParsedPostcode
 
 from .base import SourceFileError, Summary, quote
 
 
 @dataclass(frozen=True)
 class PostcodeRow:
-    postcode: PostcodeValue
+    postcode: ParsedPostcode
     easting: int
     northing: int
     positional_quality: int | None
@@ -46,7 +46,7 @@ class Staging:
         if not fields["easting"] and not fields["northing"]:
             self.without_location += 1
             return
-        postcode = PostcodeValue.parse(raw_postcode)
+        postcode = ParsedPostcode.parse(raw_postcode)
         if postcode is None or not postcode.is_full:
             raise SourceFileError(
                 f"{where}: {quote(raw_postcode)} is not a postcode. Correct the file, or "

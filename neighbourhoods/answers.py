@@ -13,9 +13,8 @@ from enum import StrEnum
 
 from django.contrib.gis.measure import D
 
-from .models import DistrictAnswer, LocalAuthority, Neighbourhood
-from .models import Postcode as PostcodeRecord
-from .postcodes import COVERED_AREAS, Postcode
+from .models import DistrictAnswer, LocalAuthority, Neighbourhood, Postcode
+from .postcodes import COVERED_AREAS, ParsedPostcode
 
 COVERED_AREAS_TEXT = ", ".join(sorted(COVERED_AREAS)[:-1]) + " or " + sorted(COVERED_AREAS)[-1]
 
@@ -82,8 +81,8 @@ class District:
 class LookupResult:
     outcome: Outcome
     query: str
-    postcode: Postcode | None = None
-    record: PostcodeRecord | None = None
+    postcode: ParsedPostcode | None = None
+    record: Postcode | None = None
     neighbourhood: Neighbourhood | None = None
     local_authority: LocalAuthority | None = None
     practices: list[NearbyPractice] = field(default_factory=list)  # nearest first
@@ -208,10 +207,10 @@ def lookup_postcode(raw: str | None) -> LookupResult:
     query = (raw or "").strip()
     if not query:
         return LookupResult(Outcome.EMPTY, query)
-    postcode = Postcode.parse(query)
+    postcode = ParsedPostcode.parse(query)
     partial = False
     if postcode is None:
-        postcode, partial = Postcode.parse_partial(query), True
+        postcode, partial = ParsedPostcode.parse_partial(query), True
     if postcode is None:
         return LookupResult(Outcome.INVALID, query[:100])
     if not postcode.is_full:
@@ -261,13 +260,13 @@ ANSWER_FIELDS = ["postcode", "terminated", "terminated_on", "local_authority_cod
                  "answer"]  # fmt: skip
 
 
-def stored_answer(postcode: str) -> PostcodeRecord | None:
+def stored_answer(postcode: str) -> Postcode | None:
     """The postcode's row, by its unique index, with the answer worked out ahead of time."""
-    rows = PostcodeRecord.objects.only(*ANSWER_FIELDS).filter(postcode=postcode)[:1]
+    rows = Postcode.objects.only(*ANSWER_FIELDS).filter(postcode=postcode)[:1]
     return next(iter(rows), None)
 
 
-def local_authority_of(record: PostcodeRecord, answer: dict) -> LocalAuthority | None:
+def local_authority_of(record: Postcode, answer: dict) -> LocalAuthority | None:
     stored = answer.get("local_authority")
     if not stored:
         return None
