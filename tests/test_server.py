@@ -48,6 +48,16 @@ def test_static_files_come_hashed_compressed_and_cached_for_ever(served_portal):
     assert "immutable" in headers["Cache-Control"]
 
 
+def test_static_files_come_in_brotli_to_browsers_that_take_it(served_portal):
+    _, _, page = get(served_portal + "/")
+    css = re.search(rb'href="(/static/css/portal\.[0-9a-f]{12}\.css)"', page).group(1).decode()
+    _, gzipped, gzip_body = get(served_portal + css, {"Accept-Encoding": "gzip"})
+    status, headers, body = get(served_portal + css, {"Accept-Encoding": "gzip, deflate, br"})
+    assert status == 200
+    assert headers["Content-Encoding"] == "br"
+    assert len(body) < len(gzip_body)
+
+
 @pytest.mark.parametrize("path", ["/static/staticfiles.json", "/static/staticfiles.json.gz"])
 def test_the_list_of_every_static_file_is_not_served(served_portal, path):
     status, _, body = get(served_portal + path)
