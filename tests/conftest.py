@@ -31,10 +31,21 @@ IMPORTS = [
 ]
 
 
+REAL_DATA_MARKERS = {"realdata", "browser"}
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "browser" in item.fixturenames:
             item.add_marker(pytest.mark.browser)
+        elif "served_portal" in item.fixturenames:  # the served portal holds the real data
+            item.add_marker(pytest.mark.realdata)
+
+
+def needs_real_data(session) -> bool:
+    return any(
+        marker.name in REAL_DATA_MARKERS for item in session.items for marker in item.iter_markers()
+    )
 
 
 # The database named in the settings, before pytest-django points the connection at the
@@ -43,8 +54,23 @@ CONFIGURED_DATABASE = settings.DATABASES["default"]["NAME"]
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker, django_db_keepdb, django_db_createdb):
-    """Load the real open data once per run (a reused database only checks it is current)."""
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request):
+    """A run of fast tests alone (`-m "not realdata and not browser"`) gets a test database
+    of its own that holds no open data, so its tests see only what their factories build
+    and it never empties the real-data test database a full run reuses."""
+    if not needs_real_data(request.session):
+        test = settings.DATABASES["default"].setdefault("TEST", {})
+        test["NAME"] = f"test_{CONFIGURED_DATABASE}_fast"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request, django_db_setup, django_db_blocker, django_db_keepdb, django_db_createdb
+):
+    """Load the real open data once per run (a reused database only checks it is current),
+    when a selected test needs it."""
+    if not needs_real_data(request.session):
+        return
     with django_db_blocker.unblock():
         if connection.settings_dict["NAME"] == CONFIGURED_DATABASE:
             # pytest-django sets up the test database only when a selected test is marked

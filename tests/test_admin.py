@@ -136,6 +136,7 @@ def test_staff_without_permission_cannot_change_content(client):
     assert response.status_code == 403
 
 
+@pytest.mark.realdata
 def test_a_postcode_typed_in_the_admin_is_stored_as_lookups_expect(staff_client):
     response = staff_client.post(
         reverse("admin:neighbourhoods_postcode_add"),

@@ -27,6 +27,7 @@ def staff_client(client, staff):
     return client
 
 
+@pytest.mark.realdata
 def test_lsoa_codes_names_and_authorities_are_read_only(staff_client):
     lsoa = Lsoa.objects.filter(neighbourhood__isnull=False).first()
 
@@ -40,12 +41,14 @@ def test_lsoa_codes_names_and_authorities_are_read_only(staff_client):
     assert lsoa.code in html
 
 
+@pytest.mark.realdata
 def test_the_lsoa_list_is_not_a_grid_of_dropdowns(staff_client):
     html = staff_client.get(reverse("admin:neighbourhoods_lsoa_changelist")).content.decode()
     assert "form-0-neighbourhood" not in html
     assert 'value="move_to_neighbourhood"' in html
 
 
+@pytest.mark.realdata
 def test_moving_lsoas_asks_first_listing_what_moves(staff_client):
     postcode = Postcode.objects.get(postcode="E8 1DY")
     lsoa, old = postcode.lsoa, postcode.neighbourhood
@@ -64,6 +67,7 @@ def test_moving_lsoas_asks_first_listing_what_moves(staff_client):
     assert lsoa.neighbourhood == old  # nothing has moved yet
 
 
+@pytest.mark.realdata
 def test_confirming_the_move_redraws_areas_and_re_answers_postcodes(staff_client):
     postcode = Postcode.objects.get(postcode="E8 1DY")
     lsoa, old = postcode.lsoa, postcode.neighbourhood
@@ -85,6 +89,7 @@ def test_confirming_the_move_redraws_areas_and_re_answers_postcodes(staff_client
     assert f"to {new.name}" in entry.get_change_message()
 
 
+@pytest.mark.realdata
 def test_confirming_without_a_neighbourhood_says_what_is_missing(staff_client):
     lsoa = Lsoa.objects.filter(neighbourhood__isnull=False).first()
     response = staff_client.post(
@@ -95,6 +100,7 @@ def test_confirming_without_a_neighbourhood_says_what_is_missing(staff_client):
     assert "Choose the neighbourhood to move them to." in response.content.decode()
 
 
+@pytest.mark.realdata
 def test_a_neighbourhood_with_lsoas_cannot_be_deleted(staff_client):
     neighbourhood = Neighbourhood.objects.get(slug="hackney-downs")
     lsoas = neighbourhood.lsoas.count()
@@ -146,6 +152,7 @@ def test_a_new_partner_is_not_core_unless_staff_say_so(staff_client):
     assert 'name="is_core_partner" checked' not in html
 
 
+@pytest.mark.realdata
 def test_the_boundary_map_in_the_admin_loads_leaflet(staff_client):
     neighbourhood = Neighbourhood.objects.get(slug="hackney-downs")
     html = staff_client.get(
@@ -161,6 +168,7 @@ def test_the_boundary_map_in_the_admin_loads_leaflet(staff_client):
         ("neighbourhood", "/neighbourhoods/hackney-downs/", "/neighbourhoods/downs/"),
     ],
 )
+@pytest.mark.realdata
 def test_a_renamed_page_redirects_from_its_old_address(client, model, old, new):
     record = (
         PartnerOrganisation.objects.get(slug="derman")
@@ -177,6 +185,7 @@ def test_a_renamed_page_redirects_from_its_old_address(client, model, old, new):
     assert client.get(new).status_code == 200
 
 
+@pytest.mark.realdata
 def test_renaming_twice_leads_straight_to_the_newest_address(client):
     partner = PartnerOrganisation.objects.get(slug="derman")
     for slug in ("derman-one", "derman-two"):

@@ -16,7 +16,7 @@ from neighbourhoods.models import (
     Postcode,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.realdata]
 
 POSTCODE = "E8 1DY"  # in London Fields
 

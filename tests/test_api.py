@@ -59,6 +59,7 @@ def test_unknown_api_paths_answer_in_json(client):
     assert response.json()["error"]["code"] == "not_found"
 
 
+@pytest.mark.realdata
 def test_neighbourhoods_geojson_has_eight_areas(client):
     response = client.get(reverse("api:neighbourhoods"))
     assert response["Content-Type"] == "application/geo+json"
@@ -80,12 +81,14 @@ def test_unknown_slugs_take_no_room_in_the_cache(client):
     assert cache.get("geojson:neighbourhoods:0:no-such-area") is None
 
 
+@pytest.mark.realdata
 def test_one_neighbourhood_geojson(client):
     feature = client.get("/api/neighbourhoods/london-fields").json()
     assert feature["type"] == "Feature"
     assert feature["properties"]["name"] == "London Fields"
 
 
+@pytest.mark.realdata
 def test_practices_geojson_gives_each_its_neighbourhood(client):
     collection = client.get(reverse("api:practices")).json()
     assert len(collection["features"]) == 37
@@ -109,6 +112,7 @@ def test_the_openapi_schema_describes_every_endpoint(client):
     assert set(responses) == {"200", "400", "404", "429"}
 
 
+@pytest.mark.realdata
 def test_answers_match_the_schema(client):
     schema = client.get("/api/openapi.json").json()
     required = set(schema["components"]["schemas"]["PostcodeAnswer"]["required"])
@@ -116,6 +120,7 @@ def test_answers_match_the_schema(client):
     assert required <= set(client.get("/api/postcodes/E10AA").json())
 
 
+@pytest.mark.realdata
 def test_the_map_page_lists_every_area_and_practice_in_text(client):
     html = client.get(reverse("neighbourhoods:map")).content.decode()
     assert html.count("<h3>") == 8
@@ -131,6 +136,7 @@ def test_the_map_page_lists_every_area_and_practice_in_text(client):
     ("EC1A 7HF", "The Neaman Practice"),
     ("ec1a7hf", "The Neaman Practice"),
 ])  # fmt: skip
+@pytest.mark.realdata
 def test_find_by_gp_practice(client, query, found):
     response = client.get("/practices/", {"q": query})
     html = response.content.decode()
@@ -140,6 +146,7 @@ def test_find_by_gp_practice(client, query, found):
     assert "neighbourhood." in html
 
 
+@pytest.mark.realdata
 def test_a_practice_that_left_says_so(client):
     html = client.get("/practices/", {"q": "Abney House"}).content.decode()
     assert "left Clissold Park on 30 November 2020" in html

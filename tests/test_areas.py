@@ -22,12 +22,14 @@ pytestmark = pytest.mark.django_db
 CITY_AND_HACKNEY = ["E09000001", "E09000012"]
 
 
+@pytest.mark.realdata
 def test_every_lsoa_in_city_and_hackney_has_exactly_one_neighbourhood():
     lsoas = Lsoa.objects.filter(local_authority_code__in=CITY_AND_HACKNEY)
     assert lsoas.count() == 155
     assert not lsoas.filter(neighbourhood__isnull=True).exists()
 
 
+@pytest.mark.realdata
 def test_the_eight_areas_cover_city_and_hackney_without_gap_or_overlap():
     with connection.cursor() as cursor:
         cursor.execute(
@@ -53,6 +55,7 @@ def test_each_area_is_one_piece():
         assert neighbourhood.boundary.num_geom == 1, neighbourhood
 
 
+@pytest.mark.realdata
 def test_the_city_of_london_is_in_shoreditch_park_and_city():
     names = set(
         Lsoa.objects.filter(local_authority_code="E09000001").values_list(
@@ -62,6 +65,7 @@ def test_the_city_of_london_is_in_shoreditch_park_and_city():
     assert names == {"Shoreditch Park and City"}
 
 
+@pytest.mark.realdata
 def test_every_live_city_and_hackney_postcode_has_a_neighbourhood():
     live = Postcode.objects.live().filter(local_authority_code__in=CITY_AND_HACKNEY)
     assert live.filter(source="codepoint").count() == 6153
@@ -73,6 +77,7 @@ def test_every_live_city_and_hackney_postcode_has_a_neighbourhood():
     )
 
 
+@pytest.mark.realdata
 def test_all_37_active_practices_are_inside_their_own_area():
     with connection.cursor() as cursor:
         cursor.execute(
@@ -89,6 +94,7 @@ def test_all_37_active_practices_are_inside_their_own_area():
     assert [code for code, inside in rows if not inside] == []
 
 
+@pytest.mark.realdata
 def test_the_committed_assignment_is_what_the_command_derives(tmp_path):
     out = tmp_path / "areas.json"
     call_command("derive_neighbourhood_areas", output=str(out), stdout=io.StringIO())
@@ -97,6 +103,7 @@ def test_the_committed_assignment_is_what_the_command_derives(tmp_path):
     assert any("Open Government Licence" in line for line in document["attribution"])
 
 
+@pytest.mark.realdata
 def test_a_point_on_an_lsoa_edge_still_gets_an_answer():
     lsoa = Lsoa.objects.filter(local_authority_code="E09000012").order_by("code").first()
     x, y = lsoa.boundary[0][0][0]  # a vertex shared with its neighbours
@@ -110,6 +117,7 @@ def test_a_point_on_an_lsoa_edge_still_gets_an_answer():
     assert lookup_postcode("E8 9ZX").neighbourhood == postcode.neighbourhood
 
 
+@pytest.mark.realdata
 def test_moving_an_lsoa_in_the_admin_redraws_areas_and_answers(client):
     user = get_user_model().objects.create_superuser("editor", "e@example.org", "pw")
     client.force_login(user)
@@ -140,6 +148,7 @@ def test_moving_an_lsoa_in_the_admin_redraws_areas_and_answers(client):
     assert not Postcode.objects.filter(lsoa=lsoa).exclude(neighbourhood=new).exists()
 
 
+@pytest.mark.realdata
 def test_staff_assignments_survive_loading_the_derived_file_again():
     lsoa = Lsoa.objects.get(code=Postcode.objects.get(postcode="E8 1DY").lsoa.code)
     other = Neighbourhood.objects.exclude(pk=lsoa.neighbourhood_id).first()
@@ -183,12 +192,14 @@ def test_no_current_membership_is_lost_from_the_map():
     assert Membership.objects.current().filter(practice__location__isnull=True).count() == 0
 
 
+@pytest.mark.realdata
 def test_reloading_the_content_keeps_the_areas_drawn():
     call_command("load_content", force=True, stdout=io.StringIO())
     assert not Neighbourhood.objects.filter(boundary__isnull=True).exists()
     assert lookup_postcode("E8 1DY").neighbourhood.name == "London Fields"
 
 
+@pytest.mark.realdata
 def test_changing_the_places_local_authorities_answers_postcodes_again():
     place = Place.objects.get(slug="city-and-hackney")
     place.local_authority_codes = ["E09000012"]  # the City left out
@@ -199,6 +210,7 @@ def test_changing_the_places_local_authorities_answers_postcodes_again():
     assert lookup_postcode("EC1A 7HF").outcome == "in_area"
 
 
+@pytest.mark.realdata
 def test_lsoas_come_from_ons_and_cannot_be_added_or_deleted_in_the_admin(client):
     user = get_user_model().objects.create_superuser("editor", "e@example.org", "pw")
     client.force_login(user)

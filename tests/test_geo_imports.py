@@ -31,6 +31,7 @@ def state():
     )
 
 
+@pytest.mark.realdata
 def test_postcodes_import_everything_once():
     assert Postcode.objects.filter(source="codepoint").count() == 40512
     assert LocalAuthority.objects.get(gss_code="E09000001").name == "City of London"
@@ -41,6 +42,7 @@ def test_postcodes_import_everything_once():
     assert "207 postcode(s) with no grid reference left out" in output
 
 
+@pytest.mark.realdata
 def test_boundaries_import_everything_once():
     assert Lsoa.objects.count() == 155
     assert LocalAuthority.objects.exclude(boundary=None).count() == 33
@@ -49,6 +51,7 @@ def test_boundaries_import_everything_once():
     assert "LSOAs: 155 unchanged" in output
 
 
+@pytest.mark.realdata
 def test_areas_load_once():
     assert "nothing to change" in run("load_neighbourhood_areas")
 
@@ -73,6 +76,7 @@ def test_a_broken_codepoint_row_changes_nothing(shared_data, tmp_path):
     assert state() == before
 
 
+@pytest.mark.realdata
 def test_a_postcode_that_leaves_codepoint_is_kept_as_terminated(shared_data, tmp_path):
     folder = codepoint_copy(shared_data, tmp_path)
     path = folder / "Data" / "CSV" / "e.csv"

@@ -37,6 +37,7 @@ def snapshot():
     return practices, memberships
 
 
+@pytest.mark.realdata
 def test_imports_every_practice_and_membership(neighbourhoods, shared_data):
     output = run_import(data_dir=shared_data)
 
@@ -56,6 +57,7 @@ def test_imports_every_practice_and_membership(neighbourhoods, shared_data):
     assert neaman.registered_patients_as_of == datetime.date(2026, 4, 1)
 
 
+@pytest.mark.realdata
 def test_a_practice_that_left_keeps_its_ended_membership(neighbourhoods, shared_data):
     run_import(data_dir=shared_data)
     abney = Membership.objects.get(practice__ods_code="F84624")
@@ -64,6 +66,7 @@ def test_a_practice_that_left_keeps_its_ended_membership(neighbourhoods, shared_
     assert abney not in Membership.objects.current()
 
 
+@pytest.mark.realdata
 def test_a_second_run_changes_nothing(neighbourhoods, shared_data):
     run_import(data_dir=shared_data)
     before = snapshot()
@@ -75,6 +78,7 @@ def test_a_second_run_changes_nothing(neighbourhoods, shared_data):
     assert "Practices: 42 unchanged" in output
 
 
+@pytest.mark.realdata
 def test_staff_names_survive_a_reimport_but_ods_facts_are_refreshed(neighbourhoods, shared_data):
     run_import(data_dir=shared_data)
     Practice.objects.filter(ods_code="F84008").update(name="Barton House", phone="000")
@@ -122,6 +126,7 @@ def truncate_rows(path):
         (EPRACCUR, truncate_rows, "has a header but no rows"),
     ],
 )
+@pytest.mark.realdata
 def test_a_broken_file_leaves_the_database_as_it_was(
     neighbourhoods, shared_data, tmp_path, relative, damage, message
 ):

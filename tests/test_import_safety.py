@@ -318,6 +318,7 @@ CASES = [
 ]  # fmt: skip
 
 
+@pytest.mark.realdata
 @pytest.mark.parametrize("build, pattern", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_a_broken_input_is_refused_clearly_and_changes_nothing(
     shared_data, tmp_path, build, pattern
@@ -344,6 +345,7 @@ def test_a_broken_input_is_refused_clearly_and_changes_nothing(
     assert record.refused >= 1 and record.finished_at >= record.started_at
 
 
+@pytest.mark.realdata
 def test_allow_shrink_lets_an_intended_shrink_through(shared_data, tmp_path):
     folder = codepoint_folder(shared_data, tmp_path, "e")
     keep_first_lines(8000)(folder / "Data" / "CSV" / "e.csv", folder)
@@ -360,6 +362,7 @@ def test_allow_shrink_lets_an_intended_shrink_through(shared_data, tmp_path):
     assert (record.outcome, record.removed, record.changed) == ("succeeded", 8942, 0)
 
 
+@pytest.mark.realdata
 def test_allow_shrink_removes_lsoas_when_asked(shared_data, tmp_path):
     build = boundaries_case(edit_geojson(lambda d: d.update(features=d["features"][:10])))
     _, _, options = build(shared_data, tmp_path)
@@ -371,6 +374,7 @@ def test_allow_shrink_removes_lsoas_when_asked(shared_data, tmp_path):
     assert ImportRun.objects.latest().removed == 145
 
 
+@pytest.mark.realdata
 def test_a_shrink_within_the_threshold_goes_through(shared_data, tmp_path, settings):
     folder = codepoint_folder(shared_data, tmp_path, "wc")
     path = folder / "Data" / "CSV" / "wc.csv"
@@ -409,6 +413,7 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.realdata
 def test_an_unchanged_file_says_nothing_to_change_and_is_recorded(shared_data):
     output = run("import_postcodes")
 
@@ -421,6 +426,7 @@ def test_an_unchanged_file_says_nothing_to_change_and_is_recorded(shared_data):
     assert e_csv["sha256"] == sha256(shared_data / codepoint.CODEPOINT_DIR / "Data/CSV/e.csv")
 
 
+@pytest.mark.realdata
 def test_a_change_is_printed_and_recorded(shared_data):
     Practice.objects.filter(ods_code="F84003").update(registered_patients=1, phone="")
 
@@ -435,6 +441,7 @@ def test_a_change_is_printed_and_recorded(shared_data):
     assert releases["ods_epraccur"] == "2025-09-01"
 
 
+@pytest.mark.realdata
 def test_a_run_is_recorded_as_run_by_the_os_user_by_default():
     call_command("load_neighbourhood_areas", stdout=io.StringIO(), stderr=io.StringIO())
     assert ImportRun.objects.latest().run_by not in ("", "tests")
@@ -465,6 +472,7 @@ def test_staff_read_import_runs_in_the_admin_but_cannot_change_them(staff_client
     assert ImportRun.objects.get(pk=record.pk).outcome == record.outcome
 
 
+@pytest.mark.realdata
 def test_about_the_data_shows_each_release_date_from_the_run_records(client):
     run("import_postcodes")
     run("import_practices")

@@ -10,7 +10,7 @@ from django.db import connection
 from neighbourhoods.answers import Outcome, lookup_postcode
 from neighbourhoods.models import Membership, Postcode
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.realdata]
 
 SAMPLE_ONSPD = Path(__file__).parent / "data" / "onspd_sample.csv"
 

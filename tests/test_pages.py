@@ -49,6 +49,7 @@ def test_home_shows_the_partnership_its_priorities_and_neighbourhoods(client):
     assert "<title>Your neighbourhood" in html
 
 
+@pytest.mark.realdata
 def test_home_content_is_cached_and_cleared_when_content_changes(
     client, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):
@@ -75,6 +76,7 @@ def test_home_without_any_place_is_a_404_not_a_500(client):
     assert client.get("/").status_code == 404
 
 
+@pytest.mark.realdata
 def test_partner_list_separates_core_partners_from_other_providers(client):
     PartnerOrganisation.objects.all().delete()
     place = Place.objects.main()

@@ -34,6 +34,7 @@ pytestmark = pytest.mark.django_db
         ("E8 1DDD", Outcome.INVALID),
     ],
 )  # fmt: skip
+@pytest.mark.realdata
 def test_each_postcode_gets_the_answer_its_coverage_decides(typed, outcome):
     assert lookup_postcode(typed).outcome == outcome
 
@@ -67,6 +68,7 @@ def test_the_api_docs_state_the_coverage(client):
     assert "null" in answer["location"]["type"]
 
 
+@pytest.mark.realdata
 def test_a_partial_postcode_gets_its_districts_answer(client):
     response = client.get(reverse("lookup"), {"postcode": "E8 1D"})
 
@@ -96,6 +98,7 @@ SEARCHES = [
 ]
 
 
+@pytest.mark.realdata
 @pytest.mark.parametrize("query, found, not_found", SEARCHES, ids=[s[0] for s in SEARCHES])
 def test_practice_search_finds_what_it_must_and_nothing_it_must_not(query, found, not_found):
     names = set(Practice.objects.search(query).values_list("name", flat=True))
@@ -103,6 +106,7 @@ def test_practice_search_finds_what_it_must_and_nothing_it_must_not(query, found
     assert not (not_found & names)
 
 
+@pytest.mark.realdata
 def test_a_weak_match_is_offered_as_did_you_mean_not_as_a_result(client):
     response = client.get(reverse("practice-search"), {"q": "springfield"})
 
@@ -131,6 +135,7 @@ INFORMATION_PAGES = {
 }
 
 
+@pytest.mark.realdata
 @pytest.mark.parametrize("url_name, title", INFORMATION_PAGES.items())
 def test_the_footer_links_to_each_information_page(client, url_name, title):
     home = client.get("/").content.decode()
@@ -142,6 +147,7 @@ def test_the_footer_links_to_each_information_page(client, url_name, title):
     assert "Page last reviewed:" in page.content.decode()
 
 
+@pytest.mark.realdata
 @pytest.mark.parametrize("path", ["/contact/", "/neighbourhoods/hackney-downs/"])
 def test_need_help_now_signposts_111_and_999(client, path):
     html = client.get(path).content.decode()
@@ -150,6 +156,7 @@ def test_need_help_now_signposts_111_and_999(client, path):
     assert 'href="tel:111"' in html and 'href="tel:999"' in html
 
 
+@pytest.mark.realdata
 def test_the_contact_page_links_to_the_partners_websites(client):
     html = client.get("/contact/").content.decode()
     assert "https://northeastlondon.icb.nhs.uk" in html
@@ -159,6 +166,7 @@ def test_the_contact_page_links_to_the_partners_websites(client):
     "path", ["/", "/lookup/?postcode=E8+1DY", "/practices/?q=barton", "/neighbourhoods/map/",
              "/contact/", "/privacy/", "/neighbourhoods/hackney-downs/"],
 )  # fmt: skip
+@pytest.mark.realdata
 def test_residents_get_no_cookies(client, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -169,6 +177,7 @@ def test_residents_get_no_cookies(client, path):
 # -- True, current, plain content -------------------------------------------------------------
 
 
+@pytest.mark.realdata
 def test_public_pages_show_when_their_content_was_last_reviewed(client):
     neighbourhood = Neighbourhood.objects.get(slug="hackney-downs")
     neighbourhood.reviewed_on = datetime.date(2026, 10, 3)
@@ -179,6 +188,7 @@ def test_public_pages_show_when_their_content_was_last_reviewed(client):
     assert "Page last reviewed: 3 October 2026" in html
 
 
+@pytest.mark.realdata
 def test_islington_council_is_not_a_partner_of_city_and_hackney(client):
     html = client.get(reverse("partnership:partner-list")).content.decode()
     islington = client.get("/places/islington/").content.decode()
@@ -189,6 +199,7 @@ def test_islington_council_is_not_a_partner_of_city_and_hackney(client):
     assert "NHS North Central London" in islington
 
 
+@pytest.mark.realdata
 def test_local_voluntary_services_are_not_listed_as_from_outside_the_area(client):
     html = client.get(reverse("partnership:partner-list")).content.decode()
 
@@ -198,6 +209,7 @@ def test_local_voluntary_services_are_not_listed_as_from_outside_the_area(client
     assert html.index("Moorfields Eye Hospital") > outside
 
 
+@pytest.mark.realdata
 def test_about_the_data_shows_no_staff_notes(client):
     html = client.get(reverse("partnership:about-data")).content.decode()
     assert "the seed text has no title" not in html
@@ -218,6 +230,7 @@ def test_public_pages_carry_no_unexplained_jargon(client, path):
         assert "NHS records call" in html
 
 
+@pytest.mark.realdata
 def test_the_data_migration_corrects_an_existing_database():
     migration = importlib.import_module("partnership.migrations.0004_content_corrections")
     islington = PartnerOrganisation.objects.get(slug="islington-council")
@@ -238,6 +251,7 @@ def test_the_data_migration_corrects_an_existing_database():
 # -- Neighbourhood page and maps --------------------------------------------------------------
 
 
+@pytest.mark.realdata
 def test_the_neighbourhood_page_maps_its_own_area_with_numbered_practices(client):
     neighbourhood = Neighbourhood.objects.get(slug="hackney-downs")
     practices = [m.practice.name for m in neighbourhood.current_memberships()]

@@ -43,6 +43,7 @@ def error_of(response) -> dict:
 # The API's rate limit
 
 
+@pytest.mark.realdata
 @override_settings(PORTAL_API_RATE_LIMIT="3/h")
 def test_the_api_answers_429_with_retry_after_once_a_client_passes_its_limit(client):
     ip = fresh_ip()
@@ -57,6 +58,7 @@ def test_the_api_answers_429_with_retry_after_once_a_client_passes_its_limit(cli
     assert client.get("/api/postcodes/E81DY", REMOTE_ADDR=fresh_ip()).status_code == 200
 
 
+@pytest.mark.realdata
 @override_settings(PORTAL_API_RATE_LIMIT="2/h")
 def test_the_limit_covers_the_whole_api_but_not_the_pages(client):
     ip = fresh_ip()
@@ -97,6 +99,7 @@ def test_the_rate_limit_counts_in_the_shared_redis(client):
     assert client.get("/api/neighbourhoods", REMOTE_ADDR=fresh_ip()).status_code == 200
 
 
+@pytest.mark.realdata
 def test_if_redis_is_unreachable_the_api_still_answers_and_says_so_in_the_log(
     client, caplog, monkeypatch
 ):
@@ -224,6 +227,7 @@ def test_pages_send_the_other_browser_security_headers(client):
         ("/admin/login/", {"private", "no-store"}),
     ],
 )
+@pytest.mark.realdata
 def test_every_answer_says_how_long_it_may_be_kept(client, path, expected):
     response = client.get(path, REMOTE_ADDR=fresh_ip())
     directives = {d.strip() for d in response["Cache-Control"].split(",")}
