@@ -22,7 +22,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "config.apps.PortalStaticFilesConfig",  # django.contrib.staticfiles, ignoring more
     "django.contrib.gis",
     "django.contrib.postgres",
     # Old addresses of renamed pages answer with a 301 (partnership/redirects.py).
