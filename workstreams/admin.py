@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Workstream, WorkstreamPriority
 
@@ -11,7 +12,7 @@ class WorkstreamPriorityInline(admin.TabularInline):
 
 
 @admin.register(Workstream)
-class WorkstreamAdmin(admin.ModelAdmin):
+class WorkstreamAdmin(SimpleHistoryAdmin):
     list_display = ["name", "place", "priority_count", "order"]
     list_editable = ["order"]
     list_filter = ["place"]
@@ -29,7 +30,7 @@ class WorkstreamAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkstreamPriority)
-class WorkstreamPriorityAdmin(admin.ModelAdmin):
+class WorkstreamPriorityAdmin(SimpleHistoryAdmin):
     list_display = ["title", "workstream", "order"]
     list_editable = ["order"]
     list_filter = ["workstream"]
