@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from leaflet.admin import LeafletAdminWidget, LeafletGeoAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
 from . import moves, services
+from .history_admin import AuditedAdmin
 from .models import (
     BoundaryVersion,
     BoundaryVersionArea,
@@ -52,7 +52,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Neighbourhood)
-class NeighbourhoodAdmin(SimpleHistoryAdmin, LeafletGeoAdmin):
+class NeighbourhoodAdmin(AuditedAdmin, LeafletGeoAdmin):
     list_display = ["name", "park_name", "pcn_code", "current_practices", "order"]
     list_editable = ["order"]
     list_filter = ["place"]
@@ -118,7 +118,7 @@ class NeighbourhoodAdmin(SimpleHistoryAdmin, LeafletGeoAdmin):
 
 
 @admin.register(Practice)
-class PracticeAdmin(SimpleHistoryAdmin, LeafletGeoAdmin):
+class PracticeAdmin(AuditedAdmin, LeafletGeoAdmin):
     list_display = [
         "name",
         "ods_code",
@@ -152,7 +152,7 @@ class PracticeAdmin(SimpleHistoryAdmin, LeafletGeoAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(AuditedAdmin):
     list_display = ["practice", "neighbourhood", "started_on", "ended_on"]
     list_filter = ["neighbourhood", ("ended_on", admin.EmptyFieldListFilter)]
     search_fields = ["practice__name", "practice__ods_code", "neighbourhood__name"]
@@ -162,7 +162,7 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(NeighbourhoodAim)
-class NeighbourhoodAimAdmin(SimpleHistoryAdmin):
+class NeighbourhoodAimAdmin(AuditedAdmin):
     list_display = ["__str__", "order"]
     list_editable = ["order"]
     search_fields = ["text"]
@@ -211,7 +211,7 @@ class ConfirmMoveForm(forms.Form):
 
 
 @admin.register(Lsoa)
-class LsoaAdmin(SimpleHistoryAdmin, LeafletGeoAdmin):
+class LsoaAdmin(AuditedAdmin, LeafletGeoAdmin):
     """LSOAs come from ONS: their codes, names, boundaries and local authorities are read-only,
     and only the imports add or remove them. Staff change only which neighbourhood one is in:
     on its own page, or for several at once with the "Move to a neighbourhood" action. Either
@@ -263,9 +263,7 @@ class LsoaAdmin(SimpleHistoryAdmin, LeafletGeoAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """Restoring an earlier version moves the LSOA back through the same preview."""
         if request.method == "POST":
-            if not self.has_change_history_permission(request) or not (
-                self.has_change_permission(request)
-            ):
+            if not self.may_restore(request):
                 raise PermissionDenied
             version = self.model.history.filter(id=object_id, history_id=version_id).first()
             if version is None or version.neighbourhood_id is None:

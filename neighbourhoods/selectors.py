@@ -105,7 +105,7 @@ def neighbourhood_covering(point: Point, *, on: datetime.date) -> AreaOnDate | N
 
 def areas_geojson(version: BoundaryVersion, *, simplified: bool = False) -> dict:
     """A boundary version's areas as a GeoJSON FeatureCollection (WGS84)."""
-    geometry = "ST_SimplifyPreserveTopology(boundary, %s)" if simplified else "boundary"
+    geometry = "ST_Multi(ST_SimplifyPreserveTopology(boundary, %s))" if simplified else "boundary"
     params = [DISPLAY_TOLERANCE] if simplified else []
     with connection.cursor() as cursor:
         cursor.execute(

@@ -72,7 +72,7 @@ def test_the_preview_page_shows_the_figures_and_a_before_and_after_map(staff_cli
     assert response.status_code == 200
     assert "Postcodes and residents that change neighbourhood" in html
     assert "still one piece" in html
-    assert html.count("<svg role=\"img\"") == 2
+    assert html.count('<svg role="img"') == 2
     assert "The areas now" in html and "The areas after the move" in html
     assert 'name="understood"' not in html  # a harmless move needs no tick
     lsoa.refresh_from_db()
@@ -166,9 +166,7 @@ def test_restoring_an_lsoa_moves_it_back_through_the_preview(staff_client):
          "restore": earlier.history_id, "reason": "Restored the earlier version."},
     )  # fmt: skip
 
-    assert f"{home.name} &rarr; {target.name}" in history or (
-        f"{home} &rarr; {target}" in history
-    )
+    assert f"{home.name} &rarr; {target.name}" in history or (f"{home} &rarr; {target}" in history)
     assert restore.status_code == 302
     assert "restoring an earlier version" in preview
     assert f"Move 1 LSOA to {home.name}" in preview

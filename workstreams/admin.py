@@ -1,5 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from neighbourhoods.history_admin import AuditedAdmin
 
 from .models import Workstream, WorkstreamPriority
 
@@ -12,7 +13,7 @@ class WorkstreamPriorityInline(admin.TabularInline):
 
 
 @admin.register(Workstream)
-class WorkstreamAdmin(SimpleHistoryAdmin):
+class WorkstreamAdmin(AuditedAdmin):
     list_display = ["name", "place", "priority_count", "order"]
     list_editable = ["order"]
     list_filter = ["place"]
@@ -30,7 +31,7 @@ class WorkstreamAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(WorkstreamPriority)
-class WorkstreamPriorityAdmin(SimpleHistoryAdmin):
+class WorkstreamPriorityAdmin(AuditedAdmin):
     list_display = ["title", "workstream", "order"]
     list_editable = ["order"]
     list_filter = ["workstream"]
