@@ -11,9 +11,9 @@ from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
-from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .history import AUDITED
+from .history_admin import ReadableChanges
 
 PER_PAGE = 50
 # Each model contributes at most this many of its newest rows to a page's merge.
@@ -80,7 +80,7 @@ def latest_changes(user, *, page=1):
         delta = []
         if previous is not None:
             diff = row.diff_against(previous, foreign_keys_are_objs=True)
-            delta = HistoricalRecordContextHelper(model, row).context_for_delta_changes(diff)
+            delta = ReadableChanges(model, row).context_for_delta_changes(diff)
         changes.append(Change(row, model, delta))
     page_obj.object_list = changes
     return page_obj
