@@ -280,7 +280,7 @@ class LsoaAdmin(AuditedAdmin, LeafletGeoAdmin):
                 [version.id],
                 version.neighbourhood,
                 restore=version.history_id,
-                reason=f"Restored the version of {when:%d %B %Y, %H:%M}.",
+                reason=f"Restored the version of {when.day} {when:%B %Y, %H:%M}.",
             )
         return super().history_form_view(request, object_id, version_id, extra_context)
 

@@ -435,7 +435,8 @@ class BoundaryVersion(models.Model):
     def __str__(self):
         from django.utils import timezone
 
-        return f"Version {self.pk} of {timezone.localtime(self.published_at):%d %B %Y, %H:%M}"
+        when = timezone.localtime(self.published_at)
+        return f"Version {self.pk} of {when.day} {when:%B %Y, %H:%M}"
 
 
 class BoundaryVersionArea(models.Model):

@@ -33,13 +33,16 @@ class NoVersionOnDate(LookupError):
     def __init__(self, on: datetime.date):
         first = BoundaryVersion.objects.order_by("published_at").first()
         since = (
-            " The first version was published on "
-            f"{timezone.localdate(first.published_at):%d %B %Y}."
+            f" The first version was published on {_day(timezone.localdate(first.published_at))}."
             if first
             else " No boundaries have been published yet."
         )
-        super().__init__(f"No neighbourhood boundaries had been published by {on:%d %B %Y}.{since}")
+        super().__init__(f"No neighbourhood boundaries had been published by {_day(on)}.{since}")
         self.on = on
+
+
+def _day(date: datetime.date) -> str:
+    return f"{date.day} {date:%B %Y}"
 
 
 @dataclass(frozen=True)
