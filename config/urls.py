@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.urls import include, path
 
 from config.views import handler400, handler403  # noqa: F401 (Django finds them here)
+from neighbourhoods.recent_changes import recent_changes
 from neighbourhoods.views import api
 from neighbourhoods.views.lookup import PostcodeLookupView, PracticeSearchView
 
@@ -11,6 +12,7 @@ admin.site.site_title = "Neighbourhoods admin"
 admin.site.index_title = "Keep the portal's content true"
 
 urlpatterns = [
+    path("admin/recent-changes/", recent_changes, name="recent-changes"),
     path("admin/", admin.site.urls),
     path("api/", include("neighbourhoods.api_urls")),
     path("lookup/", PostcodeLookupView.as_view(), name="lookup"),

@@ -1,16 +1,21 @@
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.gis.db import models as gis_models
-from django.db.models import Count, Prefetch, Q
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from leaflet.admin import LeafletAdminWidget, LeafletGeoAdmin
 
-from . import services
+from . import moves, services
+from .history_admin import AuditedAdmin
 from .models import (
+    BoundaryVersion,
+    BoundaryVersionArea,
     ImportRun,
     LocalAuthority,
     Lsoa,
@@ -47,7 +52,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Neighbourhood)
-class NeighbourhoodAdmin(LeafletGeoAdmin):
+class NeighbourhoodAdmin(AuditedAdmin, LeafletGeoAdmin):
     list_display = ["name", "park_name", "pcn_code", "current_practices", "order"]
     list_editable = ["order"]
     list_filter = ["place"]
@@ -113,7 +118,7 @@ class NeighbourhoodAdmin(LeafletGeoAdmin):
 
 
 @admin.register(Practice)
-class PracticeAdmin(LeafletGeoAdmin):
+class PracticeAdmin(AuditedAdmin, LeafletGeoAdmin):
     list_display = [
         "name",
         "ods_code",
@@ -147,7 +152,7 @@ class PracticeAdmin(LeafletGeoAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdmin):
     list_display = ["practice", "neighbourhood", "started_on", "ended_on"]
     list_filter = ["neighbourhood", ("ended_on", admin.EmptyFieldListFilter)]
     search_fields = ["practice__name", "practice__ods_code", "neighbourhood__name"]
@@ -157,7 +162,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(NeighbourhoodAim)
-class NeighbourhoodAimAdmin(admin.ModelAdmin):
+class NeighbourhoodAimAdmin(AuditedAdmin):
     list_display = ["__str__", "order"]
     list_editable = ["order"]
     search_fields = ["text"]
@@ -172,11 +177,45 @@ class MoveLsoasForm(forms.Form):
     )
 
 
+class ConfirmMoveForm(forms.Form):
+    """The confirmation under the preview. A move that splits an area, empties one or leaves
+    a practice outside its own neighbourhood's area needs a reason and a tick."""
+
+    reason = forms.CharField(
+        label="Why this move?",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Kept in the audit trail with the move.",
+    )
+    understood = forms.BooleanField(
+        label="I have read the warnings above and want to make this move anyway",
+        required=False,
+    )
+
+    def __init__(self, *args, needs_reason=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.needs_reason = needs_reason
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.needs_reason:
+            if not cleaned.get("reason", "").strip():
+                self.add_error(
+                    "reason",
+                    "Give the reason for a move that splits an area or strands a practice.",
+                )
+            if not cleaned.get("understood"):
+                self.add_error("understood", "Tick the box to confirm you want this move.")
+        return cleaned
+
+
 @admin.register(Lsoa)
-class LsoaAdmin(LeafletGeoAdmin):
+class LsoaAdmin(AuditedAdmin, LeafletGeoAdmin):
     """LSOAs come from ONS: their codes, names, boundaries and local authorities are read-only,
     and only the imports add or remove them. Staff change only which neighbourhood one is in:
-    on its own page, or for several at once with the "Move to a neighbourhood" action."""
+    on its own page, or for several at once with the "Move to a neighbourhood" action. Either
+    way, and when an earlier version is restored, the move is previewed first (move_view)."""
 
     list_display = ["code", "name", "neighbourhood", "local_authority_code"]
     list_filter = ["neighbourhood", "local_authority_code"]
@@ -193,6 +232,12 @@ class LsoaAdmin(LeafletGeoAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_urls(self):
+        move = path(
+            "move/", self.admin_site.admin_view(self.move_view), name="neighbourhoods_lsoa_move"
+        )
+        return [move, *super().get_urls()]
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "boundary":
             kwargs["widget"] = ReadOnlyMapWidget
@@ -202,6 +247,43 @@ class LsoaAdmin(LeafletGeoAdmin):
             return field
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A new neighbourhood chosen on the LSOA's own page goes to the move preview first;
+        nothing is saved until staff confirm it there."""
+        if request.method == "POST" and object_id:
+            lsoa = self.get_object(request, object_id)
+            if lsoa is not None and self.has_change_permission(request, lsoa):
+                form = self.get_form(request, lsoa)(request.POST, instance=lsoa)
+                if form.is_valid() and "neighbourhood" in form.changed_data:
+                    target = form.cleaned_data["neighbourhood"]
+                    if target is not None:
+                        return self._to_preview([lsoa.pk], target)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """Restoring an earlier version moves the LSOA back through the same preview."""
+        if request.method == "POST":
+            if not self.may_restore(request):
+                raise PermissionDenied
+            version = self.model.history.filter(id=object_id, history_id=version_id).first()
+            if version is None or version.neighbourhood_id is None:
+                self.message_user(
+                    request,
+                    "That version has no neighbourhood to restore: choose one on the LSOA's page.",
+                    messages.ERROR,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:neighbourhoods_lsoa_history", args=[object_id])
+                )
+            when = timezone.localtime(version.history_date)
+            return self._to_preview(
+                [version.id],
+                version.neighbourhood,
+                restore=version.history_id,
+                reason=f"Restored the version of {when.day} {when:%B %Y, %H:%M}.",
+            )
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def save_model(self, request, obj, form, change):
         """Moving an LSOA redraws both neighbourhoods and re-answers its postcodes at once."""
         previous = Lsoa.objects.select_for_update().values_list("neighbourhood_id", flat=True)
@@ -209,42 +291,88 @@ class LsoaAdmin(LeafletGeoAdmin):
         super().save_model(request, obj, form, change)
         services.lsoa_changed(lsoa=obj, previous_neighbourhood_id=previous)
 
+    def _to_preview(self, lsoa_ids, target, **extra):
+        query = {"ids": ",".join(str(pk) for pk in lsoa_ids), **extra}
+        if target is not None:
+            query["neighbourhood"] = target.pk
+        return HttpResponseRedirect(
+            reverse("admin:neighbourhoods_lsoa_move") + "?" + urlencode(query)
+        )
+
     @admin.action(description="Move to a neighbourhood…", permissions=["change"])
     def move_to_neighbourhood(self, request, queryset):
-        """First a page listing what would move and the postcodes affected; then the move."""
-        lsoas = (
-            queryset.select_related("neighbourhood")
-            .defer("boundary")
-            .annotate(postcodes=Count("postcode", filter=Q(postcode__terminated=False)))
-        )
-        form = MoveLsoasForm(request.POST if "confirm" in request.POST else None)
-        if form.is_valid():
-            target = form.cleaned_data["neighbourhood"]
-            moving = [lsoa for lsoa in lsoas if lsoa.neighbourhood_id != target.pk]
-            changed = services.lsoas_move(
-                lsoa_ids=[lsoa.pk for lsoa in moving], neighbourhood=target
-            )
-            for lsoa in moving:
-                was = lsoa.neighbourhood.name if lsoa.neighbourhood else "no neighbourhood"
-                self.log_change(request, lsoa, f"Moved from {was} to {target.name}.")
+        """The move preview, for the LSOAs ticked."""
+        return self._to_preview(list(queryset.values_list("pk", flat=True)), None)
+
+    def move_view(self, request):
+        """Choose where the LSOAs go; see what the move would do; confirm it, with a reason
+        when it splits an area or strands a practice; then the move (services.lsoas_move)."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        data = request.POST if request.method == "POST" else request.GET
+        restore = data.get("restore", "")
+        if restore and not self.has_change_history_permission(request):
+            raise PermissionDenied
+        ids = [int(pk) for pk in data.get("ids", "").split(",") if pk.strip().isdigit()]
+        lsoas = list(Lsoa.objects.filter(pk__in=ids).defer("boundary"))
+        changelist = reverse("admin:neighbourhoods_lsoa_changelist")
+        if not lsoas:
             self.message_user(
-                request,
-                f"Moved {len(moving)} LSOA{'s' if len(moving) != 1 else ''} to {target.name}: "
-                f"{changed:,} postcode answer{'s' if changed != 1 else ''} changed, and the "
-                "areas were redrawn.",
-                messages.SUCCESS,
+                request, "Tick the LSOAs to move in the list first.", messages.WARNING
             )
-            return None
+            return HttpResponseRedirect(changelist)
+        ids = [lsoa.pk for lsoa in lsoas]
+        choose = MoveLsoasForm(data if "neighbourhood" in data else None)
+        preview = confirm = None
+        if choose.is_valid():
+            target = choose.cleaned_data["neighbourhood"]
+            preview = moves.preview_move(lsoa_ids=ids, target=target)
+            initial = {"reason": data.get("reason", "")} if "confirm" not in data else None
+            confirm = ConfirmMoveForm(
+                data if "confirm" in data else None,
+                initial=initial,
+                needs_reason=preview.needs_reason,
+            )
+            if request.method == "POST" and "confirm" in data and confirm.is_valid():
+                return self._move(request, preview, confirm.cleaned_data["reason"].strip())
+        else:
+            preview = moves.preview_move(lsoa_ids=ids, target=None)
         context = {
             **self.admin_site.each_context(request),
-            "title": "Move LSOAs to a neighbourhood",
+            "title": "Move LSOAs to a neighbourhood" if len(ids) > 1 else f"Move {lsoas[0]}",
             "opts": self.model._meta,
-            "lsoas": lsoas,
-            "postcodes": sum(lsoa.postcodes for lsoa in lsoas),
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "ids": ",".join(str(pk) for pk in ids),
+            "restore": restore,
+            "choose": choose,
+            "chosen": choose.is_valid(),
+            "preview": preview,
+            "confirm": confirm,
+            "residents_source": moves.population.RELEASE,
         }
         return TemplateResponse(request, "admin/neighbourhoods/lsoa/move.html", context)
+
+    def _move(self, request, preview, reason):
+        target = preview.target
+        moving = preview.moving
+        changed = services.lsoas_move(
+            lsoa_ids=[lsoa.pk for lsoa in moving], neighbourhood=target, reason=reason
+        )
+        for lsoa in moving:
+            was = lsoa.neighbourhood.name if lsoa.neighbourhood else "no neighbourhood"
+            note = f"Moved from {was} to {target.name}." + (f" Reason: {reason}" if reason else "")
+            self.log_change(request, lsoa, note)
+        self.message_user(
+            request,
+            f"Moved {len(moving)} LSOA{'s' if len(moving) != 1 else ''} to {target.name}: "
+            f"{changed:,} postcode answer{'s' if changed != 1 else ''} changed, and the "
+            "areas were redrawn.",
+            messages.SUCCESS,
+        )
+        if len(preview.lsoas) == 1:
+            return HttpResponseRedirect(
+                reverse("admin:neighbourhoods_lsoa_change", args=[preview.lsoas[0].pk])
+            )
+        return HttpResponseRedirect(reverse("admin:neighbourhoods_lsoa_changelist"))
 
 
 @admin.register(LocalAuthority)
@@ -335,6 +463,78 @@ class ImportRunAdmin(admin.ModelAdmin):
                 for f in run.files
             ),
         )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class BoundaryVersionAreaInline(admin.TabularInline):
+    model = BoundaryVersionArea
+    fields = ["name", "slug", "lsoas"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BoundaryVersion)
+class BoundaryVersionAdmin(admin.ModelAdmin):
+    """Every published state of the areas, kept for good: read, never edited."""
+
+    list_display = ["__str__", "published_at", "made_by", "reason", "geojson_link"]
+    list_select_related = ["changed_by", "import_run"]
+    date_hierarchy = "published_at"
+    search_fields = ["reason"]
+    fields = ["published_at", "made_by", "reason", "geojson_link"]
+    readonly_fields = fields
+    inlines = [BoundaryVersionAreaInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("assignments")
+
+    @admin.display(description="Made by")
+    def made_by(self, version):
+        if version.changed_by_id:
+            return version.changed_by.get_username()
+        if version.import_run_id:
+            return f"import run: {version.import_run.source}"
+        return "the system"
+
+    @admin.display(description="Areas as GeoJSON")
+    def geojson_link(self, version):
+        url = reverse("admin:neighbourhoods_boundaryversion_geojson", args=[version.pk])
+        return format_html('<a href="{}">GeoJSON of version {}</a>', url, version.pk)
+
+    def get_urls(self):
+        geojson = path(
+            "<int:pk>/geojson/",
+            self.admin_site.admin_view(self.geojson_view),
+            name="neighbourhoods_boundaryversion_geojson",
+        )
+        return [geojson, *super().get_urls()]
+
+    def geojson_view(self, request, pk):
+        from django.http import Http404, JsonResponse
+
+        from .selectors import areas_geojson
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        version = BoundaryVersion.objects.filter(pk=pk).first()
+        if version is None:
+            raise Http404("No boundary version has that number.")
+        return JsonResponse(areas_geojson(version, simplified="simplified" in request.GET))
 
     def has_add_permission(self, request):
         return False

@@ -1,11 +1,14 @@
 import datetime
 import re
 
+from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
 from django.urls import reverse
 
 from partnership.models import OrderedContent, PartnerOrganisation, Place, Source
+
+from .history import audited
 
 
 class Neighbourhood(OrderedContent):
@@ -36,6 +39,9 @@ class Neighbourhood(OrderedContent):
         help_text="Indicative area. A resident's GP practice decides their neighbourhood.",
     )
 
+    # The area is kept by the boundary versions, not in every history row.
+    history = audited(excluded_fields=["boundary"])
+
     def get_absolute_url(self):
         return reverse("neighbourhoods:detail", kwargs={"slug": self.slug})
 
@@ -52,6 +58,8 @@ class NeighbourhoodAim(models.Model):
     text = models.TextField()
     order = models.PositiveSmallIntegerField(default=0)
     source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL)
+
+    history = audited()
 
     class Meta:
         ordering = ["order", "pk"]
@@ -137,6 +145,7 @@ class Practice(models.Model):
     registered_patients_as_of = models.DateField(null=True, blank=True)
 
     objects = PracticeQuerySet.as_manager()
+    history = audited()
 
     class Meta:
         ordering = ["name"]
@@ -177,6 +186,7 @@ class Membership(models.Model):
     ended_on = models.DateField(null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
+    history = audited()
 
     class Meta:
         ordering = ["neighbourhood", "practice__name"]
@@ -245,6 +255,9 @@ class Lsoa(models.Model):
         related_name="lsoas",
         help_text="Changing this redraws both neighbourhoods' areas and every postcode's answer.",
     )
+
+    # Which neighbourhood it was in, and when; its ONS boundary is kept by boundary versions.
+    history = audited(excluded_fields=["boundary"])
 
     class Meta:
         ordering = ["code"]
@@ -315,6 +328,7 @@ class ImportRun(models.Model):
     """
 
     class Outcome(models.TextChoices):
+        RUNNING = "running", "Running (or stopped before it could finish: nothing changed)"
         SUCCEEDED = "succeeded", "Succeeded"
         UNCHANGED = "unchanged", "Succeeded: nothing to change"
         REFUSED = "refused", "Refused: nothing changed"
@@ -375,3 +389,73 @@ class DistrictAnswer(models.Model):
 
     def __str__(self):
         return self.outcode
+
+
+class BoundaryVersionQuerySet(models.QuerySet):
+    def on(self, date: datetime.date):
+        """The version in force on a date: the last one published by the end of that day
+        (London time); None before the first."""
+        from django.utils import timezone
+
+        end_of_day = timezone.make_aware(
+            datetime.datetime.combine(date + datetime.timedelta(days=1), datetime.time())
+        )
+        return self.filter(published_at__lt=end_of_day).order_by("-published_at", "-pk").first()
+
+
+class BoundaryVersion(models.Model):
+    """One published state of the neighbourhood areas, kept for good and dated, as MapIt
+    keeps its generations: which LSOAs each neighbourhood had, and the areas they made.
+
+    A new version is taken whenever what is published changes (services.published)."""
+
+    published_at = models.DateTimeField(db_index=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    import_run = models.ForeignKey(
+        ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    # LSOA code -> neighbourhood id (null for an LSOA in none).
+    assignments = models.JSONField(default=dict)
+    # What the version holds, summed up, so an unchanged publish takes no new version.
+    fingerprint = models.CharField(max_length=64, db_index=True)
+
+    objects = BoundaryVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        get_latest_by = ["published_at", "pk"]
+
+    def __str__(self):
+        from django.utils import timezone
+
+        when = timezone.localtime(self.published_at)
+        return f"Version {self.pk} of {when.day} {when:%B %Y, %H:%M}"
+
+
+class BoundaryVersionArea(models.Model):
+    """One neighbourhood's area in a boundary version, with its name as it was then."""
+
+    version = models.ForeignKey(BoundaryVersion, on_delete=models.CASCADE, related_name="areas")
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(max_length=100)
+    slug = models.SlugField()
+    lsoas = models.PositiveIntegerField(default=0)
+    boundary = models.MultiPolygonField(srid=4326, null=True, blank=True)
+
+    class Meta:
+        ordering = ["version", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "neighbourhood"], name="one_area_each")
+        ]
+
+    def __str__(self):
+        return f"{self.name} in {self.version}"

@@ -6,15 +6,22 @@ functions redraw the affected areas and store each postcode's whole answer on it
 each district's answer on its own row), so a request reads one row.
 """
 
+import hashlib
+import json
 import threading
 from contextlib import contextmanager
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from partnership.models import Place
 
+from . import history
 from .models import (
+    BoundaryVersion,
+    BoundaryVersionArea,
     DistrictAnswer,
     LocalAuthority,
     Lsoa,
@@ -317,17 +324,74 @@ def lsoa_assign(*, lsoa: Lsoa, neighbourhood: Neighbourhood | None) -> int:
 
 
 def published():
-    """Content that answers lookups changed: drop every cached answer."""
+    """Content that answers lookups changed: keep the areas as published now as a boundary
+    version (if they differ from the last one), and drop every cached answer."""
+    snapshot_boundaries()
     transaction.on_commit(cache.clear)
 
 
+def _published_state():
+    """The LSOA assignments and each neighbourhood's name, slug and area, and a fingerprint of
+    them all."""
+    assignments = dict(Lsoa.objects.order_by("code").values_list("code", "neighbourhood_id"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT id, name, slug, md5(COALESCE(ST_AsEWKB(boundary), ''::bytea))
+                FROM {Neighbourhood._meta.db_table} ORDER BY id"""
+        )
+        areas = cursor.fetchall()
+    digest = hashlib.sha256(json.dumps([assignments, areas]).encode()).hexdigest()
+    return assignments, digest
+
+
 @transaction.atomic
-def lsoas_move(*, lsoa_ids, neighbourhood: Neighbourhood) -> int:
-    """Move LSOAs to a neighbourhood, as one change: redraw every area they left or joined and
-    re-answer their postcodes. Returns how many postcode answers changed."""
-    lsoas = Lsoa.objects.select_for_update().filter(pk__in=list(lsoa_ids))
-    previous = set(lsoas.values_list("neighbourhood_id", flat=True))
-    ids = list(lsoas.values_list("pk", flat=True))
-    Lsoa.objects.filter(pk__in=ids).update(neighbourhood=neighbourhood)
-    rebuild_areas(neighbourhood_ids=(previous | {neighbourhood.pk}) - {None})
-    return recompute_postcode_answers(lsoa_ids=ids)
+def snapshot_boundaries(*, reason: str = "") -> BoundaryVersion | None:
+    """Keep the areas as they are now as a new boundary version, dated now, naming who or
+    which import made the change; None when they are the same as the latest version's."""
+    assignments, fingerprint = _published_state()
+    latest = BoundaryVersion.objects.order_by("-published_at", "-pk").first()
+    if latest is not None and latest.fingerprint == fingerprint:
+        return None
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    version = BoundaryVersion.objects.create(
+        published_at=timezone.now(),
+        changed_by=user if user is not None and user.is_authenticated else None,
+        import_run=history.current_import_run(),
+        reason=reason or history.current_reason() or "",
+        assignments=assignments,
+        fingerprint=fingerprint,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {BoundaryVersionArea._meta.db_table}
+                (version_id, neighbourhood_id, name, slug, lsoas, boundary)
+            SELECT %s, n.id, n.name, n.slug,
+                   (SELECT count(*) FROM {Lsoa._meta.db_table} AS l
+                    WHERE l.neighbourhood_id = n.id),
+                   n.boundary
+            FROM {Neighbourhood._meta.db_table} AS n
+            """,
+            [version.pk],
+        )
+    return version
+
+
+@transaction.atomic
+def lsoas_move(*, lsoa_ids, neighbourhood: Neighbourhood | None, reason: str = "") -> int:
+    """Move LSOAs to a neighbourhood (or to none), as one change: redraw every area they left
+    or joined and re-answer their postcodes. Each LSOA's history row, and the boundary version
+    the move publishes, record the reason given. Returns how many postcode answers changed."""
+    lsoas = list(Lsoa.objects.select_for_update().defer("boundary").filter(pk__in=list(lsoa_ids)))
+    previous = {lsoa.neighbourhood_id for lsoa in lsoas}
+    moving = [lsoa for lsoa in lsoas if lsoa.neighbourhood_id != getattr(neighbourhood, "pk", None)]
+    if not moving:
+        return 0
+    for lsoa in moving:
+        lsoa.neighbourhood = neighbourhood
+    with history.recording(reason=reason):
+        Lsoa.objects.bulk_update(moving, ["neighbourhood"])
+        history.record_bulk(moving, Lsoa)
+        rebuild_areas(neighbourhood_ids=(previous | {getattr(neighbourhood, "pk", None)}) - {None})
+        return recompute_postcode_answers(lsoa_ids=[lsoa.pk for lsoa in moving])

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.db import models
 
+from neighbourhoods.history_admin import AuditedAdmin
+
 from .models import HealthChallenge, PartnerOrganisation, Place, Priority, Source, WorkProgramme
 
 
@@ -23,7 +25,7 @@ class HealthChallengeInline(PlaceItemInline):
 
 
 @admin.register(Place)
-class PlaceAdmin(admin.ModelAdmin):
+class PlaceAdmin(AuditedAdmin):
     list_display = ["name", "nhs_body", "sub_icb_location_code", "residents", "order"]
     list_editable = ["order"]
     search_fields = ["name", "summary", "nhs_body"]
@@ -31,7 +33,7 @@ class PlaceAdmin(admin.ModelAdmin):
     inlines = [PriorityInline, WorkProgrammeInline, HealthChallengeInline]
 
 
-class PlaceItemAdmin(admin.ModelAdmin):
+class PlaceItemAdmin(AuditedAdmin):
     list_display = ["title", "place", "order", "source"]
     list_editable = ["order"]
     list_filter = ["place", "source"]
@@ -45,7 +47,7 @@ admin.site.register(HealthChallenge, PlaceItemAdmin)
 
 
 @admin.register(PartnerOrganisation)
-class PartnerOrganisationAdmin(admin.ModelAdmin):
+class PartnerOrganisationAdmin(AuditedAdmin):
     list_display = ["name", "kind", "is_core_partner", "website", "order"]
     list_editable = ["order"]
     list_filter = ["kind", "is_core_partner", "places"]

@@ -2,6 +2,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.urls import reverse
 
+from neighbourhoods.history import audited
+
 
 class Source(models.Model):
     """Where a piece of content came from, so staff can check and update it."""
@@ -76,6 +78,7 @@ class Place(OrderedContent):
     languages_note = models.CharField(max_length=300, blank=True)
 
     objects = PlaceQuerySet.as_manager()
+    history = audited()
 
     def get_absolute_url(self):
         return reverse("partnership:place-detail", kwargs={"slug": self.slug})
@@ -99,17 +102,23 @@ class PlaceItem(models.Model):
 
 
 class Priority(PlaceItem):
+    history = audited()
+
     class Meta(PlaceItem.Meta):
         verbose_name_plural = "priorities"
         default_related_name = "priorities"
 
 
 class WorkProgramme(PlaceItem):
+    history = audited()
+
     class Meta(PlaceItem.Meta):
         default_related_name = "work_programmes"
 
 
 class HealthChallenge(PlaceItem):
+    history = audited()
+
     class Meta(PlaceItem.Meta):
         default_related_name = "health_challenges"
 
@@ -141,6 +150,8 @@ class PartnerOrganisation(OrderedContent):
         help_text="A hospital or service elsewhere that residents use, rather than one "
         "working in City and Hackney's neighbourhoods.",
     )
+
+    history = audited()
 
     def get_absolute_url(self):
         return reverse("partnership:partner-detail", kwargs={"slug": self.slug})

@@ -32,8 +32,9 @@ FACTORY_FOR = {
 # Added only by the imports (ONS boundaries), never by hand.
 READ_ONLY_ADD = {"lsoa"}
 
-# Import run records are read-only in the admin: tests/test_import_safety.py covers them.
-READ_ONLY_MODELS = {"importrun"}
+# Import run records and boundary versions are read-only in the admin:
+# tests/test_import_safety.py and tests/test_boundary_versions.py cover them.
+READ_ONLY_MODELS = {"importrun", "boundaryversion"}
 
 PORTAL_MODELS = [
     model

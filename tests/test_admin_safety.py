@@ -52,17 +52,16 @@ def test_the_lsoa_list_is_not_a_grid_of_dropdowns(staff_client):
 def test_moving_lsoas_asks_first_listing_what_moves(staff_client):
     postcode = Postcode.objects.get(postcode="E8 1DY")
     lsoa, old = postcode.lsoa, postcode.neighbourhood
-    live = lsoa.postcode_set.filter(terminated=False).count()
     url = reverse("admin:neighbourhoods_lsoa_changelist")
 
     response = staff_client.post(
-        url, {"action": "move_to_neighbourhood", "_selected_action": [lsoa.pk]}
+        url, {"action": "move_to_neighbourhood", "_selected_action": [lsoa.pk]}, follow=True
     )
 
     html = response.content.decode()
     assert response.status_code == 200
     assert lsoa.code in html and old.name in html
-    assert f"{live} live postcode" in html
+    assert "Preview the move" in html
     lsoa.refresh_from_db()
     assert lsoa.neighbourhood == old  # nothing has moved yet
 
@@ -71,13 +70,13 @@ def test_moving_lsoas_asks_first_listing_what_moves(staff_client):
 def test_confirming_the_move_redraws_areas_and_re_answers_postcodes(staff_client):
     postcode = Postcode.objects.get(postcode="E8 1DY")
     lsoa, old = postcode.lsoa, postcode.neighbourhood
-    new = Neighbourhood.objects.exclude(pk=old.pk).get(name="Clissold Park")
+    new = Neighbourhood.objects.exclude(pk=old.pk).get(name="Well Street Common")
     old_area, new_area = old.boundary.area, new.boundary.area
 
     response = staff_client.post(
-        reverse("admin:neighbourhoods_lsoa_changelist"),
-        {"action": "move_to_neighbourhood", "_selected_action": [lsoa.pk], "confirm": "yes",
-         "neighbourhood": new.pk},
+        reverse("admin:neighbourhoods_lsoa_move"),
+        {"ids": lsoa.pk, "confirm": "yes", "neighbourhood": new.pk,
+         "reason": "Checked with the team", "understood": "on"},
     )  # fmt: skip
 
     assert response.status_code == 302
@@ -93,8 +92,8 @@ def test_confirming_the_move_redraws_areas_and_re_answers_postcodes(staff_client
 def test_confirming_without_a_neighbourhood_says_what_is_missing(staff_client):
     lsoa = Lsoa.objects.filter(neighbourhood__isnull=False).first()
     response = staff_client.post(
-        reverse("admin:neighbourhoods_lsoa_changelist"),
-        {"action": "move_to_neighbourhood", "_selected_action": [lsoa.pk], "confirm": "yes"},
+        reverse("admin:neighbourhoods_lsoa_move"),
+        {"ids": lsoa.pk, "confirm": "yes", "neighbourhood": ""},
     )
     assert response.status_code == 200
     assert "Choose the neighbourhood to move them to." in response.content.decode()

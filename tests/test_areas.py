@@ -137,7 +137,17 @@ def test_moving_an_lsoa_in_the_admin_redraws_areas_and_answers(client):
         },
     )
 
+    # The change is previewed first (tests/test_move_preview.py), then confirmed.
     assert response.status_code == 302, response.content.decode()[:2000]
+    assert response["Location"].startswith(reverse("admin:neighbourhoods_lsoa_move"))
+    postcode.refresh_from_db()
+    assert postcode.neighbourhood == old
+    confirmed = client.post(
+        reverse("admin:neighbourhoods_lsoa_move"),
+        {"ids": lsoa.pk, "neighbourhood": new.pk, "confirm": "yes",
+         "reason": "Splits Clissold Park, on purpose", "understood": "on"},
+    )  # fmt: skip
+    assert confirmed.status_code == 302
     postcode.refresh_from_db()
     old.refresh_from_db()
     new.refresh_from_db()

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from neighbourhoods.history_admin import AuditedAdmin
+
 from .models import Workstream, WorkstreamPriority
 
 
@@ -11,7 +13,7 @@ class WorkstreamPriorityInline(admin.TabularInline):
 
 
 @admin.register(Workstream)
-class WorkstreamAdmin(admin.ModelAdmin):
+class WorkstreamAdmin(AuditedAdmin):
     list_display = ["name", "place", "priority_count", "order"]
     list_editable = ["order"]
     list_filter = ["place"]
@@ -29,7 +31,7 @@ class WorkstreamAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkstreamPriority)
-class WorkstreamPriorityAdmin(admin.ModelAdmin):
+class WorkstreamPriorityAdmin(AuditedAdmin):
     list_display = ["title", "workstream", "order"]
     list_editable = ["order"]
     list_filter = ["workstream"]

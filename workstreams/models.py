@@ -1,6 +1,7 @@
 from django.db import models
 from django.urls import reverse
 
+from neighbourhoods.history import audited
 from partnership.models import OrderedContent, PartnerOrganisation, Place, Source
 
 
@@ -14,6 +15,8 @@ class Workstream(OrderedContent):
     description = models.TextField(blank=True)
     partners = models.ManyToManyField(PartnerOrganisation, related_name="workstreams", blank=True)
 
+    history = audited()
+
     def get_absolute_url(self):
         return reverse("workstreams:detail", kwargs={"slug": self.slug})
 
@@ -24,6 +27,8 @@ class WorkstreamPriority(models.Model):
     description = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(default=0)
     source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL)
+
+    history = audited()
 
     class Meta:
         ordering = ["workstream", "order", "pk"]

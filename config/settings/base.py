@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "axes",
     "corsheaders",
     "csp",
+    # The audit trail: every change to content and geography, with undo (docs/history.md).
+    "simple_history",
     "partnership",
     "workstreams",
     "neighbourhoods",
@@ -52,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Lets every history row name the signed-in user who made the change.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
@@ -269,3 +273,8 @@ WHITENOISE_ALLOW_ALL_ORIGINS = False
 # The largest share of what is there (0.02 = 2%) an import may terminate, remove or blank
 # before it refuses; `--allow-shrink` lets a larger, intended shrink through (docs/imports.md).
 PORTAL_IMPORT_MAX_SHRINK = env.float("PORTAL_IMPORT_MAX_SHRINK", default=0.02)
+
+# The audit trail (django-simple-history, docs/history.md): seeing an object's history needs
+# the "view historical …" permission, restoring an earlier version "change historical …".
+SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
+SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False

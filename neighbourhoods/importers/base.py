@@ -23,7 +23,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from .. import services
+from .. import history, services
 
 MAX_ECHO = 100
 MAX_MESSAGE = 1000
@@ -369,9 +369,16 @@ class ImportCommand(BaseCommand):
         self.release_date = None
         started_at = timezone.now()
         summary = Summary()
+        # The run's record exists from the start, outside the import's transaction, so that
+        # every history row the import writes can name it (neighbourhoods.history).
+        run = self.start_record(options, started_at)
         try:
             # Answers touched by the rows saved are worked out once, at the end.
-            with transaction.atomic(), services.answers_deferred():
+            with (
+                transaction.atomic(),
+                history.recording(import_run=run),
+                services.answers_deferred(),
+            ):
                 title = self.run_import(summary, *args, **options)
         except SourceFileError as exc:
             outcome, refused = "refused", exc.refused
@@ -391,34 +398,52 @@ class ImportCommand(BaseCommand):
             outcome = "succeeded" if summary.changed_anything else "unchanged"
             message, refused = "", summary.left_out
             self.report(summary, title)
-        self.record(summary, options, started_at, outcome, message, refused)
+        self.record(summary, options, started_at, outcome, message, refused, run=run)
         if outcome in ("refused", "failed"):
             raise CommandError(message)
 
     def run_import(self, summary: Summary, *args, **options) -> str:
         raise NotImplementedError
 
-    def record(self, summary, options, started_at, outcome, message, refused):
+    def start_record(self, options, started_at):
+        from neighbourhoods.models import ImportRun
+
+        try:
+            return ImportRun.objects.create(
+                source=self.source_name,
+                outcome=ImportRun.Outcome.RUNNING,
+                run_by=(options.get("run_by") or _os_user())[:150],
+                started_at=started_at,
+                finished_at=started_at,
+            )
+        except DatabaseError as exc:
+            self.stderr.write(f"This run could not be recorded: {quote(exc)}")
+            return None
+
+    def record(self, summary, options, started_at, outcome, message, refused, run=None):
         from neighbourhoods.models import ImportRun
 
         kind = self.primary_kind
         done = outcome in ("succeeded", "unchanged")
+        values = {
+            "source": self.source_name,
+            "files": self.files,
+            "release_date": self.release_date,
+            "added": summary.total("added", kind) if done else 0,
+            "changed": summary.total("changed", kind) if done else 0,
+            "removed": summary.total("removed", kind) if done else 0,
+            "refused": refused,
+            "counts": {k: dict(c) for k, c in summary.counts.items()} if done else {},
+            "outcome": outcome,
+            "message": message,
+            "run_by": (options.get("run_by") or _os_user())[:150],
+            "started_at": started_at,
+            "finished_at": timezone.now(),
+        }
         try:
-            ImportRun.objects.create(
-                source=self.source_name,
-                files=self.files,
-                release_date=self.release_date,
-                added=summary.total("added", kind) if done else 0,
-                changed=summary.total("changed", kind) if done else 0,
-                removed=summary.total("removed", kind) if done else 0,
-                refused=refused,
-                counts={k: dict(c) for k, c in summary.counts.items()} if done else {},
-                outcome=outcome,
-                message=message,
-                run_by=(options.get("run_by") or _os_user())[:150],
-                started_at=started_at,
-                finished_at=timezone.now(),
-            )
+            if run is not None and ImportRun.objects.filter(pk=run.pk).update(**values):
+                return
+            ImportRun.objects.create(**values)
         except DatabaseError as exc:
             self.stderr.write(f"This run could not be recorded: {quote(exc)}")
 

@@ -2,7 +2,7 @@
 
 from django.core.management import call_command
 
-from neighbourhoods import services
+from neighbourhoods import history, services
 from neighbourhoods.importers.base import ImportCommand
 from partnership.models import Place
 
@@ -31,6 +31,8 @@ class Command(ImportCommand):
         for fixture in CONTENT_FIXTURES:
             call_command("loaddata", fixture, verbosity=options["verbosity"])
             summary.count("Fixtures", "added")
+        # loaddata saves raw, writing no history: record what it added or changed.
+        history.record_unrecorded_changes()
         # The fixtures carry no boundaries and may change the place's local authorities:
         # draw the areas from the LSOAs again and re-answer every postcode.
         services.rebuild_areas()

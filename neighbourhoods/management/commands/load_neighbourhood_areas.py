@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from neighbourhoods import services
+from neighbourhoods import history, services
 from neighbourhoods.importers.base import ImportCommand, SourceFileError, quote, read_json
 from neighbourhoods.models import Lsoa, Neighbourhood
 
@@ -48,6 +48,7 @@ class Command(ImportCommand):
                 f"{path.name}: no neighbourhood has the PCN code(s) {quote(', '.join(unknown))}. "
                 "Add the neighbourhood in the admin, or derive the file again."
             )
+        moved = []
         for code, pcn in sorted(assignments.items()):
             lsoa, neighbourhood = lsoas[code], neighbourhoods[pcn]
             if lsoa.neighbourhood_id == neighbourhood.pk:
@@ -56,8 +57,12 @@ class Command(ImportCommand):
                 summary.count("LSOAs", "kept as staff set them")
             else:
                 outcome = "added" if lsoa.neighbourhood_id is None else "changed"
-                Lsoa.objects.filter(pk=lsoa.pk).update(neighbourhood=neighbourhood)
+                lsoa.neighbourhood = neighbourhood
+                moved.append(lsoa)
                 summary.count("LSOAs", outcome)
+        # One UPDATE for them all, and one history row each (naming this run).
+        Lsoa.objects.bulk_update(moved, ["neighbourhood"], batch_size=500)
+        history.record_bulk(moved, Lsoa)
         redrawn = services.rebuild_areas()
         answered = services.recompute_postcode_answers()
         summary.count("Neighbourhood areas", "changed", redrawn)

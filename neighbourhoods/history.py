@@ -1,0 +1,178 @@
+"""The audit trail: who changed what, when, from what to what (django-simple-history).
+
+Every audited model carries `history = audited()`. A change saved through the ORM (the admin,
+an import's `save()`) writes its history row by itself; the few writes that go around
+`save()` (an `update()`, a bulk update) call `record_bulk()` so they leave rows too.
+
+A row says who made the change (the signed-in user, from simple-history's middleware) or
+which import run did (`import_run`, set while an import command runs), and why, when a
+reason was given (`history_change_reason`).
+"""
+
+import threading
+from contextlib import contextmanager
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
+
+_current = threading.local()
+
+
+class AuditRecord(models.Model):
+    """Fields every history row has beyond simple-history's own."""
+
+    import_run = models.ForeignKey(
+        "neighbourhoods.ImportRun",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The import run that made this change, when an import made it.",
+    )
+
+    class Meta:
+        abstract = True
+
+
+def audited(*, excluded_fields=()):
+    """The history of one model. Geometry is left out where boundary versions keep it."""
+    return HistoricalRecords(bases=[AuditRecord], excluded_fields=list(excluded_fields))
+
+
+def current_import_run():
+    return getattr(_current, "import_run", None)
+
+
+def current_reason():
+    return getattr(_current, "reason", None)
+
+
+@contextmanager
+def recording(*, import_run=None, reason=None):
+    """Within it, every history row names the import run and the reason given."""
+    previous = current_import_run(), current_reason()
+    _current.import_run, _current.reason = import_run or previous[0], reason or previous[1]
+    try:
+        yield
+    finally:
+        _current.import_run, _current.reason = previous
+
+
+def _name_the_run(sender, history_instance, **kwargs):
+    run = current_import_run()
+    if run is not None and history_instance.import_run_id is None:
+        history_instance.import_run = run
+    if not history_instance.history_change_reason:
+        history_instance.history_change_reason = current_reason() or (
+            f"Import: {run.source}" if run is not None else None
+        )
+
+
+pre_create_historical_record.connect(_name_the_run, dispatch_uid="audit-import-run")
+
+
+def record_bulk(objs, model, *, reason=None):
+    """History rows for objects written around `save()` (an `update()` or a bulk update),
+    as they are now."""
+    run = current_import_run()
+    reason = reason or current_reason() or (f"Import: {run.source}" if run else "")
+    return model.history.bulk_history_create(
+        list(objs),
+        update=True,
+        default_change_reason=reason,
+        custom_historical_attrs={"import_run": run} if run else None,
+    )
+
+
+# Audited models, for the recent-changes list and the first history rows: (app, model).
+AUDITED = [
+    ("partnership", "Place"),
+    ("partnership", "PartnerOrganisation"),
+    ("partnership", "Priority"),
+    ("partnership", "WorkProgramme"),
+    ("partnership", "HealthChallenge"),
+    ("workstreams", "Workstream"),
+    ("workstreams", "WorkstreamPriority"),
+    ("neighbourhoods", "Neighbourhood"),
+    ("neighbourhoods", "NeighbourhoodAim"),
+    ("neighbourhoods", "Practice"),
+    ("neighbourhoods", "Membership"),
+    ("neighbourhoods", "Lsoa"),
+]
+
+FIRST_ROW_REASON = "As it was when the audit trail began"
+
+
+def record_missing_history(apps, app_label=None, reason=FIRST_ROW_REASON, import_run=None):
+    """Give every audited object without history a first row, as it is now: rows loaded
+    from fixtures (loaddata saves raw, and writes none) or there before the trail began.
+    Works on the migration state's models too (pass its `apps`)."""
+    created = 0
+    for app, name in AUDITED:
+        if app_label and app != app_label:
+            continue
+        model = apps.get_model(app, name)
+        historical = apps.get_model(app, f"Historical{name}")
+        missing = model._default_manager.exclude(pk__in=historical._default_manager.values("id"))
+        names = {f.attname for f in model._meta.concrete_fields}
+        fields = [f.attname for f in historical._meta.concrete_fields if f.attname in names]
+        rows = [
+            historical(
+                **{f: getattr(obj, f) for f in fields},
+                history_type="+",
+                history_change_reason=reason,
+                import_run_id=getattr(import_run, "pk", None),
+                history_date=_now(),
+            )
+            for obj in missing.iterator()
+        ]
+        historical._default_manager.bulk_create(rows, batch_size=500)
+        created += len(rows)
+    return created
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def record_unrecorded_changes(*, reason=None):
+    """History rows for audited objects whose values differ from their latest history row
+    (or that have none): what a raw write, such as loading fixtures, changed. Returns how
+    many rows it wrote."""
+    from django.apps import apps
+
+    written = 0
+    for app, name in AUDITED:
+        model = apps.get_model(app, name)
+        historical = model.history.model
+        fields = [f.attname for f in historical.tracked_fields]
+        latest = {}
+        for row in (
+            historical.objects.order_by("id", "-history_date", "-history_id")
+            .distinct("id")
+            .values(*fields)
+        ):
+            latest[row["id"]] = row
+        new, changed = [], []
+        for obj in model._default_manager.all():
+            values = {f: getattr(obj, f) for f in fields}
+            if obj.pk not in latest:
+                new.append(obj)
+            elif latest[obj.pk] != values:
+                changed.append(obj)
+        run = current_import_run()
+        extra = {"import_run": run} if run else None
+        reason = reason or current_reason() or (f"Import: {run.source}" if run else "")
+        if new:
+            model.history.bulk_history_create(
+                new, default_change_reason=reason, custom_historical_attrs=extra
+            )
+        if changed:
+            model.history.bulk_history_create(
+                changed, update=True, default_change_reason=reason, custom_historical_attrs=extra
+            )
+        written += len(new) + len(changed)
+    return written

@@ -1,0 +1,44 @@
+"""The admin side of the audit trail: simple-history's pages, with restoring an earlier
+version allowed only to staff who may both change the record and restore its history."""
+
+from django.core.exceptions import PermissionDenied
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+
+class AuditedAdmin(SimpleHistoryAdmin):
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableChanges(self.model, historical_record)
+
+    def may_restore(self, request, obj=None):
+        return self.has_change_history_permission(request, obj) and self.has_change_permission(
+            request, obj
+        )
+
+    def revert_disabled(self, request, obj=None):
+        return super().revert_disabled(request, obj) or not self.may_restore(request, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST" and not self.may_restore(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ReadableChanges(HistoricalRecordContextHelper):
+    """Values in a diff as staff read them: "(none)" rather than None or a missing object,
+    "(blank)" for empty text, "yes" and "no" for ticks."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        if isinstance(value, DeletedObject):
+            if value.pk is None:
+                return "(none)"
+            return f"a deleted {value.model._meta.verbose_name} (no. {value.pk})"
+        if value is None:
+            return "(none)"
+        if value == "":
+            return "(blank)"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return value

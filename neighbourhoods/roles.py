@@ -1,0 +1,96 @@
+"""The staff roles, as Django groups (created by migration neighbourhoods 0010_roles).
+
+- **Editors** keep the content true: partners, places, priorities, work programmes, health
+  challenges, workstreams and their priorities, sources, neighbourhood aims and the text of
+  each neighbourhood. They can read the practices and areas, and restore earlier versions
+  of the content they edit.
+- **Data managers** keep the data true: areas (LSOAs), practices, memberships, postcodes and
+  local authorities; they read the import runs and the boundary versions, and can restore
+  earlier versions of what they manage.
+- **Viewers** can read everything in the admin, and its history, and change nothing.
+
+Each role's permissions are listed here once, as (app label, model name, actions). "history"
+is the audit trail: "view" reads it, "change" restores an earlier version.
+"""
+
+CONTENT = [
+    ("partnership", "place"),
+    ("partnership", "partnerorganisation"),
+    ("partnership", "priority"),
+    ("partnership", "workprogramme"),
+    ("partnership", "healthchallenge"),
+    ("partnership", "source"),
+    ("workstreams", "workstream"),
+    ("workstreams", "workstreampriority"),
+    ("neighbourhoods", "neighbourhoodaim"),
+]
+DATA = [
+    ("neighbourhoods", "lsoa"),
+    ("neighbourhoods", "practice"),
+    ("neighbourhoods", "membership"),
+    ("neighbourhoods", "postcode"),
+    ("neighbourhoods", "localauthority"),
+]
+READ_ONLY_RECORDS = [
+    ("neighbourhoods", "importrun"),
+    ("neighbourhoods", "boundaryversion"),
+    ("neighbourhoods", "boundaryversionarea"),
+    ("redirects", "redirect"),
+]
+AUDITED = {
+    "place", "partnerorganisation", "priority", "workprogramme", "healthchallenge",
+    "workstream", "workstreampriority", "neighbourhood", "neighbourhoodaim", "practice",
+    "membership", "lsoa",
+}  # fmt: skip
+EVERYTHING = [*CONTENT, ("neighbourhoods", "neighbourhood"), *DATA, *READ_ONLY_RECORDS]
+
+
+def _history(models, actions):
+    return [(app, f"historical{m}", actions) for app, m in models if m in AUDITED]
+
+
+ROLES = {
+    "Editors": [
+        *[(app, m, ("add", "change", "delete", "view")) for app, m in CONTENT],
+        ("neighbourhoods", "neighbourhood", ("change", "view")),
+        ("redirects", "redirect", ("add", "change", "delete", "view")),
+        *[(app, m, ("view",)) for app, m in DATA],
+        *_history([*CONTENT, ("neighbourhoods", "neighbourhood")], ("change", "view")),
+        *_history(DATA, ("view",)),
+    ],
+    "Data managers": [
+        *[(app, m, ("add", "change", "delete", "view")) for app, m in DATA],
+        ("neighbourhoods", "neighbourhood", ("view",)),
+        *[(app, m, ("view",)) for app, m in READ_ONLY_RECORDS],
+        *_history(DATA, ("change", "view")),
+        *_history([*CONTENT, ("neighbourhoods", "neighbourhood")], ("view",)),
+    ],
+    "Viewers": [
+        *[(app, m, ("view",)) for app, m in EVERYTHING],
+        *_history(EVERYTHING, ("view",)),
+    ],
+}
+
+
+def grant_roles(apps):
+    """Create the groups and give each exactly its permissions (run again, it puts back any
+    permission added or taken away by hand)."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for name, grants in ROLES.items():
+        group, _ = group_model.objects.get_or_create(name=name)
+        wanted = []
+        for app, model, actions in grants:
+            for action in actions:
+                wanted.append(
+                    permission_model.objects.get(
+                        content_type__app_label=app, codename=f"{action}_{model}"
+                    )
+                )
+        group.permissions.set(wanted)
