@@ -4,6 +4,7 @@ import re
 from django.contrib.gis.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import slugify
 
 from partnership.models import OrderedContent, PartnerOrganisation, Place, Source
 
@@ -114,6 +115,7 @@ class PracticeQuerySet(models.QuerySet):
 
 
 ODS_CODE_RE = re.compile(r"^[A-Z][0-9]{5}$")
+NHS_GP_PROFILE_URL = "https://www.nhs.uk/services/gp-surgery/"
 
 
 class Practice(models.Model):
@@ -143,6 +145,15 @@ class Practice(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.ods_code})"
+
+    def get_absolute_url(self):
+        return reverse("practice-detail", kwargs={"ods_code": self.ods_code})
+
+    @property
+    def nhs_website_url(self) -> str:
+        """The practice's profile on the NHS website, which names a GP surgery's page by its
+        name and its ODS code: /services/gp-surgery/the-neaman-practice/F84640."""
+        return f"{NHS_GP_PROFILE_URL}{slugify(self.ods_name or self.name)}/{self.ods_code}"
 
     @property
     def address_lines(self):
