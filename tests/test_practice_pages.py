@@ -196,6 +196,19 @@ def test_practice_names_link_to_their_pages(client, path):
     assert f"<a {NEAMAN}>The Neaman Practice</a>" in html
 
 
+def test_did_you_mean_links_straight_to_the_practice_page(client):
+    html = client.get(reverse("practice-search"), {"q": "springfield"}).content.decode()
+    suggestions = html.split('id="suggestions"')[1].split("</ul>")[0]
+    assert '<a href="/practices/Y03049/">Spring Hill Practice</a>' in suggestions
+
+
+def test_the_practice_page_reads_a_few_rows(client, django_assert_max_num_queries):
+    practice = Practice.objects.get(ods_code="F84640")
+    # The practice, its memberships with their neighbourhoods, the list-size import run.
+    with django_assert_max_num_queries(3):
+        assert client.get(practice.get_absolute_url()).status_code == 200
+
+
 def test_a_practice_that_left_links_from_its_old_neighbourhood(client):
     html = client.get("/neighbourhoods/shoreditch-park-and-city/").content.decode()
     assert '<a href="/practices/F84041/">Southgate Road Medical Centre</a> left on' in html
