@@ -166,15 +166,19 @@ def test_a_phone_shows_the_numbers_until_zoomed_in_then_the_names(live_url, phon
     phone.wait_for_function(f"() => Math.min(...({LABEL_WIDTHS})()) > 60")
 
 
-def test_clicking_an_area_goes_to_its_neighbourhood_page(live_url, page):
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_clicking_an_area_goes_to_its_neighbourhood_page(live_url, browser, viewport):
+    page = new_page(browser, **({"viewport": PHONE} if viewport == "phone" else {}))
     page.goto(live_url + "/neighbourhoods/map/")
     label = page.locator("#portal-map .portal-area-label", has_text="Hackney Downs")
     expect(label).to_be_visible()
+    page.locator("#portal-map").scroll_into_view_if_needed()
     box = label.locator("> span").bounding_box()
     # The label lets the pointer through to the area beneath it.
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     expect(page).to_have_url(live_url + "/neighbourhoods/hackney-downs/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hackney Downs")
+    page.context.close()
 
 
 def test_by_keyboard_the_list_beside_the_map_is_the_way_to_each_area(live_url, page):
