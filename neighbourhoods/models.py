@@ -152,8 +152,9 @@ class Practice(models.Model):
     @property
     def nhs_website_url(self) -> str:
         """The practice's profile on the NHS website, which names a GP surgery's page by its
-        name and its ODS code: /services/gp-surgery/the-neaman-practice/F84640."""
-        return f"{NHS_GP_PROFILE_URL}{slugify(self.ods_name or self.name)}/{self.ods_code}"
+        name and "X" before its ODS code: London Fields Medical Centre (F84021) is at
+        /services/gp-surgery/london-fields-medical-centre/XF84021."""
+        return f"{NHS_GP_PROFILE_URL}{slugify(self.ods_name or self.name)}/X{self.ods_code}"
 
     @property
     def address_lines(self):

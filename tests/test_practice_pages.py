@@ -45,13 +45,21 @@ def test_the_page_shows_the_neighbourhood_address_phone_list_size_and_nhs_profil
     assert '<a href="tel:02080001234">020 8000 1234</a>' in html
     assert "12,345 on 1 April 2026" in html
     assert "Patients Registered at a GP Practice</a>, released April 2026" in html
-    assert 'href="https://www.nhs.uk/services/gp-surgery/marsh-lane-surgery/F99001"' in html
+    assert 'href="https://www.nhs.uk/services/gp-surgery/marsh-lane-surgery/XF99001"' in html
     assert "Marsh Lane Surgery on the NHS website" in html
     # The code is shown with plain words beside it, never as jargon.
     assert "F99001: the code the NHS uses for this practice" in html
     assert "ODS" not in html
     # Breadcrumbs lead back through its neighbourhood.
     assert 'class="nhsuk-breadcrumb__link" href="/neighbourhoods/marsh-test/">Marsh Test' in html
+
+
+def test_the_nhs_website_link_has_the_form_the_nhs_website_uses():
+    # As the NHS website itself addresses London Fields Medical Centre.
+    practice = Practice.objects.get(ods_code="F84021")
+    assert practice.nhs_website_url == (
+        "https://www.nhs.uk/services/gp-surgery/london-fields-medical-centre/XF84021"
+    )
 
 
 def test_the_membership_history_is_told_in_plain_words(client):

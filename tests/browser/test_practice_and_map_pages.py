@@ -32,7 +32,9 @@ def test_a_resident_finds_their_practice_and_its_page(live_url, any_page):
     )
     expect(
         page.get_by_role("link", name="The Neaman Practice on the NHS website")
-    ).to_have_attribute("href", "https://www.nhs.uk/services/gp-surgery/the-neaman-practice/F84640")
+    ).to_have_attribute(
+        "href", "https://www.nhs.uk/services/gp-surgery/the-neaman-practice/XF84640"
+    )
     expect(page.locator("#list-size")).to_contain_text(re.compile(r"[\d,]+ on 1 April 2026"))
     expect(page.locator("#history")).to_contain_text(
         "In Shoreditch Park and City since 1 October 2019."
