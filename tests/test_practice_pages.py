@@ -247,3 +247,13 @@ def test_the_map_page_numbers_and_labels_every_area_as_its_key_and_list_do(clien
         html.split('id="portal-map-config" type="application/json">')[1].split("<")[0]
     )
     assert config["areas"] == areas
+
+
+def test_the_maps_practice_markers_carry_their_pages_address(client):
+    neighbourhood = client.get("/neighbourhoods/shoreditch-park-and-city/").context["map_config"]
+    assert {"name": "The Neaman Practice", "url": "/practices/F84640/"}.items() <= next(
+        p for p in neighbourhood["practices"] if p["name"] == "The Neaman Practice"
+    ).items()
+    every = client.get(reverse("neighbourhoods:map")).context["map_config"]
+    pattern, code = every["practiceUrl"], every["practiceUrlCode"]
+    assert pattern.replace(code, "F84640") == "/practices/F84640/"

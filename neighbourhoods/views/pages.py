@@ -84,6 +84,7 @@ def own_area_map_config(neighbourhood, memberships) -> dict | None:
                 "number": number,
                 "name": m.practice.name,
                 "point": [round(m.practice.location.y, 6), round(m.practice.location.x, 6)],
+                "url": m.practice.get_absolute_url(),
             }
             for number, m in enumerate(memberships, start=1)
             if m.practice.location is not None
@@ -91,6 +92,8 @@ def own_area_map_config(neighbourhood, memberships) -> dict | None:
     }
 
 
+# Stands for each practice's own code in the address map.js gives its marker's link.
+PRACTICE_URL_CODE = "A00000"
 # How many area colours portal.css defines (.portal-area-1 to -8), as map.js knows too.
 AREA_COLOURS = 8
 
@@ -122,6 +125,9 @@ class NeighbourhoodMapView(ListView):
         context["map_config"] = {
             "areasUrl": maps.areas_url(),
             "practicesUrl": reverse("api:practices"),
+            # Each practice marker's box links to its page: this address, with its own code.
+            "practiceUrl": reverse("practice-detail", kwargs={"ods_code": PRACTICE_URL_CODE}),
+            "practiceUrlCode": PRACTICE_URL_CODE,
             "areas": {
                 n.slug: {
                     "number": n.number,

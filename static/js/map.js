@@ -28,9 +28,11 @@
 
   // Practices sit close together, some in one building, so their markers cannot be
   // separate touch targets of 24 px (WCAG 2.5.8). They are pictures, named for screen
-  // readers; the list on the page is where a practice is chosen.
-  function markerOptions(name, number) {
-    var options = { title: name, alt: name, interactive: false, keyboard: false };
+  // readers, and take no keyboard focus; the list on the page, which links every practice,
+  // is where a practice is chosen. A mouse or a finger may also open a marker's box, with
+  // the same link (2.5.8's "equivalent" exception).
+  function markerOptions(name, number, url) {
+    var options = { title: name, alt: name, interactive: !!url, keyboard: false };
     if (number) {
       // Numbered as in the table of practices on the page.
       var badge = document.createElement("span");
@@ -39,6 +41,17 @@
       options.title = number + ". " + name;
     }
     return options;
+  }
+
+  function practiceMarker(point, name, number, url) {
+    var marker = L.marker(point, markerOptions(name, number, url));
+    if (url) {
+      var link = document.createElement("a");
+      link.href = url;
+      link.textContent = name;
+      marker.bindPopup(link, { closeButton: true, autoPan: true });
+    }
+    return marker;
   }
 
   function areaLabel(number, name) {
@@ -94,7 +107,7 @@
       bounds.extend(here.getLatLng());
     }
     (options.practices || []).forEach(function (practice) {
-      L.marker(practice.point, markerOptions(practice.name, practice.number)).addTo(map);
+      practiceMarker(practice.point, practice.name, practice.number, practice.url).addTo(map);
       if (!options.focusArea) bounds.extend(practice.point);
     });
 
@@ -102,7 +115,9 @@
       getJSON(options.practicesUrl).then(function (data) {
         L.geoJSON(data, {
           pointToLayer: function (feature, latlng) {
-            return L.marker(latlng, markerOptions(feature.properties.name));
+            var code = feature.properties.ods_code;
+            var url = options.practiceUrl && code ? options.practiceUrl.replace(options.practiceUrlCode, code) : null;
+            return practiceMarker(latlng, feature.properties.name, null, url);
           }
         }).addTo(map);
       }).catch(function () { /* The list on the page still has every practice. */ });

@@ -105,6 +105,23 @@ def test_every_focusable_element_on_the_practice_page_shows_its_focus(live_url, 
     assert "020 7600 9740" in seen
 
 
+@pytest.mark.parametrize(
+    "path, marker",
+    [("/neighbourhoods/map/", "img.leaflet-marker-icon[alt='The Neaman Practice']"),
+     ("/neighbourhoods/shoreditch-park-and-city/",
+      ".portal-map-marker[title$='The Neaman Practice']")],
+)  # fmt: skip
+def test_a_practice_markers_box_links_to_its_page(live_url, page, path, marker):
+    page.goto(live_url + path)
+    expect(page.locator("#portal-map path.leaflet-interactive")).to_have_count(8)
+    # Markers take no keyboard focus: the list on the page is the keyboard's way.
+    expect(page.locator(f"#portal-map {marker}")).to_have_count(1)
+    assert page.locator("#portal-map .leaflet-marker-icon[tabindex]").count() == 0
+    page.locator(f"#portal-map {marker}").click()
+    page.locator(".leaflet-popup").get_by_role("link", name="The Neaman Practice").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("The Neaman Practice")
+
+
 # -- The map of all areas ------------------------------------------------------------------
 
 KEY = """() => [...document.querySelectorAll('#map-key li')].map(li => ({
