@@ -6,6 +6,7 @@ from config.views import handler400, handler403  # noqa: F401 (Django finds them
 from neighbourhoods.recent_changes import recent_changes
 from neighbourhoods.views import api
 from neighbourhoods.views.lookup import PostcodeLookupView, PracticeSearchView
+from neighbourhoods.views.pages import PracticeDetailView
 
 admin.site.site_header = "City and Hackney Neighbourhoods: staff admin"
 admin.site.site_title = "Neighbourhoods admin"
@@ -17,6 +18,7 @@ urlpatterns = [
     path("api/", include("neighbourhoods.api_urls")),
     path("lookup/", PostcodeLookupView.as_view(), name="lookup"),
     path("practices/", PracticeSearchView.as_view(), name="practice-search"),
+    path("practices/<str:ods_code>/", PracticeDetailView.as_view(), name="practice-detail"),
     path("neighbourhoods/", include("neighbourhoods.urls")),
     path("workstreams/", include("workstreams.urls")),
     path("", include("partnership.urls")),

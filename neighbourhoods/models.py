@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import slugify
 
 from partnership.models import OrderedContent, PartnerOrganisation, Place, Source
 
@@ -122,6 +123,7 @@ class PracticeQuerySet(models.QuerySet):
 
 
 ODS_CODE_RE = re.compile(r"^[A-Z][0-9]{5}$")
+NHS_GP_PROFILE_URL = "https://www.nhs.uk/services/gp-surgery/"
 
 
 class Practice(models.Model):
@@ -152,6 +154,16 @@ class Practice(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.ods_code})"
+
+    def get_absolute_url(self):
+        return reverse("practice-detail", kwargs={"ods_code": self.ods_code})
+
+    @property
+    def nhs_website_url(self) -> str:
+        """The practice's profile on the NHS website, which names a GP surgery's page by its
+        name and "X" before its ODS code: London Fields Medical Centre (F84021) is at
+        /services/gp-surgery/london-fields-medical-centre/XF84021."""
+        return f"{NHS_GP_PROFILE_URL}{slugify(self.ods_name or self.name)}/X{self.ods_code}"
 
     @property
     def address_lines(self):

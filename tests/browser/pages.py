@@ -22,7 +22,13 @@ PUBLIC_PAGES = {
     "another place": "/places/islington/",
     "practice search by place": "/practices/?q=homerton",
     "practice search too short": "/practices/?q=x",
+    "practice": "/practices/F84640/",
+    "practice that closed": "/practices/F84041/",
+    "unknown practice": "/practices/F00000/",
 }
+
+# Pages whose map draws the eight areas: the tests wait for them before they look.
+MAP_PAGES = {"map", "neighbourhood", "practice", "practice that closed", "in area"}
 
 LOOKUP_OUTCOMES = {
     "in area": "/lookup/?postcode=E8+1DY",

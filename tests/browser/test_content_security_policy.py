@@ -39,7 +39,7 @@ def violations(page, problems):
 
 @pytest.mark.parametrize(
     ("path", "areas"),
-    [("/neighbourhoods/map/", 8), ("/lookup/?postcode=E8+1DY", 8)],
+    [("/neighbourhoods/map/", 8), ("/lookup/?postcode=E8+1DY", 8), ("/practices/F84640/", 8)],
 )
 def test_the_public_maps_draw_with_no_csp_violation(live_url, page, path, areas):
     problems = watch(page)

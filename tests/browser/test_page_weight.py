@@ -16,7 +16,8 @@ from .pages import ALL_PAGES
 KB = 1000
 BUDGET = dict.fromkeys(ALL_PAGES, 200 * KB)
 # Pages with a map also load Leaflet and the areas' GeoJSON.
-for name in ("map", "in area", "in the City", "outside the area"):
+for name in ("map", "in area", "in the City", "outside the area", "practice",
+             "practice that closed"):  # fmt: skip
     BUDGET[name] = 250 * KB
 
 measured: dict[str, dict] = {}

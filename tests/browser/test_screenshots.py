@@ -9,6 +9,7 @@ SHOTS = {
     "home": "/",
     "lookup-answer": "/lookup/?postcode=E8+1DY",
     "neighbourhood-map": "/neighbourhoods/map/",
+    "practice": "/practices/F84640/",
 }
 
 
@@ -17,7 +18,7 @@ SHOTS = {
 def test_screenshot(live_url, browser, name, path, device, viewport):
     page = new_page(browser, viewport=viewport)
     page.goto(live_url + path, wait_until="networkidle")
-    if "map" in path or "lookup" in path:
+    if "map" in path or "lookup" in path or "practices" in path:
         expect(page.locator("#portal-map path.leaflet-interactive")).to_have_count(8)
     target = ARTIFACTS / "screenshots" / f"{name}-{device}.png"
     target.parent.mkdir(parents=True, exist_ok=True)
