@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.urls import include, path
 
 from config.views import handler400, handler403  # noqa: F401 (Django finds them here)
-from neighbourhoods.views import api
+from neighbourhoods.api import errors as api_errors
 from neighbourhoods.views.lookup import PostcodeLookupView, PracticeSearchView
 
 admin.site.site_header = "City and Hackney Neighbourhoods: staff admin"
@@ -12,7 +12,7 @@ admin.site.index_title = "Keep the portal's content true"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/", include("neighbourhoods.api_urls")),
+    path("api/", include("neighbourhoods.api.urls")),
     path("lookup/", PostcodeLookupView.as_view(), name="lookup"),
     path("practices/", PracticeSearchView.as_view(), name="practice-search"),
     path("neighbourhoods/", include("neighbourhoods.urls")),
@@ -23,11 +23,11 @@ urlpatterns = [
 
 def handler404(request, exception=None):
     if request.path.startswith("/api/"):
-        return api.not_found(request, exception)
+        return api_errors.not_found(request, exception)
     return render(request, "404.html", status=404)
 
 
 def handler500(request):
     if request.path.startswith("/api/"):
-        return api.error(500, "server_error", "Something went wrong on our side. Try again later.")
+        return api_errors.server_error(request)
     return render(request, "500.html", status=500)
