@@ -341,7 +341,7 @@ def geojson(collection) -> JsonResponse:
 @api.api_operation(
     SAFE,
     "/neighbourhoods",
-    response={200: AreaCollection},
+    response={200: AreaCollection, 400: Error},
     summary="The eight neighbourhood areas",
     description="A GeoJSON FeatureCollection of MultiPolygons.",
     url_name="neighbourhoods",
@@ -356,7 +356,7 @@ def neighbourhoods(
 @api.api_operation(
     SAFE,
     "/neighbourhoods/{slug}",
-    response={200: AreaFeature, 404: Error},
+    response={200: AreaFeature, 400: Error, 404: Error},
     summary="One neighbourhood area",
     description="A GeoJSON Feature. 404: no such neighbourhood (neighbourhood_not_found).",
     url_name="neighbourhood",
