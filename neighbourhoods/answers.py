@@ -156,6 +156,11 @@ class LookupResult:
         return "This location" if self.is_point else str(self.postcode)
 
     @property
+    def distance_from(self) -> str:
+        """What a practice's distance is measured from, as the page words it."""
+        return "your location" if self.is_point else str(self.postcode)
+
+    @property
     def point(self) -> Location | None:
         """Where the answer is on a map: the point asked about, or the postcode's point."""
         if self.location is not None:
