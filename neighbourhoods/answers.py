@@ -369,30 +369,38 @@ def covering(location: Location) -> dict:
     }  # fmt: skip
 
 
-def lookup_postcode(raw: str | None) -> LookupResult:
+def lookup_postcode(raw: str | None, *, rows=None, districts=None) -> LookupResult:
+    """The answer for a postcode as typed. `rows` and `districts`, when given, hold the rows
+    already read (lookup_postcodes reads many at once); otherwise each is read here."""
+
+    def read_row(postcode: str) -> Postcode | None:
+        return rows.get(postcode) if rows is not None else stored_answer(postcode)
+
+    def read_district(outcode: str) -> District:
+        if districts is not None and outcode in districts:
+            return districts[outcode]
+        return district_answer(outcode)
+
     query = (raw or "").strip()
     if not query:
         return LookupResult(Outcome.EMPTY, query)
-    postcode = ParsedPostcode.parse(query)
-    partial = False
-    if postcode is None:
-        postcode, partial = ParsedPostcode.parse_partial(query), True
+    postcode, partial = parse_query(query)
     if postcode is None:
         return LookupResult(Outcome.INVALID, query[:100])
     if not postcode.is_full:
-        district = district_answer(postcode.outcode)
+        district = read_district(postcode.outcode)
         if district.total == 0 and not postcode.in_covered_area:
             return LookupResult(Outcome.OUT_OF_AREA, query, postcode, district=district)
         if district.total == 0:
             return LookupResult(Outcome.NOT_FOUND, query, postcode, district=district)
         return LookupResult(Outcome.DISTRICT, query, postcode, district=district, partial=partial)
 
-    record = stored_answer(postcode.with_space)
+    record = read_row(postcode.with_space)
     if record is None and not postcode.in_covered_area:
         return LookupResult(Outcome.OUT_OF_AREA, query, postcode)
     if record is None:
         return LookupResult(
-            Outcome.NOT_FOUND, query, postcode, district=district_answer(postcode.outcode)
+            Outcome.NOT_FOUND, query, postcode, district=read_district(postcode.outcode)
         )
     answer = record.answer or {}
     authority = local_authority_of(record, answer)
@@ -403,7 +411,7 @@ def lookup_postcode(raw: str | None) -> LookupResult:
             postcode,
             record=record,
             local_authority=authority,
-            district=district_answer(postcode.outcode),
+            district=read_district(postcode.outcode),
         )
     # Precomputed: a postcode has an LSOA exactly when its local authority is in the area.
     if record.lsoa_id is None:
@@ -419,6 +427,35 @@ def lookup_postcode(raw: str | None) -> LookupResult:
         local_authority=authority,
         practices=[NearbyPractice(**p) for p in answer.get("practices", [])],
     )
+
+
+def parse_query(query: str) -> tuple[ParsedPostcode | None, bool]:
+    """The postcode typed, and whether it was typed in part ("E8 1D")."""
+    postcode = ParsedPostcode.parse(query)
+    if postcode is not None:
+        return postcode, False
+    return ParsedPostcode.parse_partial(query), True
+
+
+def lookup_postcodes(raws: list[str]) -> list[LookupResult]:
+    """Many postcodes, answered in the order given, each as lookup_postcode decides: from one
+    indexed read of all their rows, and one of their districts' rows."""
+    parsed = [parse_query((raw or "").strip())[0] if (raw or "").strip() else None
+              for raw in raws]  # fmt: skip
+    wanted = sorted({p.with_space for p in parsed if p is not None and p.is_full})
+    rows = {}
+    if wanted:
+        found = Postcode.objects.only(*ANSWER_FIELDS).filter(postcode__in=wanted)
+        rows = {row.postcode: row for row in found}
+    # A district is shown for a district asked, and for an unknown or terminated postcode.
+    outcodes = {
+        p.outcode
+        for p in parsed
+        if p is not None
+        and (not p.is_full or p.with_space not in rows or rows[p.with_space].terminated)
+    }
+    districts = district_answers(outcodes) if outcodes else {}
+    return [lookup_postcode(raw, rows=rows, districts=districts) for raw in raws]
 
 
 # Everything an answer reads from the postcode's row; the geometry is not among them.
@@ -447,6 +484,16 @@ def neighbourhood_of(answer: dict) -> Neighbourhood | None:
 def district_answer(outcode: str) -> District:
     """How a district's live postcodes split between the neighbourhoods (and the outside)."""
     row = DistrictAnswer.objects.filter(outcode=outcode).first()
+    return district_of(outcode, row)
+
+
+def district_answers(outcodes) -> dict[str, District]:
+    """district_answer for many districts, in one read."""
+    rows = {row.outcode: row for row in DistrictAnswer.objects.filter(outcode__in=list(outcodes))}
+    return {outcode: district_of(outcode, rows.get(outcode)) for outcode in outcodes}
+
+
+def district_of(outcode: str, row: DistrictAnswer | None) -> District:
     if row is None:
         return District(outcode=outcode, shares=[], outside=0)
     shares = [

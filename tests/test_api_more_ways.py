@@ -113,14 +113,36 @@ def test_bulk_answers_in_order_each_with_its_own_outcome(client):
             assert item["error"] == single.json()["error"] and item["result"] is None
 
 
-def test_bulk_is_one_indexed_read_per_answer(client, django_assert_num_queries):
-    asked = ["E8 1DY", "E1 0AA", "N16 9JT", "EC1A 7HF"]
+@pytest.mark.parametrize(
+    "asked, reads",
+    [
+        (["E8 1DY", "E1 0AA", "N16 9JT", "EC1A 7HF"] * 25, 1),
+        (["E8 1DY", "E8 9ZZ", "E8 9ZY", "N16", "hello", ""], 2),
+    ],
+    ids=["found", "with districts"],
+)
+def test_bulk_reads_every_row_it_answers_in_one_indexed_read(
+    client, asked, reads, django_assert_num_queries
+):
+    """All the postcodes' rows in one read by their unique index, and the districts an answer
+    shows in one more: never one query per postcode."""
+    from django.db import connection
+
     client.post("/api/postcodes", {"postcodes": asked}, content_type="application/json")
-    with django_assert_num_queries(len(asked)):
+    with django_assert_num_queries(reads) as queries:
         response = client.post(
             "/api/postcodes", {"postcodes": asked}, content_type="application/json"
         )
     assert response.status_code == 200
+    assert len(response.json()["results"]) == len(asked)
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")  # as on a full national table
+        for sql in (q["sql"] for q in queries.captured_queries):
+            assert " JOIN " not in sql and "ST_" not in sql
+            cursor.execute("EXPLAIN " + sql)
+            plan = " ".join(row[0] for row in cursor.fetchall())
+            assert "Index" in plan and "Seq Scan" not in plan, plan
+        cursor.execute("RESET enable_seqscan")
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from ninja.errors import HttpError, ValidationError
 from partnership.data_sources import DATA_SOURCES
 
 from .. import maps
-from ..answers import Outcome, district_answer, lookup_point, lookup_postcode
+from ..answers import Outcome, district_answer, lookup_point, lookup_postcode, lookup_postcodes
 from ..postcodes import ParsedPostcode
 from . import downloads, errors
 from .schemas import (
@@ -160,7 +160,10 @@ def practices_of(result) -> list[dict]:
 
 def postcode_answer(raw: str) -> tuple[int, dict]:
     """The status and body GET /postcodes/{postcode} answers: an answer, or an error."""
-    result = lookup_postcode(raw)
+    return postcode_body(lookup_postcode(raw))
+
+
+def postcode_body(result) -> tuple[int, dict]:
     parsed = result.postcode
     if parsed is not None and not parsed.is_full:
         return 400, {"error": {"code": "invalid_postcode", "message": (
@@ -211,8 +214,8 @@ def postcode(request, postcode: str = Path(..., examples=["E8 1DY"])):
     return answered(body, status)
 
 
-def _bulk_item(raw: str) -> dict:
-    status, body = postcode_answer(raw)
+def _bulk_item(raw: str, result) -> dict:
+    status, body = postcode_body(result)
     if status < 400:
         return {"query": raw, "http_status": status, "result": body, "error": None}
     return {"query": raw, "http_status": status, "result": None, "error": body["error"]}
@@ -232,7 +235,9 @@ def _bulk_item(raw: str) -> dict:
     url_name="bulk_postcodes",
 )
 def bulk_postcodes(request, body: BulkRequest):
-    return answered({"results": [_bulk_item(raw) for raw in body.postcodes]}, cache=None)
+    results = lookup_postcodes(body.postcodes)
+    items = [_bulk_item(raw, result) for raw, result in zip(body.postcodes, results, strict=True)]
+    return answered({"results": items}, cache=None)
 
 
 def refused_bulk(request, exc: ValidationError) -> HttpResponse:
