@@ -3,8 +3,8 @@ from django.shortcuts import render
 from django.urls import include, path
 
 from config.views import handler400, handler403  # noqa: F401 (Django finds them here)
+from neighbourhoods.api import errors as api_errors
 from neighbourhoods.recent_changes import recent_changes
-from neighbourhoods.views import api
 from neighbourhoods.views.lookup import PostcodeLookupView, PracticeSearchView
 from neighbourhoods.views.pages import PracticeDetailView
 
@@ -15,7 +15,7 @@ admin.site.index_title = "Keep the portal's content true"
 urlpatterns = [
     path("admin/recent-changes/", recent_changes, name="recent-changes"),
     path("admin/", admin.site.urls),
-    path("api/", include("neighbourhoods.api_urls")),
+    path("api/", include("neighbourhoods.api.urls")),
     path("lookup/", PostcodeLookupView.as_view(), name="lookup"),
     path("practices/", PracticeSearchView.as_view(), name="practice-search"),
     path("practices/<str:ods_code>/", PracticeDetailView.as_view(), name="practice-detail"),
@@ -27,11 +27,11 @@ urlpatterns = [
 
 def handler404(request, exception=None):
     if request.path.startswith("/api/"):
-        return api.not_found(request, exception)
+        return api_errors.not_found(request, exception)
     return render(request, "404.html", status=404)
 
 
 def handler500(request):
     if request.path.startswith("/api/"):
-        return api.error(500, "server_error", "Something went wrong on our side. Try again later.")
+        return api_errors.server_error(request)
     return render(request, "500.html", status=500)

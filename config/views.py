@@ -6,12 +6,7 @@ from django.shortcuts import render
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.defaults import bad_request, permission_denied
 
-from neighbourhoods.api_middleware import GENERIC_ERRORS
-from neighbourhoods.views.api import error
-
-
-def _api_error(status):
-    return error(status, *GENERIC_ERRORS[status])
+from neighbourhoods.api.errors import generic_error as _api_error
 
 
 def csrf_failure(request, reason=""):

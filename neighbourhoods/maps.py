@@ -20,7 +20,8 @@ CACHE_SECONDS = 15 * 60
 
 
 def _boundaries(ids, simplified: bool) -> dict[int, dict]:
-    geometry = "ST_SimplifyPreserveTopology(boundary, %s)" if simplified else "boundary"
+    # ST_Multi: simplifying a one-part area would otherwise turn it into a Polygon.
+    geometry = "ST_Multi(ST_SimplifyPreserveTopology(boundary, %s))" if simplified else "boundary"
     params = [DISPLAY_TOLERANCE] if simplified else []
     with connection.cursor() as cursor:
         cursor.execute(

@@ -168,9 +168,46 @@ def recompute_postcode_answers(*, lsoa_ids=None, postcode_ids=None) -> int:
     return len(changed)
 
 
-# The whole answer a lookup shows, from the row's LSOA decision and the tables it names.
-# Practices: the neighbourhood's current members with a location, nearest first by the
-# geodesic distance (on the spheroid), at most NEAREST_PRACTICES.
+# A neighbourhood's current members with a location, nearest a point first by the geodesic
+# distance (on the spheroid), at most NEAREST_PRACTICES, as one JSON array (NULL for none).
+# `{point}` and `{neighbourhood_id}` are SQL expressions: the stored answers give a postcode's
+# point and neighbourhood, the lookup by point (answers.lookup_point) the point asked about.
+NEAREST_PRACTICES_SQL = """
+        SELECT jsonb_agg(jsonb_build_object(
+                   'ods_code', near.ods_code, 'name', near.name, 'address', near.address,
+                   'postcode', near.postcode, 'phone', near.phone,
+                   'latitude', round(ST_Y(near.location)::numeric, 6),
+                   'longitude', round(ST_X(near.location)::numeric, 6),
+                   'distance_m', round(near.distance::numeric, 1)
+               ) ORDER BY near.distance, near.name) AS practices
+        FROM (
+            SELECT pr.ods_code, pr.name, pr.address, pr.postcode, pr.phone, pr.location,
+                   ST_Distance(pr.location::geography, ({point})::geography) AS distance
+            FROM {membership} AS m
+            JOIN {practice} AS pr ON pr.id = m.practice_id
+            WHERE m.neighbourhood_id = {neighbourhood_id}
+              AND pr.location IS NOT NULL
+              AND (m.started_on IS NULL OR m.started_on <= CURRENT_DATE)
+              AND (m.ended_on IS NULL OR m.ended_on >= CURRENT_DATE)
+            ORDER BY distance, pr.name
+            LIMIT {limit}
+        ) AS near
+"""
+
+
+def nearest_practices_sql(*, point: str, neighbourhood_id: str) -> str:
+    """NEAREST_PRACTICES_SQL for the point and neighbourhood expressions given."""
+    return NEAREST_PRACTICES_SQL.format(
+        point=point,
+        neighbourhood_id=neighbourhood_id,
+        membership=Membership._meta.db_table,
+        practice=Practice._meta.db_table,
+        limit=NEAREST_PRACTICES,
+    )
+
+
+# The whole answer a lookup shows, from the row's LSOA decision and the tables it names,
+# with the neighbourhood's practices nearest the postcode (none for a terminated one).
 ANSWER_SQL = """
 WITH worked_out AS (
     SELECT p.id,
@@ -186,28 +223,7 @@ WITH worked_out AS (
     FROM {postcode} AS p
     LEFT JOIN {authority} AS la ON la.gss_code = p.local_authority_code
     LEFT JOIN {neighbourhood} AS n ON n.id = p.neighbourhood_id
-    LEFT JOIN LATERAL (
-        SELECT jsonb_agg(jsonb_build_object(
-                   'ods_code', near.ods_code, 'name', near.name, 'address', near.address,
-                   'postcode', near.postcode, 'phone', near.phone,
-                   'latitude', round(ST_Y(near.location)::numeric, 6),
-                   'longitude', round(ST_X(near.location)::numeric, 6),
-                   'distance_m', round(near.distance::numeric, 1)
-               ) ORDER BY near.distance, near.name) AS practices
-        FROM (
-            SELECT pr.ods_code, pr.name, pr.address, pr.postcode, pr.phone, pr.location,
-                   ST_Distance(pr.location::geography, p.location::geography) AS distance
-            FROM {membership} AS m
-            JOIN {practice} AS pr ON pr.id = m.practice_id
-            WHERE m.neighbourhood_id = p.neighbourhood_id
-              AND NOT p.terminated
-              AND pr.location IS NOT NULL
-              AND (m.started_on IS NULL OR m.started_on <= CURRENT_DATE)
-              AND (m.ended_on IS NULL OR m.ended_on >= CURRENT_DATE)
-            ORDER BY distance, pr.name
-            LIMIT {limit}
-        ) AS near
-    ) AS nearest ON true
+    LEFT JOIN LATERAL ({nearest}) AS nearest ON NOT p.terminated
     WHERE (%(ids)s::bigint[] IS NULL OR p.id = ANY(%(ids)s::bigint[]))
       AND (%(neighbourhoods)s::bigint[] IS NULL
            OR p.neighbourhood_id = ANY(%(neighbourhoods)s::bigint[]))
@@ -232,9 +248,7 @@ def store_answers(*, postcode_ids=None, neighbourhood_ids=None, authority_codes=
         postcode=Postcode._meta.db_table,
         authority=LocalAuthority._meta.db_table,
         neighbourhood=Neighbourhood._meta.db_table,
-        membership=Membership._meta.db_table,
-        practice=Practice._meta.db_table,
-        limit=NEAREST_PRACTICES,
+        nearest=nearest_practices_sql(point="p.location", neighbourhood_id="p.neighbourhood_id"),
     )
     listed = {
         "ids": postcode_ids,

@@ -27,6 +27,8 @@ PAGES = {
     "lookup, district": "/lookup/?postcode=E8",
     "api, in area": "/api/postcodes/E81DY",
     "api, out of area": "/api/postcodes/E10AA",
+    "lookup, by point": "/lookup/?lat=51.54200&lon=-0.06100",
+    "api, point": "/api/points?lat=51.542&lon=-0.061",
 }
 
 

@@ -102,22 +102,31 @@ def test_the_openapi_schema_describes_every_endpoint(client):
     schema = client.get("/api/openapi.json").json()
     assert schema["openapi"].startswith("3.1")
     assert set(schema["paths"]) == {
-        "/api/postcodes/{postcode}",
-        "/api/outcodes/{outcode}",
-        "/api/neighbourhoods",
-        "/api/neighbourhoods/{slug}",
-        "/api/practices",
+        "/api/v1/postcodes/{postcode}",
+        "/api/v1/postcodes",
+        "/api/v1/postcodes.csv",
+        "/api/v1/points",
+        "/api/v1/outcodes/{outcode}",
+        "/api/v1/neighbourhoods",
+        "/api/v1/neighbourhoods.geojson",
+        "/api/v1/neighbourhoods/{slug}",
+        "/api/v1/practices",
     }
-    responses = schema["paths"]["/api/postcodes/{postcode}"]["get"]["responses"]
+    responses = schema["paths"]["/api/v1/postcodes/{postcode}"]["get"]["responses"]
     assert set(responses) == {"200", "400", "404", "429"}
+    assert client.get("/api/v1/openapi.json").json() == schema
 
 
 @pytest.mark.realdata
 def test_answers_match_the_schema(client):
     schema = client.get("/api/openapi.json").json()
-    required = set(schema["components"]["schemas"]["PostcodeAnswer"]["required"])
+    components = schema["components"]["schemas"]
+    required = set(components["PostcodeAnswer"]["required"])
     assert required <= set(client.get("/api/postcodes/E81DY").json())
     assert required <= set(client.get("/api/postcodes/E10AA").json())
+    district = set(components["DistrictAnswer"]["required"])
+    assert district == {"outcode", "status", "postcodes", "outside_area", "neighbourhoods"}
+    assert district == set(client.get("/api/outcodes/E8").json())
 
 
 @pytest.mark.realdata

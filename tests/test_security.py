@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 
-from neighbourhoods import api_middleware
+from neighbourhoods.api import middleware as api_middleware
 from tests.test_server import get
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +107,7 @@ def test_if_redis_is_unreachable_the_api_still_answers_and_says_so_in_the_log(
     monkeypatch.setattr(api_middleware, "_last_logged", 0.0)
     with (
         override_settings(CACHES={**settings.CACHES, "ratelimit": closed}),
-        caplog.at_level(logging.ERROR, logger="neighbourhoods.api_middleware"),
+        caplog.at_level(logging.ERROR, logger="neighbourhoods.api.middleware"),
     ):
         response = client.get("/api/postcodes/E81DY", REMOTE_ADDR=fresh_ip())
     assert response.status_code == 200
@@ -289,10 +289,16 @@ def test_400_for_a_bad_host_in_json(client):
     assert error_of(response)["code"] == "bad_request"
 
 
-def test_403_for_a_post_without_a_csrf_token_in_json():
-    response = Client(enforce_csrf_checks=True).post("/api/postcodes/E81DY", REMOTE_ADDR=fresh_ip())
-    assert response.status_code == 403
-    assert error_of(response)["code"] == "forbidden"
+def test_the_api_needs_no_csrf_token_as_it_uses_no_cookies():
+    csrf_client = Client(enforce_csrf_checks=True)
+    bulk = csrf_client.post(
+        "/api/postcodes", {"postcodes": ["E8 1DY"]}, "application/json", REMOTE_ADDR=fresh_ip()
+    )
+    assert bulk.status_code == 200
+    assert not bulk.cookies
+    refused = csrf_client.post("/api/postcodes/E81DY", REMOTE_ADDR=fresh_ip())
+    assert refused.status_code == 405
+    assert error_of(refused)["code"] == "method_not_allowed"
 
 
 @pytest.mark.parametrize("path", ["/api/no-such-thing", "/api/postcodes/E8 9ZZ"])
@@ -335,8 +341,10 @@ def test_pages_keep_their_html_error_pages():
 
 def test_the_openapi_description_lists_the_429_answer(client):
     schema = client.get("/api/openapi.json", REMOTE_ADDR=fresh_ip()).json()
-    for path in schema["paths"].values():
-        responses = path["get"]["responses"]
+    operations = [op for path in schema["paths"].values() for op in path.values()]
+    assert len(operations) == 9
+    for operation in operations:
+        responses = operation["responses"]
         assert responses["429"]["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/Error"
         }

@@ -49,7 +49,7 @@ MIDDLEWARE = [
     "config.middleware.ResponseHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The API's rate limit, and its JSON error shape for every error status.
-    "neighbourhoods.api_middleware.ApiMiddleware",
+    "neighbourhoods.api.middleware.ApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

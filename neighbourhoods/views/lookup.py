@@ -1,25 +1,27 @@
-"""The public "which neighbourhood am I in?" pages: by postcode, and by GP practice."""
+"""The public "which neighbourhood am I in?" pages: by postcode (or by point, for "Use my
+location"), and by GP practice."""
 
 from django.db.models import F, Prefetch
 from django.shortcuts import render
 from django.views import View
 
 from .. import maps
-from ..answers import lookup_postcode
+from ..answers import POINT_ONLY, lookup_point, lookup_postcode
 from ..models import MIN_SEARCH_LENGTH, Membership, Practice
 
 MAX_QUERY_LENGTH = 100
 
 
 def answer_map_data(result) -> dict | None:
-    """The small piece of map data the answer adds: the postcode's point and its practices."""
-    if result.record is None or not result.record.answer:
+    """The small piece of map data the answer adds: the point (the postcode's, or the one
+    asked about), labelled, and its practices."""
+    point = result.point
+    if point is None or result.outcome in POINT_ONLY:  # nothing of ours to show around it
         return None
-    answer = result.record.answer
     return {
         "areasUrl": maps.areas_url(),
-        "postcode": str(result.postcode),
-        "point": [answer["latitude"], answer["longitude"]],
+        "postcode": "Your location" if result.is_point else str(result.postcode),
+        "point": [point.latitude, point.longitude],
         "neighbourhood": result.neighbourhood.slug if result.neighbourhood else None,
         "practices": [
             {
@@ -36,8 +38,12 @@ class PostcodeLookupView(View):
     template_name = "neighbourhoods/lookup.html"
 
     def get(self, request):
-        asked = "postcode" in request.GET
-        result = lookup_postcode(request.GET.get("postcode", "")) if asked else None
+        by_point = "lat" in request.GET or "lon" in request.GET
+        asked = by_point or "postcode" in request.GET
+        if by_point:
+            result = lookup_point(request.GET.get("lat"), request.GET.get("lon"))
+        else:
+            result = lookup_postcode(request.GET.get("postcode", "")) if asked else None
         context = {
             "result": result,
             "asked": asked,

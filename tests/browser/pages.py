@@ -41,6 +41,11 @@ LOOKUP_OUTCOMES = {
     "district": "/lookup/?postcode=E8",
     "invalid": "/lookup/?postcode=%3Cb%3Ehello",
     "empty": "/lookup/?postcode=",
+    # By point, as "Use my location" asks.
+    "point in area": "/lookup/?lat=51.54200&lon=-0.06100",
+    "point outside the area": "/lookup/?lat=51.54550&lon=-0.10400",
+    "point outside Great Britain": "/lookup/?lat=48.85660&lon=2.35220",
+    "point unreadable": "/lookup/?lat=abc&lon=",
 }
 
 ALL_PAGES = {**PUBLIC_PAGES, **LOOKUP_OUTCOMES}

@@ -15,23 +15,11 @@ from django_ratelimit.core import get_usage
 
 from config.clients import ratelimit_key
 
-from .views.api import error
+from .errors import as_json_error, error, is_json
 
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
-# Statuses the API can answer that its views do not word themselves.
-GENERIC_ERRORS = {
-    400: ("bad_request", "The request could not be understood. See /api/openapi.json."),
-    403: ("forbidden", "This request is not allowed. The API only answers GET requests."),
-    404: ("not_found", "There is nothing at this address in the API."),
-    405: (
-        "method_not_allowed",
-        "The API is read-only: it answers GET (and HEAD) requests only.",
-    ),
-    429: ("rate_limited", "Too many requests. Wait a moment and try again."),
-    500: ("server_error", "Something went wrong on our side. Try again later."),
-}
 # While the counter's cache is down, say so in the log once a minute per process, not
 # once a request.
 _LOG_EVERY_S = 60.0
@@ -68,22 +56,6 @@ def rate_limited(usage) -> JsonResponse:
     )
     response["Retry-After"] = str(retry_after)
     return response
-
-
-def is_json(response) -> bool:
-    return "json" in response.get("Content-Type", "")
-
-
-def as_json_error(response):
-    """An error the API's views did not word themselves (Django's 405, a CSRF 403...) in
-    the API's shape, keeping its Allow header."""
-    code, message = GENERIC_ERRORS.get(
-        response.status_code, ("error", "The request could not be answered.")
-    )
-    answer = error(response.status_code, code, message)
-    if response.has_header("Allow"):
-        answer["Allow"] = response["Allow"]
-    return answer
 
 
 class ApiMiddleware:

@@ -1,0 +1,123 @@
+"""Whole-data downloads for partners: every live City and Hackney postcode as CSV, and the
+neighbourhood areas as GeoJSON. Each carries the attribution its sources' licences require
+and their release dates (partnership.data_sources and the import-run records).
+
+Built once and cached until the next publish: every change that could alter them ends in
+services.published(), which clears the cache.
+"""
+
+import csv
+import datetime
+import io
+import json
+
+from django.core.cache import cache
+from django.db import connection
+
+from partnership.data_sources import DATA_SOURCES
+
+from .. import maps
+from ..importers.releases import imported_releases
+from ..models import LocalAuthority, Lsoa, Neighbourhood, Postcode
+
+CSV_KEY = "download:postcodes.csv"
+AREAS_KEY = "download:neighbourhoods.geojson"
+# What each download is made from (keys of partnership.data_sources.DATA_SOURCES).
+CSV_SOURCES = ("codepoint-open", "ons-boundaries")
+AREAS_SOURCES = ("ons-boundaries",)
+CSV_COLUMNS = [
+    "postcode",
+    "neighbourhood",
+    "neighbourhood_slug",
+    "lsoa_code",
+    "lsoa_name",
+    "local_authority_code",
+    "local_authority",
+]
+INDICATIVE = (
+    "The neighbourhood areas are indicative, derived by the City and Hackney place partnership "
+    "from LSOAs: a resident's GP practice decides their neighbourhood."
+)
+
+
+def releases(keys) -> list[dict]:
+    """Each source's name, its release as published, and the release date of the data the
+    portal last imported (null if it was never imported)."""
+    imported = imported_releases()
+    listed = []
+    for source in DATA_SOURCES:
+        if source.key not in keys:
+            continue
+        release = imported.get(source.key)
+        date = release.release_date if release else None
+        listed.append({
+            "source": source.key,
+            "name": source.name,
+            "release": source.release,
+            "release_date": date.isoformat() if isinstance(date, datetime.date) else None,
+        })  # fmt: skip
+    return listed
+
+
+def attribution(keys) -> list[str]:
+    lines = []
+    for source in DATA_SOURCES:
+        if source.key in keys:
+            lines.extend(line for line in source.attribution if line not in lines)
+    return lines
+
+
+def _live_postcodes_in_area():
+    postcode, lsoa = Postcode._meta.db_table, Lsoa._meta.db_table
+    neighbourhood, authority = Neighbourhood._meta.db_table, LocalAuthority._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT p.postcode, n.name, n.slug, l.code, l.name, p.local_authority_code, la.name
+            FROM {postcode} AS p
+            JOIN {lsoa} AS l ON l.id = p.lsoa_id
+            LEFT JOIN {neighbourhood} AS n ON n.id = p.neighbourhood_id
+            LEFT JOIN {authority} AS la ON la.gss_code = p.local_authority_code
+            WHERE NOT p.terminated
+            ORDER BY p.postcode
+            """
+        )
+        return cursor.fetchall()
+
+
+def postcodes_csv() -> str:
+    """Every live postcode in City and Hackney, after lines beginning with '#' that give the
+    attribution and the releases (skip them with, for example, pandas' comment="#")."""
+    if (cached := cache.get(CSV_KEY)) is not None:
+        return cached
+    out = io.StringIO()
+    out.write("# Live City and Hackney postcodes with their neighbourhood, LSOA and borough.\n")
+    out.write(f"# {INDICATIVE}\n")
+    for line in attribution(CSV_SOURCES):
+        out.write(f"# {line}\n")
+    for release in releases(CSV_SOURCES):
+        date = release["release_date"] or "not imported"
+        out.write(f"# {release['name']}: {release['release']}; release date {date}.\n")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows([value or "" for value in row] for row in _live_postcodes_in_area())
+    text = out.getvalue()
+    cache.set(CSV_KEY, text, None)
+    return text
+
+
+def areas_geojson() -> str:
+    """The eight areas at full detail, with the attribution and releases as foreign members
+    of the FeatureCollection (RFC 7946, section 6.1). Kept as long as the maps keep the areas
+    (their practice counts change when a membership ends at midnight)."""
+    if (cached := cache.get(AREAS_KEY)) is not None:
+        return cached
+    collection = {
+        **maps.neighbourhoods_collection(simplified=False),
+        "description": INDICATIVE,
+        "attribution": attribution(AREAS_SOURCES),
+        "releases": releases(AREAS_SOURCES),
+    }
+    text = json.dumps(collection, separators=(",", ":"))
+    cache.set(AREAS_KEY, text, maps.CACHE_SECONDS)
+    return text

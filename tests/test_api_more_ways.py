@@ -1,0 +1,243 @@
+"""The API's other ways in: by point, in bulk, the downloads, and the versioned paths."""
+
+import csv
+import io
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from neighbourhoods import services
+from neighbourhoods.answers import Outcome, lookup_point, lookup_postcode
+from neighbourhoods.models import Postcode
+
+pytestmark = pytest.mark.django_db
+
+LONDON_FIELDS = ("51.5420", "-0.0610")  # the park, in Hackney
+ISLINGTON = ("51.5455", "-0.1040")
+MANCHESTER = ("53.4800", "-2.2400")
+PARIS = ("48.8566", "2.3522")
+
+# lat, lon, outcome, status, error code, what the message must say
+POINTS = [
+    (*LONDON_FIELDS, Outcome.IN_AREA, 200, None, "London Fields neighbourhood"),
+    ("51.5155", "-0.0922", Outcome.IN_AREA, 200, None, "Shoreditch Park and City"),
+    (*ISLINGTON, Outcome.OUT_OF_AREA, 200, None, "in Islington, outside City and Hackney"),
+    (*MANCHESTER, Outcome.OUT_OF_AREA, 200, None, "not in any London borough"),
+    (*PARIS, Outcome.OUTSIDE_GREAT_BRITAIN, 404, "outside_great_britain", "outside Great Britain"),
+    ("-0.0610", "51.5420", Outcome.OUTSIDE_GREAT_BRITAIN, 404, "outside_great_britain",
+     "latitude comes first"),
+    ("abc", "-0.06", Outcome.INVALID_POINT, 400, "invalid_point", "decimal degrees"),
+    ("91", "0", Outcome.INVALID_POINT, 400, "invalid_point", "from -90 to 90"),
+    ("nan", "0", Outcome.INVALID_POINT, 400, "invalid_point", "decimal degrees"),
+    ("51.5", "", Outcome.INVALID_POINT, 400, "invalid_point", "decimal degrees"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("lat, lon, outcome, status, code, says", POINTS)
+def test_each_point_outcome_is_decided_once_and_answered_alike(
+    client, lat, lon, outcome, status, code, says
+):
+    result = lookup_point(lat, lon)
+    assert result.outcome == outcome
+    assert says in result.message
+    response = client.get("/api/v1/points", {"lat": lat, "lon": lon})
+    assert response.status_code == status
+    body = response.json()
+    if code:
+        assert body["error"] == {"code": code, "message": result.message}
+    else:
+        assert body["status"] == outcome.value
+        assert body["message"] == result.message
+
+
+def test_a_point_in_a_neighbourhood_lists_its_practices_nearest_the_point(client):
+    body = client.get("/api/points", {"lat": LONDON_FIELDS[0], "lon": LONDON_FIELDS[1]}).json()
+    assert body["neighbourhood"] == {
+        "name": "London Fields",
+        "slug": "london-fields",
+        "url": "/neighbourhoods/london-fields/",
+    }
+    assert body["local_authority"]["name"] == "Hackney"
+    assert body["location"] == {"latitude": 51.542, "longitude": -0.061}
+    distances = [p["distance_m"] for p in body["practices"]]
+    assert len(distances) >= 5 and distances == sorted(distances)
+
+
+def test_a_postcodes_point_gets_the_postcodes_stored_answer():
+    """The point decision and the stored answers share the practices' SQL."""
+    stored = lookup_postcode("E8 1DY")
+    point = stored.point
+    at_point = lookup_point(point.latitude, point.longitude)
+    assert at_point.neighbourhood.slug == stored.neighbourhood.slug
+    assert at_point.local_authority.name == stored.local_authority.name
+    assert [p.ods_code for p in at_point.practices] == [p.ods_code for p in stored.practices]
+    assert [round(p.distance_m) for p in at_point.practices] == [
+        round(p.distance_m) for p in stored.practices
+    ]
+
+
+def test_a_point_is_one_query_on_the_spatial_indexes(django_assert_num_queries):
+    from django.db import connection
+
+    lookup_point(*LONDON_FIELDS)
+    with django_assert_num_queries(1) as queries:
+        lookup_point(*LONDON_FIELDS)
+    sql = queries.captured_queries[0]["sql"]
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql)
+        plan = " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+    assert "boundary_id" in plan or "Index Scan" in plan, plan
+
+
+def test_bulk_answers_in_order_each_with_its_own_outcome(client):
+    asked = ["E8 1DY", "E1 0AA", "hello", "E8 9ZZ", "E8 9ZY", "SW1A 1AA", "E8", ""]
+    response = Client(enforce_csrf_checks=True).post(
+        "/api/v1/postcodes", {"postcodes": asked}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["query"] for r in results] == asked
+    for query, item in zip(asked, results, strict=True):
+        single = client.get(f"/api/v1/postcodes/{query}") if query else None
+        if single is None:
+            assert item["http_status"] == 400
+            assert item["error"]["code"] == "empty_postcode"
+            continue
+        assert item["http_status"] == single.status_code
+        if single.status_code == 200:
+            assert item["result"] == single.json() and item["error"] is None
+        else:
+            assert item["error"] == single.json()["error"] and item["result"] is None
+
+
+@pytest.mark.parametrize(
+    "asked, reads",
+    [
+        (["E8 1DY", "E1 0AA", "N16 9JT", "EC1A 7HF"] * 25, 1),
+        (["E8 1DY", "E8 9ZZ", "E8 9ZY", "N16", "hello", ""], 2),
+    ],
+    ids=["found", "with districts"],
+)
+def test_bulk_reads_every_row_it_answers_in_one_indexed_read(
+    client, asked, reads, django_assert_num_queries
+):
+    """All the postcodes' rows in one read by their unique index, and the districts an answer
+    shows in one more: never one query per postcode."""
+    from django.db import connection
+
+    client.post("/api/postcodes", {"postcodes": asked}, content_type="application/json")
+    with django_assert_num_queries(reads) as queries:
+        response = client.post(
+            "/api/postcodes", {"postcodes": asked}, content_type="application/json"
+        )
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == len(asked)
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")  # as on a full national table
+        for sql in (q["sql"] for q in queries.captured_queries):
+            assert " JOIN " not in sql and "ST_" not in sql
+            cursor.execute("EXPLAIN " + sql)
+            plan = " ".join(row[0] for row in cursor.fetchall())
+            assert "Index" in plan and "Seq Scan" not in plan, plan
+        cursor.execute("RESET enable_seqscan")
+
+
+@pytest.mark.parametrize(
+    "body, code, says",
+    [
+        ({"postcodes": ["E8 1DY"] * 101}, "too_many_postcodes", "at most 100"),
+        ({"postcodes": []}, "no_postcodes", "at least one"),
+        ({"postcodes": "E8 1DY"}, "malformed_body", "a list of 1 to 100 strings"),
+        ({"postcodes": [1, 2]}, "malformed_body", "a list of 1 to 100 strings"),
+        ({"postcode": ["E8 1DY"]}, "malformed_body", "one key"),
+        ("not json", "malformed_body", "JSON"),
+        ("", "malformed_body", "JSON"),
+    ],
+)
+def test_bulk_refuses_a_limit_or_a_malformed_body_with_a_clear_400(client, body, code, says):
+    data = body if isinstance(body, str) else __import__("json").dumps(body)
+    response = client.post("/api/postcodes", data, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == code
+    assert says in response.json()["error"]["message"]
+
+
+def test_the_postcode_csv_has_every_live_postcode_in_the_area(client):
+    response = client.get("/api/v1/postcodes.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    text = response.content.decode()
+    comments = [line for line in text.splitlines() if line.startswith("#")]
+    assert any("Ordnance Survey data © Crown copyright" in line for line in comments)
+    assert any("OS Code-Point Open" in line and "release date 20" in line for line in comments)
+    rows = list(csv.DictReader(line for line in io.StringIO(text) if not line.startswith("#")))
+    live = Postcode.objects.live().filter(lsoa__isnull=False)
+    assert len(rows) == live.count()
+    row = next(r for r in rows if r["postcode"] == "E8 1DY")
+    assert row["neighbourhood"] == "London Fields"
+    assert row["neighbourhood_slug"] == "london-fields"
+    assert row["lsoa_code"].startswith("E01")
+    assert row["local_authority"] == "Hackney"
+    assert "E1 0AA" not in {r["postcode"] for r in rows}  # Tower Hamlets
+    assert "E8 9ZY" not in {r["postcode"] for r in rows}  # terminated
+
+
+def test_the_downloads_are_cached_until_the_next_publish(client, django_assert_num_queries):
+    from django.db import transaction
+
+    client.get("/api/postcodes.csv")
+    client.get("/api/neighbourhoods.geojson")
+    with django_assert_num_queries(0):
+        assert client.get("/api/postcodes.csv").status_code == 200
+        assert client.get("/api/neighbourhoods.geojson").status_code == 200
+    with transaction.atomic():
+        services.published()
+    # the test's transaction never commits: run what the commit would
+    for _, callback, _ in transaction.get_connection().run_on_commit:
+        callback()
+    assert cache.get("download:postcodes.csv") is None
+
+
+def test_the_areas_download_carries_attribution_and_release(client):
+    response = client.get("/api/neighbourhoods.geojson")
+    assert response["Content-Type"] == "application/geo+json"
+    collection = response.json()
+    assert collection["type"] == "FeatureCollection"
+    assert len(collection["features"]) == 8
+    assert any("Office for National Statistics" in line for line in collection["attribution"])
+    (release,) = collection["releases"]
+    assert release["source"] == "ons-boundaries"
+    assert "indicative" in collection["description"]
+
+
+@pytest.mark.parametrize("value, status", [("1", 200), ("true", 200), ("false", 200),
+                                           ("AAA", 400), ("2", 400)])  # fmt: skip
+def test_simplified_takes_only_what_the_schema_says(client, value, status):
+    response = client.get("/api/v1/neighbourhoods", {"simplified": value})
+    assert response.status_code == status
+    if status == 400:
+        assert "simplified" in response.json()["error"]["message"]
+
+
+def test_the_current_version_and_its_alias_answer_alike(client):
+    for path in ["postcodes/E81DY", "outcodes/E8", "neighbourhoods/london-fields", "practices"]:
+        assert client.get(f"/api/v1/{path}").content == client.get(f"/api/{path}").content
+    schema = client.get("/api/openapi.json").json()
+    assert all(path.startswith("/api/v1/") for path in schema["paths"])
+
+
+def test_neighbourhood_urls_are_relative_everywhere(client):
+    urls = [
+        client.get("/api/postcodes/E81DY").json()["neighbourhood"]["url"],
+        client.get("/api/points", {"lat": "51.542", "lon": "-0.061"}).json()["neighbourhood"][
+            "url"
+        ],
+        client.get("/api/outcodes/E8").json()["neighbourhoods"][0]["url"],
+        client.get("/api/neighbourhoods/london-fields").json()["properties"]["url"],
+        client.get("/api/practices").json()["features"][0]["properties"]["neighbourhood"]["url"],
+    ]
+    assert all(url.startswith("/neighbourhoods/") for url in urls), urls

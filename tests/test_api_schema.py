@@ -1,0 +1,115 @@
+"""Every documented answer validates: schemathesis generates requests from /api/openapi.json
+for every operation and checks each answer against the description (status, media type,
+headers and body schema), against the real app and the test database.
+
+A bounded number of examples per operation keeps it to well under a minute; the seed is
+fixed, so a failure can be run again as it was.
+"""
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from config.wsgi import application
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = {GenerationMode.POSITIVE: 25, GenerationMode.NEGATIVE: 10}
+# A lookup's input is free text that the lookup itself decides on: "hello" is a string the
+# description allows, and its documented answer is a 400 invalid_postcode. So "schema-valid
+# input is accepted" does not hold here; every other check does (statuses, media types,
+# headers, bodies, and that input the description forbids is refused).
+EXCLUDED = [positive_data_acceptance]
+
+
+def run_operation(operation, mode, examples, failures) -> int:
+    cases = 0
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    def check(case):
+        nonlocal cases
+        cases += 1
+        try:
+            case.call_and_validate(excluded_checks=EXCLUDED)
+        except (AssertionError, FailureGroup) as failure:  # each is listed, then failed
+            failures.append(f"{operation.label} ({mode.value}): {failure}")
+
+    try:
+        check()
+    except Unsatisfiable:
+        # No input the description forbids exists (an operation without parameters).
+        assert mode == GenerationMode.NEGATIVE, operation.label
+    return cases
+
+
+@pytest.fixture
+def wsgi_app():
+    """The real WSGI app on the test database: like Django's test client, it must not close
+    the connection that holds the test's transaction after each request."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield application
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+# Real answers, one of each outcome, that generated input would rarely reach.
+REAL = (
+    [
+        ("GET", "/api/v1/postcodes/{postcode}", {"path_parameters": {"postcode": code}})
+        for code in ["E8 1DY", "EC1A 7HF", "E1 0AA", "SW1A 1AA", "E8 9ZY", "E8 9ZZ", "E8", "E8 1D"]
+    ]
+    + [
+        ("GET", "/api/v1/points", {"query": {"lat": lat, "lon": lon}})
+        for lat, lon in [(51.542, -0.061), (51.5455, -0.104), (53.48, -2.24), (48.85, 2.35)]
+    ]
+    + [
+        ("GET", "/api/v1/outcodes/{outcode}", {"path_parameters": {"outcode": code}})
+        for code in ["E8", "N16", "ZZ9", "E8 1DY"]
+    ]
+    + [
+        ("POST", "/api/v1/postcodes", {"body": {"postcodes": ["E8 1DY", "E1 0AA", "hello", "E8"]}}),
+        ("POST", "/api/v1/postcodes", {"body": {"postcodes": ["E8 1DY"] * 101}}),
+        ("GET", "/api/v1/neighbourhoods", {"query": {"simplified": "true"}}),
+        ("GET", "/api/v1/neighbourhoods", {"query": {}}),
+        ("GET", "/api/v1/neighbourhoods/{slug}", {"path_parameters": {"slug": "london-fields"}}),
+        ("GET", "/api/v1/practices", {}),
+        ("GET", "/api/v1/postcodes.csv", {}),
+        ("GET", "/api/v1/neighbourhoods.geojson", {}),
+    ]
+)
+
+
+def test_every_documented_answer_validates(wsgi_app):
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", wsgi_app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    failures: list[str] = []
+    cases = sum(
+        run_operation(operation, mode, examples, failures)
+        for operation in operations
+        for mode, examples in EXAMPLES.items()
+    )
+    for method, path, given_input in REAL:
+        case = schema[path][method].Case(**given_input)
+        cases += 1
+        try:
+            case.call_and_validate(excluded_checks=EXCLUDED)
+        except (AssertionError, FailureGroup) as failure:
+            failures.append(f"{method} {path} {given_input}: {failure}")
+    print(f"schemathesis: {len(operations)} operations, {cases} cases, {len(failures)} failures")
+    assert len(operations) == 9
+    assert cases >= len(operations) * 10
+    assert not failures, "\n\n".join(failures[:10])

@@ -1,0 +1,68 @@
+"""The lookup page answers a point (?lat=&lon=, as "Use my location" sends it) with the same
+decision as /api/points: each outcome has its own page."""
+
+import pytest
+
+from neighbourhoods.answers import lookup_point
+
+pytestmark = pytest.mark.django_db
+
+# lat, lon, HTTP status, what the page must say, whether it has a map
+PAGES = [
+    ("51.5420", "-0.0610", 200, "This location is in the London Fields neighbourhood", True),
+    ("51.5455", "-0.1040", 200, "This location is in Islington, outside City and Hackney", True),
+    ("53.4800", "-2.2400", 200, "This location is outside City and Hackney", True),
+    ("48.8566", "2.3522", 404, "This location is outside Great Britain", False),
+    ("abc", "-0.06", 400, "We could not read that location", False),
+    ("", "", 400, "We could not read that location", False),
+]
+
+
+@pytest.mark.parametrize("lat, lon, status, says, has_map", PAGES)
+def test_each_point_outcome_has_its_page(client, lat, lon, status, says, has_map):
+    response = client.get("/lookup/", {"lat": lat, "lon": lon})
+    html = response.content.decode()
+    assert response.status_code == status
+    result = lookup_point(lat, lon)
+    assert f"<h1>{result.headline}</h1>" in html
+    assert says in html
+    assert result.detail.split(".")[0] in html.replace("&#x27;", "'")
+    assert ('id="portal-map"' in html) == has_map
+    assert "is_point" not in html and "None" not in html
+    # A postcode form to go on with, never filled with the coordinates.
+    assert 'id="postcode"' in html
+    assert f'value="{lat}' not in html or not lat
+
+
+def test_a_point_in_the_area_shows_its_neighbourhood_borough_and_practices(client):
+    html = client.get("/lookup/", {"lat": "51.5420", "lon": "-0.0610"}).content.decode()
+    result = lookup_point("51.5420", "-0.0610")
+    assert "latitude 51.54200, longitude -0.06100, in Hackney" in html
+    assert "/neighbourhoods/london-fields/" in html
+    assert f"<strong>{result.practices[0].name}</strong>" in html
+    assert "from your location" in html
+    assert "GP practices in London Fields, nearest first" in html
+    assert "your location and nearby practices" in html
+    assert '"postcode": "Your location"' in html  # the map's label for the point
+
+
+def test_a_point_outside_names_its_borough_and_where_to_go(client):
+    html = client.get("/lookup/", {"lat": "51.5455", "lon": "-0.1040"}).content.decode()
+    assert "NHS North Central London" in html
+    assert "https://www.nhs.uk/service-search/find-a-gp" in html
+
+
+def test_the_page_offers_use_my_location_only_as_an_enhancement(client):
+    html = client.get("/lookup/").content.decode()
+    # Hidden until the script finds the browser can give a location.
+    assert "data-portal-locate " in html and "hidden>" in html
+    assert "Use my location</button>" in html
+    assert "js/locate.js" in html and 'nonce="' in html.split("js/locate.js")[1][:80]
+    again = client.get("/lookup/", {"postcode": "E8 1DY"}).content.decode()
+    assert again.count("Use my location</button>") == 1
+
+
+def test_a_point_page_is_one_query(client, django_assert_num_queries):
+    client.get("/lookup/", {"lat": "51.5420", "lon": "-0.0610"})
+    with django_assert_num_queries(1):
+        client.get("/lookup/", {"lat": "51.5420", "lon": "-0.0610"})
