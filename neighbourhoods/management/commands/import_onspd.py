@@ -12,14 +12,18 @@ from neighbourhoods.importers.base import (
     ImportCommand,
     SourceFileError,
     check_file,
-    csv_records,
+    csv_header,
+    csv_rows,
     quote,
     whole_number,
+    wrong_width,
 )
 from neighbourhoods.importers.codepoint import GSS_CODE
 from neighbourhoods.importers.staging import Staging, save_postcodes
 
 REQUIRED = ["pcds", "doterm", "oslaua", "osward", "oseast1m", "osnrth1m", "osgrdind"]
+# A postcode as ONSPD's pcds column writes it: upper case, one space.
+FULL_POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}\Z")
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 
 
@@ -82,24 +86,38 @@ class Command(ImportCommand):
         self.use_file(path)
         self.set_release_date(path, release_in_name(path))
         staging = Staging(name=path.name)
-        rows = csv_records(path, REQUIRED)
+        rows = csv_rows(path)
+        header = csv_header(path, rows, REQUIRED)
+        width, at = len(header), [header.index(c) for c in REQUIRED]
+        pcds, doterm, oslaua, osward, oseast1m, osnrth1m, osgrdind = at
+        file_number = staging.file_number(path.name)
+        months = {"": None}  # each doterm value seen, checked once: YYYY-MM-DD or None
         for n, row in self.progress(rows, desc="Postcodes", unit="row"):
-            where = f"{path.name}, line {n}"
-            grid = whole_number(
-                row["osgrdind"], column="osgrdind", where=where, low=1, high=9, blank=0
-            )
-            staging.add(
-                row["pcds"],
-                where=where,
-                easting=metres(row["oseast1m"], "oseast1m", GB_EASTING, "easting", where),
-                northing=metres(row["osnrth1m"], "osnrth1m", GB_NORTHING, "northing", where),
-                # ONSPD's grid reference quality (1-9) on Code-Point's scale (10-90).
-                positional_quality=grid * 10 if grid else None,
-                local_authority_code=gss_code(row["oslaua"], "oslaua", where),
-                ward_code=gss_code(row["osward"], "osward", where),
-                terminated_on=terminated_on(row["doterm"], where),
-                terminated=bool(row["doterm"].strip()),
-            )
+            if len(row) != width:
+                raise wrong_width(path, n, row, width)
+            # The common case is checked quickly here; anything else (a blank grid reference,
+            # a value out of range, a postcode written otherwise) goes through stage_row,
+            # which checks each value in turn and says what is wrong, and where.
+            postcode, authority, ward = row[pcds], row[oslaua], row[osward]
+            try:
+                easting, northing, grid = int(row[oseast1m]), int(row[osnrth1m]), int(row[osgrdind])
+                ended = months[row[doterm]]
+            except (ValueError, KeyError):
+                easting = -1
+            if (
+                0 < easting <= GB_EASTING[1]
+                and 0 < northing <= GB_NORTHING[1]
+                and 0 < grid < 10
+                and FULL_POSTCODE.match(postcode)
+                and GSS_CODE.match(authority)
+                and GSS_CODE.match(ward)
+            ):
+                staging.add_checked(
+                    postcode, postcode[:-4], file_number, n, easting, northing, grid * 10,
+                    authority, ward, ended is not None, ended,
+                )  # fmt: skip
+            else:
+                stage_row(staging, row, at, where=f"{path.name}, line {n}", line=n, months=months)
         if not len(staging) and not staging.without_location:
             raise SourceFileError(f"{path.name} has a header but no postcodes. {DOWNLOAD_AGAIN}")
 
@@ -112,3 +130,29 @@ class Command(ImportCommand):
         answered = services.recompute_postcode_answers(postcode_ids=touched)
         summary.note(f"{answered} postcode answer(s) worked out again.")
         return f"Imported {len(staging):,} postcodes from {path.name}"
+
+
+def stage_row(staging, row, at, *, where, line, months):
+    """Check one row's values in turn, refusing the first that is wrong, and stage it."""
+    pcds, doterm, oslaua, osward, oseast1m, osnrth1m, osgrdind = (row[i] for i in at)
+    grid = whole_number(osgrdind, column="osgrdind", where=where, low=1, high=9, blank=0)
+    easting = metres(oseast1m, "oseast1m", GB_EASTING, "easting", where)
+    northing = metres(osnrth1m, "osnrth1m", GB_NORTHING, "northing", where)
+    authority = gss_code(oslaua, "oslaua", where)
+    ward = gss_code(osward, "osward", where)
+    ended = terminated_on(doterm, where)
+    if ended is not None:
+        months[doterm] = ended.isoformat()
+    staging.add(
+        pcds,
+        file=where.rsplit(", line ", 1)[0],
+        line=line,
+        easting=easting,
+        northing=northing,
+        # ONSPD's grid reference quality (1-9) on Code-Point's scale (10-90).
+        positional_quality=grid * 10 if grid else None,
+        local_authority_code=authority,
+        ward_code=ward,
+        terminated_on=ended,
+        terminated=bool(doterm.strip()),
+    )
