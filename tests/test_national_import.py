@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from neighbourhoods import services
 from neighbourhoods.importers import base, staging
@@ -133,3 +134,33 @@ def test_quoted_values_crlf_line_endings_and_blank_lines_read_as_before(tmp_path
     path.write_bytes((HEADER.replace("\n", "\r\n") + "\r\n,,,,,,\r\n" + rows).encode())
     assert "Postcodes: 10 added" in run(str(path))
     assert Postcode.objects.get(postcode="TN3 9AB").local_authority_code == "E07000115"
+
+
+def index_definitions():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = %s ORDER BY indexname",
+            [Postcode._meta.db_table],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_a_load_that_more_than_doubles_the_table_rebuilds_its_indexes_as_they_were(tmp_path):
+    before = index_definitions()
+    assert len(before) >= 8
+    Postcode.objects.all().delete()
+    path = synthetic(tmp_path / "onspd.csv", 500)
+    assert "added" in run(str(path))
+    assert index_definitions() == before
+    assert Postcode.objects.filter(source="onspd").count() > 480
+
+
+def test_a_refused_first_load_leaves_the_indexes_in_place(tmp_path):
+    before = index_definitions()
+    Postcode.objects.all().delete()
+    path = synthetic(tmp_path / "onspd.csv", 300)
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines + [lines[-1]]))
+    with pytest.raises(CommandError, match="appears more than once"):
+        run(str(path))
+    assert index_definitions() == before

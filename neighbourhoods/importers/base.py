@@ -120,7 +120,9 @@ def read_lines(path: Path, *, start: int = 0, line_no: int = 0):
 
 def line_blocks(path: Path):
     """The lines of a text file as read_lines gives them, a block of up to MAX_LINE_BYTES at a
-    time: (number of the block's first line, its lines, each with its line ending).
+    time: (number of the block's first line, its lines, each with its line ending, and whether
+    the block is plain: no quote and no carriage return, so that splitting a line on commas
+    gives what the csv module would).
 
     A national file has millions of lines, so each block is checked at once (no NUL byte,
     valid UTF-8, every line shorter than MAX_LINE_BYTES because the block is), and only
@@ -148,17 +150,18 @@ def line_blocks(path: Path):
             except ValueError:
                 yield from _slow_blocks(path, offset, line_no)
                 return
+            plain = '"' not in text and "\r" not in text
             lines = text.split("\n")
             lines.pop()  # the block ends with a line ending: nothing follows it
             lines = [line + "\n" for line in lines]
-            yield line_no + 1, lines
+            yield line_no + 1, lines, plain
             offset += len(body)
             line_no += len(lines)
 
 
 def _slow_blocks(path, offset, line_no):
     for n, text in read_lines(path, start=offset, line_no=line_no):
-        yield n, [text]
+        yield n, [text], '"' not in text and "\r" not in text
 
 
 def csv_rows(path: Path):
@@ -168,21 +171,27 @@ def csv_rows(path: Path):
     would make the same of them, several times slower. From the first block with either, the
     rest of the file goes through the csv module."""
     blocks = line_blocks(path)
-    for first, lines in blocks:
-        if any('"' in line or "\r" in line for line in lines):
-            yield from _csv_module_rows(path, first, itertools.chain(lines, _lines_of(blocks)))
+    for first, lines, plain in blocks:
+        if not plain:
+            yield from csv_module_rows(path, first, itertools.chain(lines, lines_of(blocks)))
             return
         for line_no, line in enumerate(lines, first):
-            if line[:1].isalnum() or line.replace(",", "").strip():
+            if not is_blank(line):
                 yield line_no, line[:-1].split(",")
 
 
-def _lines_of(blocks):
-    for _, lines in blocks:
+def is_blank(line: str) -> bool:
+    """A CSV line of nothing but commas and white space, which csv_rows skips."""
+    return not line[:1].isalnum() and not line.replace(",", "").strip()
+
+
+def lines_of(blocks):
+    for _, lines, _plain in blocks:
         yield from lines
 
 
-def _csv_module_rows(path, first, lines):
+def csv_module_rows(path: Path, first: int, lines):
+    """csv_rows for `lines`, the first of them line `first`, through the csv module."""
     reader = csv.reader(lines)
     try:
         for row in reader:
@@ -195,10 +204,11 @@ def _csv_module_rows(path, first, lines):
         ) from None
 
 
-def csv_header(path: Path, rows, required: list[str]) -> list[str]:
-    """The header row from csv_rows(path), refused unless it holds `required`."""
+def csv_header(path: Path, rows, required: list[str]) -> tuple[int, list[str]]:
+    """The header row from csv_rows(path) and its line number, refused unless it holds
+    `required`."""
     try:
-        _, header = next(rows)
+        line_no, header = next(rows)
     except StopIteration:
         raise SourceFileError(f"{path.name} has no header row: it is blank.") from None
     header = [h.strip() for h in header]
@@ -208,7 +218,7 @@ def csv_header(path: Path, rows, required: list[str]) -> list[str]:
             f"{path.name}, line 1: the column(s) {', '.join(missing)} are missing; the header "
             f"is {quote(','.join(header))}. Check this is the right file."
         )
-    return header
+    return line_no, header
 
 
 def wrong_width(path: Path, line_no: int, row: list, width: int) -> SourceFileError:
@@ -221,7 +231,7 @@ def wrong_width(path: Path, line_no: int, row: list, width: int) -> SourceFileEr
 def csv_records(path: Path, required: list[str]):
     """(line number, dict) for each row of a CSV with a header row holding `required`."""
     rows = csv_rows(path)
-    header = csv_header(path, rows, required)
+    _, header = csv_header(path, rows, required)
     for line_no, row in rows:
         if len(row) != len(header):
             raise wrong_width(path, line_no, row, len(header))
