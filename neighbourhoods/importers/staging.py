@@ -140,10 +140,10 @@ def _refuse_repeats(cursor, staging: Staging):
 # for a postcode with no neighbourhood: its point, its local authority, no practices. New
 # postcodes outside the area are inserted with it, so that a national load writes each row
 # once; tests/test_geo_imports.py proves services would store the same.
-OUTSIDE_ANSWER = f"""
+OUTSIDE_ANSWER = """
 jsonb_build_object(
-    'latitude', round(ST_Y({LOCATION})::numeric, 6),
-    'longitude', round(ST_X({LOCATION})::numeric, 6),
+    'latitude', round(ST_Y(i.location)::numeric, 6),
+    'longitude', round(ST_X(i.location)::numeric, 6),
     'local_authority', CASE WHEN la.id IS NULL THEN NULL
         ELSE jsonb_build_object('name', la.name, 'nhs_body', la.nhs_body) END,
     'neighbourhood', NULL,
@@ -219,13 +219,13 @@ def save_postcodes(staging: Staging, *, source: str, summary: Summary, guard, re
             )
         cursor.execute(
             f"""
-            SELECT count(*) FILTER (WHERE i.terminated),
-                   (SELECT count(*) FROM {table} WHERE NOT terminated)
+            SELECT count(*) FILTER (WHERE i.terminated AND NOT p.terminated), count(*),
+                   (SELECT count(*) FROM {table} WHERE NOT terminated),
+                   (SELECT count(*) FROM {table}), (SELECT count(*) FROM {STAGING_TABLE})
             FROM {table} AS p JOIN {STAGING_TABLE} AS i ON i.postcode = p.postcode
-            WHERE NOT p.terminated
             """
         )
-        newly_terminated, live = cursor.fetchone()
+        newly_terminated, matched, live, held, incoming = cursor.fetchone()
         guard(file=staging.name, verb="terminate", lost=newly_terminated, total=live,
               what="live postcodes")  # fmt: skip
         cursor.execute(
@@ -247,34 +247,37 @@ def save_postcodes(staging: Staging, *, source: str, summary: Summary, guard, re
             {"source": source},
         )
         changed = [r[0] for r in cursor.fetchall()]
-        cursor.execute(f"SELECT count(*) FROM {STAGING_TABLE}")
-        (incoming,) = cursor.fetchone()
-        cursor.execute(f"SELECT count(*) FROM {table}")
-        (held,) = cursor.fetchone()
-        with _indexes_rebuilt_after(cursor, table, when=incoming - len(changed) > held):
-            cursor.execute(
-                f"""
+        added, unanswered = 0, []
+        with _indexes_rebuilt_after(cursor, table, when=incoming - matched > held):
+            if incoming > matched:  # else every staged postcode is held: nothing to insert
+                cursor.execute(
+                    f"""
                 WITH inserted AS (
                     INSERT INTO {table} (postcode, outcode, location, positional_quality,
                         local_authority_code, ward_code, terminated, terminated_on, source,
                         answer)
-                    SELECT i.postcode, i.outcode, {LOCATION}, i.positional_quality,
+                    SELECT i.postcode, i.outcode, i.location, i.positional_quality,
                            i.local_authority_code, i.ward_code, i.terminated, i.terminated_on,
                            %(source)s,
                            CASE WHEN i.local_authority_code = ANY(%(area_codes)s) THEN NULL
                                 ELSE {OUTSIDE_ANSWER} END
-                    FROM {STAGING_TABLE} AS i
+                    FROM (
+                        -- each point transformed once (OFFSET 0 keeps the subquery whole)
+                        SELECT i.*, {LOCATION} AS location FROM {STAGING_TABLE} AS i
+                        WHERE NOT EXISTS (
+                            SELECT 1 FROM {table} AS p WHERE p.postcode = i.postcode
+                        )
+                        OFFSET 0
+                    ) AS i
                     LEFT JOIN {authority_table} AS la ON la.gss_code = i.local_authority_code
-                    WHERE NOT EXISTS (SELECT 1 FROM {table} AS p WHERE p.postcode = i.postcode)
-                    ORDER BY i.postcode
                     RETURNING id, answer IS NULL AS unanswered
                 )
                 SELECT count(*), COALESCE(array_agg(id) FILTER (WHERE unanswered), '{{}}')
                 FROM inserted
                 """,
-                {"source": source, "area_codes": area_codes},
-            )
-            added, unanswered = cursor.fetchone()
+                    {"source": source, "area_codes": area_codes},
+                )
+                added, unanswered = cursor.fetchone()
         to_answer = changed + unanswered
         retired = 0
         if retire_areas:
