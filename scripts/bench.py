@@ -13,6 +13,15 @@ rounds so that a busy moment on a shared machine falls on all of them alike:
 Prints req/s, p50 and p99 for each (the median round) and the ratios, writes them to
 bench-results/latest.json and to the generated section of docs/performance.md.
 
+With --national it also writes a synthetic national ONSPD file (scripts/national_onspd.py,
+about 2.7 million postcodes, into bench-results/, never committed), makes a second database
+(portal_bench_national) with the same City and Hackney data, loads the file into it twice
+(timing each load and its peak memory), and serves that database too, so that every target
+is measured with 2.7 million postcode rows beside ~40,000, in the same rounds.
+
+With --baseline DIR it also serves a second checkout (an older commit, in DIR) on the same
+database, so that a change is measured before and after in the same run.
+
 Run with `make bench` after `make data`. Traffic goes to 127.0.0.1 only, and every run is
 bounded in time.
 """
@@ -39,6 +48,18 @@ sys.path.insert(0, str(ROOT))
 
 DOC = ROOT / "docs" / "performance.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+NATIONAL_START, NATIONAL_END = "<!-- bench-national:start -->", "<!-- bench-national:end -->"
+NATIONAL_DB = "portal_bench_national"
+DATA_STEPS = [  # what `make data` runs, for the national database
+    ["migrate", "--no-input", "-v0"],
+    ["createcachetable"],
+    ["load_content", "--run-by", "make bench"],
+    ["import_boundaries", "--run-by", "make bench"],
+    ["import_postcodes", "--run-by", "make bench"],
+    ["import_practices", "--run-by", "make bench"],
+    ["load_neighbourhood_areas", "--run-by", "make bench"],
+    ["recompute_answers"],
+]
 TARGETS = {
     "api": ("API `/api/postcodes/…`", "/api/postcodes/{}"),
     "page": ("page `/lookup/?postcode=…`", "/lookup/?postcode={}"),
@@ -130,6 +151,93 @@ def run_wrk(base: str, paths: list[str], seconds: int, connections: int, threads
     }
 
 
+def database_url(name: str) -> str:
+    return f"postgis:///{name}"
+
+
+def manage(args: list[str], *, env: dict, cwd: Path = ROOT, quiet=True):
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=cwd, env=env, check=True,
+        stdout=subprocess.DEVNULL if quiet else None,
+    )  # fmt: skip
+
+
+def timed_import(path: Path, env: dict) -> dict:
+    """Run import_onspd on the file in a child process: wall time, CPU time, peak RSS."""
+    start = time.monotonic()
+    load_before = os.getloadavg()[0]
+    child = subprocess.Popen(
+        [sys.executable, "manage.py", "import_onspd", str(path), "-v0", "--allow-shrink",
+         "--run-by", "make bench"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    output = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.monotonic() - start
+    if child.returncode:
+        sys.exit(f"import_onspd failed:\n{output}")
+    return {
+        "seconds": round(seconds, 1),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+        "peak_rss_mib": round(usage.ru_maxrss / 1024),
+        "load_average": round((load_before + os.getloadavg()[0]) / 2, 1),
+        "summary": output.strip().splitlines()[0] if output.strip() else "",
+    }
+
+
+def national_database(args, env: dict) -> dict:
+    """Make the national database afresh and load the synthetic file into it twice."""
+    folder = ROOT / "bench-results" / "national"
+    path = folder / f"ONSPD_NOV_2026_SYNTHETIC_{args.national_rows}_{args.seed}.csv"
+    if not path.exists():
+        print(f"Writing {path.relative_to(ROOT)} ({args.national_rows:,} postcodes)")
+        subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "national_onspd.py"), str(path),
+             "--rows", str(args.national_rows), "--seed", str(args.seed)], check=True,
+        )  # fmt: skip
+    subprocess.run(["dropdb", "--if-exists", NATIONAL_DB], check=True)
+    subprocess.run(
+        ["bash", str(ROOT / "scripts" / "database.sh")],
+        env={**os.environ, "PORTAL_DB_NAME": NATIONAL_DB}, check=True,
+    )  # fmt: skip
+    national_env = {**env, "DATABASE_URL": database_url(NATIONAL_DB)}
+    print(f"Loading the City and Hackney data into {NATIONAL_DB}")
+    for step in DATA_STEPS:
+        manage(step, env=national_env)
+    figures = {"file": path.name, "bytes": path.stat().st_size}
+    for load in ("first", "second"):
+        print(f"Importing {path.name} ({load} load)")
+        figures[load] = timed_import(path, national_env)
+        print(f"  {figures[load]}")
+    return figures
+
+
+def default_db_name() -> str:
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["NAME"]
+
+
+def count_postcodes(db: str) -> dict:
+    result = subprocess.run(
+        ["psql", "-qtAX", "-d", db, "-c",
+         "SELECT count(*), count(*) FILTER (WHERE terminated) FROM neighbourhoods_postcode"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    total, terminated = (int(v) for v in result.stdout.strip().split("|"))
+    return {"postcodes": total, "terminated": terminated}
+
+
+def start_server(root: Path, port: int, env: dict, workers: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--bind",
+         f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "gthread",
+         "--threads", "2", "--keep-alive", "5", "--log-level", "warning"],
+        cwd=root, env=env, start_new_session=True,
+    )  # fmt: skip
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="length of each measured run")
@@ -142,13 +250,24 @@ def main():
     )
     parser.add_argument("--sample", type=int, default=2000, help="postcodes in the sample")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--national", action="store_true",
+        help=f"also load a synthetic national ONSPD into {NATIONAL_DB} and measure there",
+    )  # fmt: skip
+    parser.add_argument("--national-rows", type=int, default=2_700_000)
+    parser.add_argument(
+        "--baseline", type=Path, metavar="DIR",
+        help="also serve the checkout in DIR (an older commit) on the same database",
+    )  # fmt: skip
+    parser.add_argument(
+        "--targets", default=",".join(TARGETS), help="comma-separated, of " + ", ".join(TARGETS)
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: `make bench` installs it.")
+    targets = args.targets.split(",")
 
     postcodes = sample_postcodes(args.sample, args.seed)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.bench",
@@ -160,72 +279,116 @@ def main():
         # benchmark measures lookups, not 429s. It still counts each request in Redis.
         "PORTAL_API_RATE_LIMIT": "100000000/m",
     }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env,
-        check=True,
-    )  # fmt: skip
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--bind",
-         f"127.0.0.1:{port}", "--workers", str(args.workers), "--worker-class", "gthread",
-         "--threads", "2", "--keep-alive", "5", "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True,
-    )  # fmt: skip
+    national = national_database(args, env) if args.national else None
+    # The servers: this checkout on its database, and as asked, on the national database and
+    # an older checkout on the same database. Each target runs on every server in turn.
+    servers = {"": (ROOT, env)}
+    if args.national:
+        servers["national"] = (ROOT, {**env, "DATABASE_URL": database_url(NATIONAL_DB)})
+    if args.baseline:
+        servers["baseline"] = (args.baseline.resolve(), env)
+    for root, server_env in {str(r): (r, e) for r, e in servers.values()}.values():
+        manage(["collectstatic", "--no-input", "-v0"], env=server_env, cwd=root)
+    running, bases = [], {}
     try:
-        wait_until_up(f"{base}/api/postcodes/E81DY")
+        for label, (root, server_env) in servers.items():
+            port = free_port()
+            running.append(start_server(root, port, server_env, args.workers))
+            bases[label] = f"http://127.0.0.1:{port}"
+            wait_until_up(f"{bases[label]}/api/postcodes/E81DY")
         paths = {
             name: [template.format(pc.replace(" ", "")) for pc in postcodes]
             for name, (_, template) in TARGETS.items()
         }
         paths["page"] = [f"/lookup/?postcode={pc.replace(' ', '+')}" for pc in postcodes]
-        runs = {name: [] for name in TARGETS}
-        for name in TARGETS:  # warm up every target once: templates, connections, caches
+        runs = {
+            key(label, name): [] for name in targets for label in servers
+            if not (label == "baseline" and name in ("floor", "covers"))
+        }  # fmt: skip
+        plan = [(k, bases[k.partition(":")[0] if ":" in k else ""], k.rpartition(":")[2])
+                for k in runs]  # fmt: skip
+        for _k, base, name in plan:  # warm up every target once: templates, connections, caches
             run_wrk(base, paths[name], 2, args.connections, args.threads)
         for _ in range(args.rounds):
-            for name in TARGETS:
-                runs[name].append(
-                    run_wrk(base, paths[name], args.seconds, args.connections, args.threads)
-                )
+            for k, base, name in plan:
+                runs[k].append(run_wrk(base, paths[name], args.seconds, args.connections,
+                                       args.threads))  # fmt: skip
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        for server in running:
+            os.killpg(server.pid, signal.SIGTERM)
+        for server in running:
+            server.wait(timeout=30)
 
     # Each target's median round by throughput: one noisy moment does not decide a figure.
     results = {
-        name: sorted(rs, key=lambda r: r["requests_per_second"])[len(rs) // 2]
-        for name, rs in runs.items()
+        k: sorted(rs, key=lambda r: r["requests_per_second"])[len(rs) // 2]
+        for k, rs in runs.items()
     }
+    pairs = [(a, b) for a, b in RATIOS if a in results and b in results]
+    for name in targets:
+        pairs += [(key(label, name), name) for label in ("national", "baseline")
+                  if key(label, name) in results]  # fmt: skip
     ratios = {
         f"{a}/{b}": round(results[a]["requests_per_second"] / results[b]["requests_per_second"], 2)
-        for a, b in RATIOS
+        for a, b in pairs
     }
     report = {
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
         "machine": machine(),
-        "settings": vars(args),
+        "settings": {
+            **vars(args),
+            "baseline": str(args.baseline) if args.baseline else None,
+            "baseline_commit": commit_of(args.baseline) if args.baseline else None,
+            "commit": commit_of(ROOT),
+        },  # fmt: skip
         "results": results,
         "rounds": runs,
         "ratios": ratios,
+        "national": national,
     }
     out_dir = ROOT / "bench-results"
     out_dir.mkdir(exist_ok=True)
     (out_dir / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
-    print(f"{'target':<7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+    print(f"{'target':<17} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
     for name, r in results.items():
         print(
-            f"{name:<7} {r['requests_per_second']:>8} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} "
+            f"{name:<17} {r['requests_per_second']:>8} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} "
             f"{r['non_2xx']:>8}"
         )
     for name, ratio in ratios.items():
-        print(f"{name:<13} {ratio:>6.2f}x req/s")
+        print(f"{name:<25} {ratio:>6.2f}x req/s")
     print(f"Written to {out_dir / 'latest.json'}")
     if not args.no_doc:
         write_doc(report)
         print(f"Written to {DOC.relative_to(ROOT)}")
 
 
+def key(label: str, name: str) -> str:
+    return f"{label}:{name}" if label else name
+
+
+def commit_of(root: Path) -> str:
+    result = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%h %s"],
+                            capture_output=True, text=True)  # fmt: skip
+    return result.stdout.strip()[:72]
+
+
+def label_of(k: str, report: dict) -> str:
+    label, _, name = k.rpartition(":")
+    text = TARGETS[name][0]
+    if label == "national":
+        rows = report["national"]["rows"]["postcodes"]
+        return f"{text}, {rows / 1e6:.2f} M postcode rows"
+    if label == "baseline":
+        return f"{text}, before: {report['settings']['baseline_commit'].split()[0]}"
+    return text
+
+
 def write_doc(report: dict):
-    """Replace the generated section of docs/performance.md with this run's figures."""
+    """Replace the generated sections of docs/performance.md with this run's figures."""
     m, settings = report["machine"], report["settings"]
+    national = report["national"]
+    held = count_postcodes(default_db_name())
     lines = [
         START,
         f"Generated by `make bench` on {report['when']}: {m['cpu']}, {m['cores']} cores, "
@@ -233,26 +396,58 @@ def write_doc(report: dict):
         f"gunicorn with {settings['workers']} processes × 2 threads (production settings), wrk "
         f"with {settings['connections']} connections on the same machine, {settings['sample']} "
         f"live postcodes (seed {settings['seed']}); each target ran {settings['rounds']} times "
-        f"for {settings['seconds']} s, in turn, and the median run is shown.",
+        f"for {settings['seconds']} s, in turn, and the median run is shown. Unless marked, "
+        f"with the City and Hackney data alone ({held['postcodes']:,} postcode rows). Code: "
+        f"{settings['commit']}.",
         "",
         "| target | req/s | p50 ms | p99 ms | non-2xx |",
         "| --- | ---: | ---: | ---: | ---: |",
     ]
-    for name, r in report["results"].items():
+    for k, r in report["results"].items():
         lines.append(
-            f"| {TARGETS[name][0]} | {r['requests_per_second']:,.0f} | {r['p50_ms']:.1f} "
+            f"| {label_of(k, report)} | {r['requests_per_second']:,.0f} | {r['p50_ms']:.1f} "
             f"| {r['p99_ms']:.1f} | {r['non_2xx']} |"
         )
     lines += ["", "| ratio of req/s | |", "| --- | ---: |"]
     lines += [f"| {name} | {ratio:.2f}× |" for name, ratio in report["ratios"].items()]
+    if settings.get("baseline"):
+        lines += ["", f"`before` is {settings['baseline_commit']}, served from a second "
+                  "checkout on the same database, in the same rounds."]  # fmt: skip
     lines.append(END)
-    text = DOC.read_text()
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + "\n".join(lines) + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
+    text = replace_section(DOC.read_text(), START, END, lines)
+    if national:
+        lines = [NATIONAL_START, *national_lines(report), NATIONAL_END]
+        text = replace_section(text, NATIONAL_START, NATIONAL_END, lines)
     DOC.write_text(text)
+
+
+def national_lines(report: dict) -> list[str]:
+    national, m = report["national"], report["machine"]
+    rows = national["rows"]
+    out = [
+        f"Generated by `make bench BENCH_ARGS=--national` on {report['when']} ({m['cpu']}, "
+        f"{m['cores']} cores, {m['memory_gib']} GiB memory, PostgreSQL {m['postgresql']}): "
+        f"`{national['file']}` ({national['bytes'] / 1e9:.2f} GB), loaded into "
+        f"`{NATIONAL_DB}` beside the City and Hackney data, which then holds "
+        f"{rows['postcodes']:,} postcodes ({rows['terminated']:,} terminated).",
+        "",
+        "| load | wall s | CPU s (import process) | peak RSS MiB | load average |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for load in ("first", "second"):
+        f = national[load]
+        out.append(
+            f"| {load}: {f['summary'] or '?'} | {f['seconds']:.1f} | {f['cpu_seconds']:.1f} "
+            f"| {f['peak_rss_mib']:,} | {f['load_average']} |"
+        )
+    return out
+
+
+def replace_section(text: str, start: str, end: str, lines: list[str]) -> str:
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        return before + "\n".join(lines) + rest.split(end, 1)[1]
+    return text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

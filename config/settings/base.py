@@ -162,14 +162,20 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # spatial reference or path, so the hardening GDAL 3.9 adds has nothing to guard here.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
-# Shared by every worker, so clearing it on a change reaches them all. Lookups themselves
-# are one indexed read and are not cached; map GeoJSON is.
+# Shared by every worker, so clearing it on a change reaches them all. A lookup's answer is
+# one indexed read and is not cached (its rendered page is, below); map GeoJSON is.
 CACHES = {
     "default": env.cache("CACHE_URL", default="dbcache://portal_cache"),
     # Page fragments that depend only on the code and settings (map assets, the footer):
     # each process keeps its own, and a deployment's restart is what renews them.
     "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                   "LOCATION": "fragments"},
+    # The lookup page's answer, rendered once per distinct answer (and keyed by everything
+    # it shows, so never stale: templatetags/portal.py answer_cache), in each process. About
+    # 6 kB an answer: at most ~25 MB a process.
+    "answers": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "answers", "TIMEOUT": 24 * 3600,
+                "OPTIONS": {"MAX_ENTRIES": 4000, "CULL_FREQUENCY": 4}},
 }  # fmt: skip
 
 # Abuse and browsers: the settings behind docs/security.md.

@@ -9,6 +9,7 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                   "LOCATION": "fragments"},
+    "answers": CACHES["answers"],  # noqa: F405
     "ratelimit": CACHES["ratelimit"],  # noqa: F405
 }  # fmt: skip
 STORAGES = {

@@ -4,90 +4,185 @@ Both Code-Point Open and the ONS Postcode Directory give British National Grid e
 northings; PostGIS turns them into WGS84 points, so the two sources agree to the millimetre.
 """
 
-import csv
 import datetime
 import io
-from dataclasses import dataclass
+from contextlib import contextmanager
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
+from neighbourhoods import services
 from neighbourhoods.geography import ICB_FOR_AUTHORITY
 from neighbourhoods.models import LocalAuthority, Postcode
 from neighbourhoods.postcodes import ParsedPostcode
 
 from .base import SourceFileError, Summary, quote
 
-
-@dataclass(frozen=True)
-class PostcodeRow:
-    postcode: ParsedPostcode
-    easting: int
-    northing: int
-    positional_quality: int | None
-    local_authority_code: str
-    ward_code: str
-    terminated_on: datetime.date | None = None
-    terminated: bool = False
+COLUMNS = [
+    "postcode", "outcode", "easting", "northing", "positional_quality",
+    "local_authority_code", "ward_code", "terminated", "terminated_on", "file", "line",
+]  # fmt: skip
+STAGING_TABLE = "incoming_postcode"
+BATCH_ROWS = 50_000
+# Where a postcode's point comes from: its grid reference, transformed to WGS84 by PostGIS.
+LOCATION = "ST_Transform(ST_SetSRID(ST_MakePoint(i.easting, i.northing), 27700), 4326)"
 
 
 class Staging:
-    """Collects rows, refusing a malformed or repeated postcode with where it was found.
+    """Streams postcode rows into a temporary table through COPY, BATCH_ROWS at a time, so a
+    national file is never held in memory; refuses a malformed postcode with where it was
+    found (a repeated one is found by save_postcodes, in the table).
 
     Postcodes with no grid reference (easting and northing 0, as for PO boxes) cannot be
-    placed on the map: they are counted and left out.
+    placed on the map: they are counted and left out. Make it inside the import's
+    transaction: the table is dropped at its end.
     """
 
     def __init__(self, name=""):
         self.name = name  # the file or folder the rows came from, for messages
-        self.rows: dict[str, PostcodeRow] = {}
+        self.count = 0
         self.without_location = 0
+        self.authority_codes: set[str] = set()
+        self.files: list[str] = []  # the files rows came from, by number, for messages
+        self.buffer: list[str] = []  # rows not yet copied, as lines of COPY's text format
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                DROP TABLE IF EXISTS {STAGING_TABLE};
+                CREATE TEMPORARY TABLE {STAGING_TABLE} (
+                    postcode varchar(8), outcode varchar(4), easting integer, northing integer,
+                    positional_quality smallint, local_authority_code varchar(9),
+                    ward_code varchar(9), terminated boolean, terminated_on date,
+                    file smallint, line integer
+                ) ON COMMIT DROP
+                """
+            )
 
-    def add(self, raw_postcode: str, where: str, **fields):
-        if not fields["easting"] and not fields["northing"]:
+    def file_number(self, name: str) -> int:
+        """The number rows from this file are staged with (for add_checked)."""
+        if not self.files or self.files[-1] != name:
+            self.files.append(name)
+        return len(self.files) - 1
+
+    def add(self, raw_postcode: str, *, file: str, line: int, easting: int, northing: int,
+            positional_quality: int | None, local_authority_code: str, ward_code: str,
+            terminated_on: datetime.date | None = None, terminated: bool = False):  # fmt: skip
+        if not easting and not northing:
             self.without_location += 1
             return
         postcode = ParsedPostcode.parse(raw_postcode)
         if postcode is None or not postcode.is_full:
             raise SourceFileError(
-                f"{where}: {quote(raw_postcode)} is not a postcode. Correct the file, or "
-                "download it again."
+                f"{file}, line {line}: {quote(raw_postcode)} is not a postcode. Correct the "
+                "file, or download it again."
             )
-        if postcode.with_space in self.rows:
-            raise SourceFileError(
-                f"{where}: {postcode} appears more than once. Correct the file, or download it "
-                "again."
-            )
-        self.rows[postcode.with_space] = PostcodeRow(postcode=postcode, **fields)
+        self.add_checked(
+            postcode.with_space, postcode.outcode, self.file_number(file), line, easting,
+            northing, positional_quality, local_authority_code, ward_code, terminated,
+            terminated_on.isoformat() if terminated_on else None,
+        )  # fmt: skip
+
+    def add_checked(self, postcode, outcode, file, line, easting, northing, quality,
+                    authority, ward, terminated, terminated_on):  # fmt: skip
+        """Stage a row whose values are already checked: the postcode with its space, its
+        outcode, GSS codes as in the file (never a tab or backslash), terminated_on as
+        YYYY-MM-DD or None."""
+        self.authority_codes.add(authority)
+        self.buffer.append(
+            f"{postcode}\t{outcode}\t{easting}\t{northing}\t"
+            f"{NULL if quality is None else quality}\t{authority}\t{ward}\t"
+            f"{'t' if terminated else 'f'}\t{terminated_on or NULL}\t{file}\t{line}\n"
+        )
+        if len(self.buffer) >= BATCH_ROWS:
+            self.flush()
+
+    def flush(self, *, when_full=False):
+        """COPY the rows staged so far; with when_full, only once there are BATCH_ROWS."""
+        if not self.buffer or (when_full and len(self.buffer) < BATCH_ROWS):
+            return
+        data = io.StringIO("".join(self.buffer))
+        self.count += len(self.buffer)
+        self.buffer.clear()
+        with connection.cursor() as cursor:
+            cursor.copy_expert(f"COPY {STAGING_TABLE} ({', '.join(COLUMNS)}) FROM STDIN", data)
 
     def __len__(self):
-        return len(self.rows)
+        return self.count + len(self.buffer)
 
 
-COLUMNS = [
-    "postcode", "outcode", "easting", "northing", "positional_quality",
-    "local_authority_code", "ward_code", "terminated", "terminated_on",
-]  # fmt: skip
+NULL = "\\N"
 
 
-def _as_csv(staging: Staging) -> io.StringIO:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in staging.rows.values():
-        writer.writerow(
-            [
-                row.postcode.with_space,
-                row.postcode.outcode,
-                row.easting,
-                row.northing,
-                "" if row.positional_quality is None else row.positional_quality,
-                row.local_authority_code,
-                row.ward_code,
-                "t" if row.terminated else "f",
-                row.terminated_on.isoformat() if row.terminated_on else "",
-            ]
+def _refuse_repeats(cursor, staging: Staging):
+    """Index the staged postcodes, refusing the first line that repeats an earlier one."""
+    try:
+        with transaction.atomic():
+            cursor.execute(f"CREATE UNIQUE INDEX ON {STAGING_TABLE} (postcode)")
+    except IntegrityError:
+        cursor.execute(
+            f"""
+            SELECT postcode, file, line FROM (
+                SELECT postcode, file, line,
+                       row_number() OVER (PARTITION BY postcode ORDER BY file, line) AS n
+                FROM {STAGING_TABLE}
+            ) AS listed
+            WHERE n = 2 ORDER BY file, line LIMIT 1
+            """
         )
-    buffer.seek(0)
-    return buffer
+        postcode, file, line = cursor.fetchone()
+        raise SourceFileError(
+            f"{staging.files[file]}, line {line}: {postcode} appears more than once. Correct "
+            "the file, or download it again."
+        ) from None
+    cursor.execute(f"ANALYZE {STAGING_TABLE}")
+
+
+# The answer of a postcode outside City and Hackney, exactly as services.ANSWER_SQL stores it
+# for a postcode with no neighbourhood: its point, its local authority, no practices. New
+# postcodes outside the area are inserted with it, so that a national load writes each row
+# once; tests/test_geo_imports.py proves services would store the same.
+OUTSIDE_ANSWER = """
+jsonb_build_object(
+    'latitude', round(ST_Y(i.location)::numeric, 6),
+    'longitude', round(ST_X(i.location)::numeric, 6),
+    'local_authority', CASE WHEN la.id IS NULL THEN NULL
+        ELSE jsonb_build_object('name', la.name, 'nhs_body', la.nhs_body) END,
+    'neighbourhood', NULL,
+    'practices', '[]'::jsonb
+)
+"""
+
+
+@contextmanager
+def _indexes_rebuilt_after(cursor, table, *, when: bool):
+    """When a load more than doubles the table (a first national load), its secondary
+    indexes are dropped while the rows go in and built again afterwards, from their own
+    definitions: several times faster than growing them row by row. In the import's
+    transaction, so a refusal or failure puts them back as they were; lookups wait for the
+    import to commit meanwhile. The unique and primary-key indexes stay."""
+    if not when:
+        yield
+        return
+    cursor.execute(
+        """
+        SELECT c.relname, pg_get_indexdef(c.oid)
+        FROM pg_index AS x JOIN pg_class AS c ON c.oid = x.indexrelid
+        WHERE x.indrelid = %s::regclass AND NOT x.indisunique AND NOT x.indisprimary
+        ORDER BY c.relname
+        """,
+        [table],
+    )
+    indexes = cursor.fetchall()
+    for name, _ in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    # Deferred foreign-key checks of the rows just inserted run now: an index cannot be built
+    # with them pending. Django's foreign keys are all INITIALLY DEFERRED, as they are again.
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    for _, definition in indexes:
+        cursor.execute(definition)
+    cursor.execute(f"ANALYZE {table}")
 
 
 def save_postcodes(staging: Staging, *, source: str, summary: Summary, guard, retire_areas=None):
@@ -99,38 +194,22 @@ def save_postcodes(staging: Staging, *, source: str, summary: Summary, guard, re
     `guard(file=, verb=, lost=, total=, what=)` is asked before live postcodes are terminated,
     and refuses (raises) when too many would be.
 
-    Returns the ids of the postcodes added or changed, whose answers need working out.
+    Returns the ids of the postcodes added or changed whose answers need working out: new
+    postcodes outside City and Hackney are inserted with their answer.
     Call inside a transaction.
     """
+    staging.flush()
     table = Postcode._meta.db_table
+    authority_table = LocalAuthority._meta.db_table
+    area_codes = services.area_authority_codes()
     with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            CREATE TEMPORARY TABLE incoming_postcode (
-                postcode varchar(8) PRIMARY KEY, outcode varchar(4), easting integer,
-                northing integer, positional_quality smallint, local_authority_code varchar(9),
-                ward_code varchar(9), terminated boolean, terminated_on date
-            ) ON COMMIT DROP
-            """
-        )
-        cursor.copy_expert(
-            f"COPY incoming_postcode ({', '.join(COLUMNS)}) FROM STDIN WITH (FORMAT csv, "
-            "FORCE_NOT_NULL (local_authority_code, ward_code))",
-            _as_csv(staging),
-        )
-        cursor.execute(
-            """
-            ALTER TABLE incoming_postcode ADD COLUMN location geometry(Point, 4326);
-            UPDATE incoming_postcode
-            SET location = ST_Transform(ST_SetSRID(ST_MakePoint(easting, northing), 27700), 4326);
-            """
-        )
+        _refuse_repeats(cursor, staging)
         # A few postcodes carry no local-authority code; the borough their point is in does.
         cursor.execute(
             f"""
-            UPDATE incoming_postcode AS i SET local_authority_code = a.gss_code
-            FROM {LocalAuthority._meta.db_table} AS a
-            WHERE i.local_authority_code = '' AND ST_Covers(a.boundary, i.location)
+            UPDATE {STAGING_TABLE} AS i SET local_authority_code = a.gss_code
+            FROM {authority_table} AS a
+            WHERE i.local_authority_code = '' AND ST_Covers(a.boundary, {LOCATION})
             """
         )
         if cursor.rowcount:
@@ -140,54 +219,73 @@ def save_postcodes(staging: Staging, *, source: str, summary: Summary, guard, re
             )
         cursor.execute(
             f"""
-            SELECT count(*) FILTER (WHERE i.terminated),
-                   (SELECT count(*) FROM {table} WHERE NOT terminated)
-            FROM {table} AS p JOIN incoming_postcode AS i ON i.postcode = p.postcode
-            WHERE NOT p.terminated
+            SELECT count(*) FILTER (WHERE i.terminated AND NOT p.terminated), count(*),
+                   (SELECT count(*) FROM {table} WHERE NOT terminated),
+                   (SELECT count(*) FROM {table}), (SELECT count(*) FROM {STAGING_TABLE})
+            FROM {table} AS p JOIN {STAGING_TABLE} AS i ON i.postcode = p.postcode
             """
         )
-        newly_terminated, live = cursor.fetchone()
+        newly_terminated, matched, live, held, incoming = cursor.fetchone()
         guard(file=staging.name, verb="terminate", lost=newly_terminated, total=live,
               what="live postcodes")  # fmt: skip
         cursor.execute(
             f"""
             UPDATE {table} AS p
-            SET outcode = i.outcode, location = i.location,
+            SET outcode = i.outcode, location = {LOCATION},
                 positional_quality = i.positional_quality,
                 local_authority_code = i.local_authority_code, ward_code = i.ward_code,
                 terminated = i.terminated, terminated_on = i.terminated_on, source = %(source)s
-            FROM incoming_postcode AS i
+            FROM {STAGING_TABLE} AS i
             WHERE p.postcode = i.postcode
               AND (ST_AsEWKB(p.location), p.positional_quality, p.local_authority_code,
                    p.ward_code, p.terminated, p.terminated_on, p.source, p.outcode)
                   IS DISTINCT FROM
-                  (ST_AsEWKB(i.location), i.positional_quality, i.local_authority_code,
+                  (ST_AsEWKB({LOCATION}), i.positional_quality, i.local_authority_code,
                    i.ward_code, i.terminated, i.terminated_on, %(source)s::varchar, i.outcode)
             RETURNING p.id
             """,
             {"source": source},
         )
         changed = [r[0] for r in cursor.fetchall()]
-        cursor.execute(
-            f"""
-            INSERT INTO {table} (postcode, outcode, location, positional_quality,
-                local_authority_code, ward_code, terminated, terminated_on, source)
-            SELECT i.postcode, i.outcode, i.location, i.positional_quality,
-                   i.local_authority_code, i.ward_code, i.terminated, i.terminated_on, %(source)s
-            FROM incoming_postcode AS i
-            WHERE NOT EXISTS (SELECT 1 FROM {table} AS p WHERE p.postcode = i.postcode)
-            RETURNING id
-            """,
-            {"source": source},
-        )
-        added = [r[0] for r in cursor.fetchall()]
+        added, unanswered = 0, []
+        with _indexes_rebuilt_after(cursor, table, when=incoming - matched > held):
+            if incoming > matched:  # else every staged postcode is held: nothing to insert
+                cursor.execute(
+                    f"""
+                WITH inserted AS (
+                    INSERT INTO {table} (postcode, outcode, location, positional_quality,
+                        local_authority_code, ward_code, terminated, terminated_on, source,
+                        answer)
+                    SELECT i.postcode, i.outcode, i.location, i.positional_quality,
+                           i.local_authority_code, i.ward_code, i.terminated, i.terminated_on,
+                           %(source)s,
+                           CASE WHEN i.local_authority_code = ANY(%(area_codes)s) THEN NULL
+                                ELSE {OUTSIDE_ANSWER} END
+                    FROM (
+                        -- each point transformed once (OFFSET 0 keeps the subquery whole)
+                        SELECT i.*, {LOCATION} AS location FROM {STAGING_TABLE} AS i
+                        WHERE NOT EXISTS (
+                            SELECT 1 FROM {table} AS p WHERE p.postcode = i.postcode
+                        )
+                        OFFSET 0
+                    ) AS i
+                    LEFT JOIN {authority_table} AS la ON la.gss_code = i.local_authority_code
+                    RETURNING id, answer IS NULL AS unanswered
+                )
+                SELECT count(*), COALESCE(array_agg(id) FILTER (WHERE unanswered), '{{}}')
+                FROM inserted
+                """,
+                    {"source": source, "area_codes": area_codes},
+                )
+                added, unanswered = cursor.fetchone()
+        to_answer = changed + unanswered
         retired = 0
         if retire_areas:
             cursor.execute(
                 f"""
                 SELECT substring(p.outcode from '^[A-Z]+') AS area, count(*),
                        count(*) FILTER (WHERE NOT EXISTS (
-                           SELECT 1 FROM incoming_postcode AS i WHERE i.postcode = p.postcode))
+                           SELECT 1 FROM {STAGING_TABLE} AS i WHERE i.postcode = p.postcode))
                 FROM {table} AS p
                 WHERE p.source = %(source)s AND NOT p.terminated
                   AND substring(p.outcode from '^[A-Z]+') = ANY(%(areas)s)
@@ -205,24 +303,27 @@ def save_postcodes(staging: Staging, *, source: str, summary: Summary, guard, re
                 WHERE p.source = %(source)s AND NOT p.terminated
                   AND substring(p.outcode from '^[A-Z]+') = ANY(%(areas)s)
                   AND NOT EXISTS (
-                      SELECT 1 FROM incoming_postcode AS i WHERE i.postcode = p.postcode
+                      SELECT 1 FROM {STAGING_TABLE} AS i WHERE i.postcode = p.postcode
                   )
+                RETURNING p.id
                 """,
                 {"source": source, "areas": [a.upper() for a in retire_areas]},
             )
-            retired = cursor.rowcount
-        cursor.execute("DROP TABLE incoming_postcode")
+            retired_ids = [r[0] for r in cursor.fetchall()]
+            retired = len(retired_ids)
+            to_answer += retired_ids
+        cursor.execute(f"DROP TABLE {STAGING_TABLE}")
 
-    summary.count("Postcodes", "added", len(added))
+    summary.count("Postcodes", "added", added)
     summary.count("Postcodes", "changed", len(changed))
-    summary.count("Postcodes", "unchanged", len(staging) - len(added) - len(changed))
+    summary.count("Postcodes", "unchanged", len(staging) - added - len(changed))
     summary.left_out += staging.without_location
     if staging.without_location:
         summary.note(f"{staging.without_location} postcode(s) with no grid reference left out.")
     if retired:
         summary.count("Postcodes", "removed", retired)
         summary.note(f"{retired} postcode(s) no longer listed were marked terminated, not deleted.")
-    return added + changed
+    return to_answer
 
 
 def save_authority_names(names: dict[str, str], summary: Summary):

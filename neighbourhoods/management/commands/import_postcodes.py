@@ -54,7 +54,8 @@ class Command(ImportCommand):
                 for row in codepoint.read_rows(path):
                     staging.add(
                         row.postcode,
-                        where=f"{path.name}, line {row.line}",
+                        file=path.name,
+                        line=row.line,
                         easting=row.easting,
                         northing=row.northing,
                         positional_quality=row.positional_quality,
@@ -62,7 +63,7 @@ class Command(ImportCommand):
                         ward_code=row.ward_code,
                     )
                 bar.update(1)
-        used = {row.local_authority_code for row in staging.rows.values()} - {""}
+        used = staging.authority_codes - {""}
         unnamed = sorted(used - names.keys())
 
         save_authority_names({c: n for c, n in names.items() if c in used}, summary)
