@@ -39,7 +39,8 @@ def test_a_point_in_the_area_shows_its_neighbourhood_borough_and_practices(clien
     result = lookup_point("51.5420", "-0.0610")
     assert "latitude 51.54200, longitude -0.06100, in Hackney" in html
     assert "/neighbourhoods/london-fields/" in html
-    assert f"<strong>{result.practices[0].name}</strong>" in html
+    first = result.practices[0]
+    assert f'<a href="/practices/{first.ods_code}/">{first.name}</a>' in html
     assert "from your location" in html
     assert "GP practices in London Fields, nearest first" in html
     assert "your location and nearby practices" in html
