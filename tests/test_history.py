@@ -195,3 +195,21 @@ def test_a_neighbourhoods_partners_are_kept_with_each_version(staff_client):
     ).content.decode()
     assert "<strong>partners:</strong>" in page.lower()
     assert added.name in page
+
+
+def test_restoring_a_version_brings_back_its_partners(staff_client):
+    neighbourhood = Neighbourhood.objects.get(slug="hackney-downs")
+    before = set(neighbourhood.partners.values_list("pk", flat=True))
+    first = neighbourhood.history.latest()
+    added = PartnerOrganisation.objects.exclude(pk__in=before).first()
+    neighbourhood.partners.add(added)
+    url = reverse(
+        "admin:neighbourhoods_neighbourhood_simple_history",
+        args=[neighbourhood.pk, first.history_id],
+    )
+
+    html = staff_client.get(url).content.decode()
+
+    assert f'<option value="{added.pk}" selected>' not in html
+    for pk in before:
+        assert f'<option value="{pk}" selected>' in html
