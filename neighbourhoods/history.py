@@ -35,9 +35,12 @@ class AuditRecord(models.Model):
         abstract = True
 
 
-def audited(*, excluded_fields=()):
-    """The history of one model. Geometry is left out where boundary versions keep it."""
-    return HistoricalRecords(bases=[AuditRecord], excluded_fields=list(excluded_fields))
+def audited(*, excluded_fields=(), m2m_fields=()):
+    """The history of one model. Geometry is left out where boundary versions keep it;
+    many-to-many links listed in `m2m_fields` are kept with each version."""
+    return HistoricalRecords(
+        bases=[AuditRecord], excluded_fields=list(excluded_fields), m2m_fields=list(m2m_fields)
+    )
 
 
 def current_import_run():
@@ -77,12 +80,22 @@ def record_bulk(objs, model, *, reason=None):
     as they are now."""
     run = current_import_run()
     reason = reason or current_reason() or (f"Import: {run.source}" if run else "")
-    return model.history.bulk_history_create(
+    rows = model.history.bulk_history_create(
         list(objs),
         update=True,
         default_change_reason=reason,
         custom_historical_attrs={"import_run": run} if run else None,
     )
+    _links_now(model, rows)
+    return rows
+
+
+def _links_now(model, rows):
+    from django.apps import apps
+
+    opts = model._meta
+    if (opts.app_label, model.__name__) in LINKS:
+        record_links(apps, opts.app_label, model.__name__, rows)
 
 
 # Audited models, for the recent-changes list and the first history rows: (app, model).
@@ -101,7 +114,50 @@ AUDITED = [
     ("neighbourhoods", "Lsoa"),
 ]
 
+# The many-to-many links kept with each version: (app, model) -> link fields.
+LINKS = {
+    ("partnership", "PartnerOrganisation"): ["places"],
+    ("workstreams", "Workstream"): ["partners"],
+    ("neighbourhoods", "Neighbourhood"): ["partners"],
+}
+
 FIRST_ROW_REASON = "As it was when the audit trail began"
+
+
+def record_links(apps, app, name, history_rows):
+    """Keep each history row's many-to-many links as they are now, as simple-history does
+    for a row it writes itself (rows written in bulk get none from it). Works on the
+    migration state's models too."""
+    rows = list(history_rows)
+    model = apps.get_model(app, name)
+    for field_name in LINKS.get((app, name), []):
+        through = model._meta.get_field(field_name).remote_field.through
+        try:
+            link_history = apps.get_model(app, f"Historical{name}_{field_name}")
+        except LookupError:  # a migration before links were kept (0012 adds them then)
+            continue
+        source = next(
+            f.attname for f in through._meta.fields
+            if f.is_relation and f.related_model == model
+        )  # fmt: skip
+        copied = [f.attname for f in through._meta.fields]
+        kept = set(
+            link_history._default_manager.filter(
+                history_id__in=[r.history_id for r in rows]
+            ).values_list("history_id", flat=True)
+        )
+        links = {}
+        for link in through._default_manager.filter(**{f"{source}__in": [r.id for r in rows]}):
+            links.setdefault(getattr(link, source), []).append(link)
+        link_history._default_manager.bulk_create(
+            [
+                link_history(history_id=row.history_id, **{f: getattr(link, f) for f in copied})
+                for row in rows
+                if row.history_id not in kept
+                for link in links.get(row.id, [])
+            ],
+            batch_size=500,
+        )
 
 
 def record_missing_history(apps, app_label=None, reason=FIRST_ROW_REASON, import_run=None):
@@ -127,7 +183,8 @@ def record_missing_history(apps, app_label=None, reason=FIRST_ROW_REASON, import
             )
             for obj in missing.iterator()
         ]
-        historical._default_manager.bulk_create(rows, batch_size=500)
+        rows = historical._default_manager.bulk_create(rows, batch_size=500)
+        record_links(apps, app, name, rows)
         created += len(rows)
     return created
 
@@ -167,12 +224,14 @@ def record_unrecorded_changes(*, reason=None):
         extra = {"import_run": run} if run else None
         reason = reason or current_reason() or (f"Import: {run.source}" if run else "")
         if new:
-            model.history.bulk_history_create(
+            rows = model.history.bulk_history_create(
                 new, default_change_reason=reason, custom_historical_attrs=extra
             )
+            _links_now(model, rows)
         if changed:
-            model.history.bulk_history_create(
+            rows = model.history.bulk_history_create(
                 changed, update=True, default_change_reason=reason, custom_historical_attrs=extra
             )
+            _links_now(model, rows)
         written += len(new) + len(changed)
     return written

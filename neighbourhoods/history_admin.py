@@ -6,8 +6,33 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from .history import LINKS
+
 
 class AuditedAdmin(SimpleHistoryAdmin):
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """A version opened to restore shows its own many-to-many links (partners, places),
+        not today's: simple-history rebuilds the fields of a version, not its links."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        version = getattr(obj, "_history", None)
+        fields = LINKS.get((self.model._meta.app_label, self.model.__name__), [])
+        if version is None or not fields:
+            return form
+        linked = {}
+        for name in fields:
+            if name in form.base_fields:
+                target = self.model._meta.get_field(name).related_model._meta.model_name
+                linked[name] = [
+                    getattr(link, f"{target}_id") for link in getattr(version, name).all()
+                ]
+
+        class VersionForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.initial.update(linked)
+
+        return VersionForm
+
     def get_historical_record_context_helper(self, request, historical_record):
         return ReadableChanges(self.model, historical_record)
 

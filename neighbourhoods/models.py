@@ -41,7 +41,7 @@ class Neighbourhood(OrderedContent):
     )
 
     # The area is kept by the boundary versions, not in every history row.
-    history = audited(excluded_fields=["boundary"])
+    history = audited(excluded_fields=["boundary"], m2m_fields=["partners"])
 
     def get_absolute_url(self):
         return reverse("neighbourhoods:detail", kwargs={"slug": self.slug})

@@ -151,7 +151,7 @@ class PartnerOrganisation(OrderedContent):
         "working in City and Hackney's neighbourhoods.",
     )
 
-    history = audited()
+    history = audited(m2m_fields=["places"])
 
     def get_absolute_url(self):
         return reverse("partnership:partner-detail", kwargs={"slug": self.slug})

@@ -175,3 +175,41 @@ def test_recent_changes_needs_a_staff_sign_in(client):
 
 def test_recent_changes_survives_a_bad_page_number(staff_client):
     assert staff_client.get(reverse("recent-changes") + "?p=abc").status_code == 200
+
+
+def test_a_neighbourhoods_partners_are_kept_with_each_version(staff_client):
+    neighbourhood = Neighbourhood.objects.get(slug="hackney-downs")
+    partners = set(neighbourhood.partners.values_list("pk", flat=True))
+    first = neighbourhood.history.latest()
+    added = PartnerOrganisation.objects.exclude(pk__in=partners).first()
+
+    neighbourhood.partners.add(added)
+
+    kept = {link.partnerorganisation_id for link in first.partners.all()}
+    latest = neighbourhood.history.latest()
+    assert kept == partners  # the version before the change still lists them
+    assert {link.partnerorganisation_id for link in latest.partners.all()} == partners | {added.pk}
+    assert latest.diff_against(first).changed_fields == ["partners"]
+    page = staff_client.get(
+        reverse("admin:neighbourhoods_neighbourhood_history", args=[neighbourhood.pk])
+    ).content.decode()
+    assert "<strong>partners:</strong>" in page.lower()
+    assert added.name in page
+
+
+def test_restoring_a_version_brings_back_its_partners(staff_client):
+    neighbourhood = Neighbourhood.objects.get(slug="hackney-downs")
+    before = set(neighbourhood.partners.values_list("pk", flat=True))
+    first = neighbourhood.history.latest()
+    added = PartnerOrganisation.objects.exclude(pk__in=before).first()
+    neighbourhood.partners.add(added)
+    url = reverse(
+        "admin:neighbourhoods_neighbourhood_simple_history",
+        args=[neighbourhood.pk, first.history_id],
+    )
+
+    html = staff_client.get(url).content.decode()
+
+    assert f'<option value="{added.pk}" selected>' not in html
+    for pk in before:
+        assert f'<option value="{pk}" selected>' in html

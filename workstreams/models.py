@@ -15,7 +15,7 @@ class Workstream(OrderedContent):
     description = models.TextField(blank=True)
     partners = models.ManyToManyField(PartnerOrganisation, related_name="workstreams", blank=True)
 
-    history = audited()
+    history = audited(m2m_fields=["partners"])
 
     def get_absolute_url(self):
         return reverse("workstreams:detail", kwargs={"slug": self.slug})
