@@ -89,7 +89,10 @@ def test_a_point_is_one_query_on_the_spatial_indexes(django_assert_num_queries):
         cursor.execute("EXPLAIN " + sql)
         plan = " ".join(row[0] for row in cursor.fetchall())
         cursor.execute("RESET enable_seqscan")
-    assert "boundary_id" in plan or "Index Scan" in plan, plan
+    # Both areas are found by their boundaries' spatial (GiST) indexes, nothing by a scan.
+    assert "Index Scan using neighbourhoods_neighbourhood_boundary" in plan, plan
+    assert "Index Scan using neighbourhoods_localauthority_boundary" in plan, plan
+    assert "Seq Scan" not in plan, plan
 
 
 def test_bulk_answers_in_order_each_with_its_own_outcome(client):
