@@ -244,3 +244,12 @@ def test_neighbourhood_urls_are_relative_everywhere(client):
         client.get("/api/practices").json()["features"][0]["properties"]["neighbourhood"]["url"],
     ]
     assert all(url.startswith("/neighbourhoods/") for url in urls), urls
+
+
+def test_a_body_past_the_upload_limit_is_a_400_in_json():
+    body = '{"postcodes": ["' + "E" * 3_000_000 + '"]}'
+    response = Client(raise_request_exception=False).post(
+        "/api/postcodes", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] in {"bad_request", "malformed_body"}
