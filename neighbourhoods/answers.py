@@ -81,8 +81,8 @@ class Location:
             values = []
             for raw in (latitude, longitude):
                 text = str(raw).strip() if raw is not None else ""
-                if not text or len(text) > MAX_COORDINATE_LENGTH:
-                    return None
+                if not text or len(text) > MAX_COORDINATE_LENGTH or "_" in text:
+                    return None  # float() would read "5_1" as 51
                 values.append(float(text))
         except ValueError:
             return None

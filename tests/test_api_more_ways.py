@@ -89,7 +89,10 @@ def test_a_point_is_one_query_on_the_spatial_indexes(django_assert_num_queries):
         cursor.execute("EXPLAIN " + sql)
         plan = " ".join(row[0] for row in cursor.fetchall())
         cursor.execute("RESET enable_seqscan")
-    assert "boundary_id" in plan or "Index Scan" in plan, plan
+    # Both areas are found by their boundaries' spatial (GiST) indexes, nothing by a scan.
+    assert "Index Scan using neighbourhoods_neighbourhood_boundary" in plan, plan
+    assert "Index Scan using neighbourhoods_localauthority_boundary" in plan, plan
+    assert "Seq Scan" not in plan, plan
 
 
 def test_bulk_answers_in_order_each_with_its_own_outcome(client):
@@ -241,3 +244,12 @@ def test_neighbourhood_urls_are_relative_everywhere(client):
         client.get("/api/practices").json()["features"][0]["properties"]["neighbourhood"]["url"],
     ]
     assert all(url.startswith("/neighbourhoods/") for url in urls), urls
+
+
+def test_a_body_past_the_upload_limit_is_a_400_in_json():
+    body = '{"postcodes": ["' + "E" * 3_000_000 + '"]}'
+    response = Client(raise_request_exception=False).post(
+        "/api/postcodes", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] in {"bad_request", "malformed_body"}

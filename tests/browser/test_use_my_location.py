@@ -92,3 +92,17 @@ def test_without_geolocation_no_button_shows(live_url, page):
     page.goto(live_url + "/lookup/")
     expect(page.get_by_label("Enter your postcode")).to_be_visible()
     expect(page.get_by_role("button", name="Use my location")).to_be_hidden()
+
+
+def test_a_location_the_browser_cannot_find_gets_its_own_message(live_url, page):
+    # As when the device has no fix: the browser answers POSITION_UNAVAILABLE (2).
+    page.add_init_script(
+        "navigator.geolocation.getCurrentPosition = (ok, fail) => "
+        "setTimeout(() => fail({code: 2, message: 'no fix'}), 10)"
+    )
+    page.goto(live_url + "/lookup/")
+    page.get_by_role("button", name="Use my location").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "We could not get your location from your browser"
+    )
+    assert page.url.endswith("/lookup/")
