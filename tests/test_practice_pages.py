@@ -257,3 +257,14 @@ def test_the_maps_practice_markers_carry_their_pages_address(client):
     every = client.get(reverse("neighbourhoods:map")).context["map_config"]
     pattern, code = every["practiceUrl"], every["practiceUrlCode"]
     assert pattern.replace(code, "F84640") == "/practices/F84640/"
+
+
+@pytest.mark.realdata
+def test_the_lookup_answers_map_links_each_practice_to_its_page(client):
+    response = client.get(reverse("lookup"), {"postcode": "E8 1DY"})
+    listed = response.context["result"].practices
+    on_the_map = response.context["map_data"]["practices"]
+    assert listed and len(on_the_map) == len(listed)
+    for practice, marker in zip(listed, on_the_map, strict=True):
+        assert marker["url"] == f"/practices/{practice.ods_code}/"
+        assert client.get(marker["url"]).status_code == 200
