@@ -34,6 +34,7 @@ POINTS = [
 ]  # fmt: skip
 
 
+@pytest.mark.realdata
 @pytest.mark.parametrize("lat, lon, outcome, status, code, says", POINTS)
 def test_each_point_outcome_is_decided_once_and_answered_alike(
     client, lat, lon, outcome, status, code, says
@@ -51,6 +52,7 @@ def test_each_point_outcome_is_decided_once_and_answered_alike(
         assert body["message"] == result.message
 
 
+@pytest.mark.realdata
 def test_a_point_in_a_neighbourhood_lists_its_practices_nearest_the_point(client):
     body = client.get("/api/points", {"lat": LONDON_FIELDS[0], "lon": LONDON_FIELDS[1]}).json()
     assert body["neighbourhood"] == {
@@ -64,6 +66,7 @@ def test_a_point_in_a_neighbourhood_lists_its_practices_nearest_the_point(client
     assert len(distances) >= 5 and distances == sorted(distances)
 
 
+@pytest.mark.realdata
 def test_a_postcodes_point_gets_the_postcodes_stored_answer():
     """The point decision and the stored answers share the practices' SQL."""
     stored = lookup_postcode("E8 1DY")
@@ -124,6 +127,7 @@ def test_bulk_answers_in_order_each_with_its_own_outcome(client):
     ],
     ids=["found", "with districts"],
 )
+@pytest.mark.realdata
 def test_bulk_reads_every_row_it_answers_in_one_indexed_read(
     client, asked, reads, django_assert_num_queries
 ):
@@ -168,6 +172,7 @@ def test_bulk_refuses_a_limit_or_a_malformed_body_with_a_clear_400(client, body,
     assert says in response.json()["error"]["message"]
 
 
+@pytest.mark.realdata
 def test_the_postcode_csv_has_every_live_postcode_in_the_area(client):
     response = client.get("/api/v1/postcodes.csv")
     assert response.status_code == 200
@@ -205,6 +210,7 @@ def test_the_downloads_are_cached_until_the_next_publish(client, django_assert_n
     assert cache.get("download:postcodes.csv") is None
 
 
+@pytest.mark.realdata
 def test_the_areas_download_carries_attribution_and_release(client):
     response = client.get("/api/neighbourhoods.geojson")
     assert response["Content-Type"] == "application/geo+json"
@@ -233,6 +239,7 @@ def test_the_current_version_and_its_alias_answer_alike(client):
     assert all(path.startswith("/api/v1/") for path in schema["paths"])
 
 
+@pytest.mark.realdata
 def test_neighbourhood_urls_are_relative_everywhere(client):
     urls = [
         client.get("/api/postcodes/E81DY").json()["neighbourhood"]["url"],

@@ -31,6 +31,7 @@ def move_e8_1dy():
     return postcode, home, target
 
 
+@pytest.mark.realdata
 def test_the_loaded_areas_are_a_version(db):
     version = BoundaryVersion.objects.latest()
     assert version.areas.count() == Neighbourhood.objects.count()
@@ -38,6 +39,7 @@ def test_the_loaded_areas_are_a_version(db):
     assert all(area.boundary for area in version.areas.all())
 
 
+@pytest.mark.realdata
 def test_a_publish_that_changes_nothing_takes_no_version(db):
     versions = BoundaryVersion.objects.count()
     services.rebuild_areas()
@@ -45,6 +47,7 @@ def test_a_publish_that_changes_nothing_takes_no_version(db):
     assert BoundaryVersion.objects.count() == versions
 
 
+@pytest.mark.realdata
 def test_a_move_takes_a_version_naming_its_reason(db):
     versions = BoundaryVersion.objects.count()
     move_e8_1dy()
@@ -53,6 +56,7 @@ def test_a_move_takes_a_version_naming_its_reason(db):
     assert version.reason == "Test move"
 
 
+@pytest.mark.realdata
 def test_a_postcode_as_on_a_date(db):
     date_versions_back()
     postcode, home, target = move_e8_1dy()
@@ -65,6 +69,7 @@ def test_a_postcode_as_on_a_date(db):
     assert now.version == BoundaryVersion.objects.latest()
 
 
+@pytest.mark.realdata
 def test_a_point_as_on_a_date(db):
     date_versions_back()
     postcode, home, target = move_e8_1dy()
@@ -74,12 +79,14 @@ def test_a_point_as_on_a_date(db):
     assert selectors.neighbourhood_covering(point, on=TODAY).name == target.name
 
 
+@pytest.mark.realdata
 def test_a_point_on_a_shared_edge_still_has_an_answer(db):
     lsoa = Lsoa.objects.filter(neighbourhood__isnull=False).first()
     corner = Point(*lsoa.boundary[0].exterior_ring[0], srid=4326)
     assert selectors.neighbourhood_covering(corner, on=TODAY) is not None
 
 
+@pytest.mark.realdata
 def test_outside_every_area_or_unknown_answers_none(db):
     assert selectors.neighbourhood_covering(Point(-0.5, 51.5, srid=4326), on=TODAY) is None
     assert selectors.neighbourhood_for_postcode("ZZ99 9ZZ", on=TODAY) is None
@@ -91,6 +98,7 @@ def test_a_date_before_the_first_version_says_so(db):
         selectors.neighbourhood_for_postcode("E8 1DY", on=datetime.date(2000, 1, 1))
 
 
+@pytest.mark.realdata
 def test_a_versions_areas_as_geojson(db):
     date_versions_back()
     _, home, target = move_e8_1dy()
@@ -107,6 +115,7 @@ def test_a_versions_areas_as_geojson(db):
     assert lsoas(after, home.name) == lsoas(before, home.name) - 1
 
 
+@pytest.mark.realdata
 def test_the_admin_lists_versions_and_serves_their_geojson(client):
     client.force_login(get_user_model().objects.create_superuser("b", "b@example.org", "pw"))
     version = BoundaryVersion.objects.latest()

@@ -42,12 +42,14 @@ def partner_form(partner, **changes):
     return {k: v for k, v in data.items() if v != ""}
 
 
+@pytest.mark.realdata
 def test_loaded_content_has_a_first_version(db):
     for model in (Place, PartnerOrganisation, Workstream, Neighbourhood, Practice, Lsoa):
         record = model.objects.first()
         assert record.history.exists(), model
 
 
+@pytest.mark.realdata
 def test_an_admin_edit_records_who_and_what_changed(staff_client, staff):
     partner = PartnerOrganisation.objects.get(slug="derman")
     old_summary = partner.summary
@@ -69,6 +71,7 @@ def test_an_admin_edit_records_who_and_what_changed(staff_client, staff):
     assert "<strong>summary:</strong>" in page.lower()
 
 
+@pytest.mark.realdata
 def test_restoring_an_earlier_version_puts_it_back(staff_client):
     partner = PartnerOrganisation.objects.get(slug="derman")
     original = partner.summary
@@ -92,6 +95,7 @@ def test_restoring_an_earlier_version_puts_it_back(staff_client):
     ).changed_fields == ["summary"]
 
 
+@pytest.mark.realdata
 def test_an_import_names_its_run_in_the_history(db):
     practice = Practice.objects.get(ods_code="F84008")
     Practice.objects.filter(pk=practice.pk).update(phone="000")
@@ -106,6 +110,7 @@ def test_an_import_names_its_run_in_the_history(db):
     assert run.outcome == ImportRun.Outcome.SUCCEEDED
 
 
+@pytest.mark.realdata
 def test_an_import_that_writes_in_bulk_still_leaves_history(db):
     postcode = Postcode.objects.get(postcode="E8 1DY")
     lsoa, home = postcode.lsoa, postcode.neighbourhood
@@ -123,6 +128,7 @@ def test_an_import_that_writes_in_bulk_still_leaves_history(db):
     assert latest.import_run.source == "load_neighbourhood_areas"
 
 
+@pytest.mark.realdata
 def test_a_move_by_the_service_records_its_reason(db):
     lsoa = Postcode.objects.get(postcode="E8 1DY").lsoa
     target = Neighbourhood.objects.exclude(pk=lsoa.neighbourhood_id).first()
@@ -147,6 +153,7 @@ def test_a_refused_import_leaves_its_run_recorded_and_no_history(tmp_path):
     assert Practice.history.count() == before
 
 
+@pytest.mark.realdata
 def test_recent_changes_lists_changes_across_the_portal(staff_client, staff):
     partner = PartnerOrganisation.objects.get(slug="derman")
     staff_client.post(
@@ -177,6 +184,7 @@ def test_recent_changes_survives_a_bad_page_number(staff_client):
     assert staff_client.get(reverse("recent-changes") + "?p=abc").status_code == 200
 
 
+@pytest.mark.realdata
 def test_a_neighbourhoods_partners_are_kept_with_each_version(staff_client):
     neighbourhood = Neighbourhood.objects.get(slug="hackney-downs")
     partners = set(neighbourhood.partners.values_list("pk", flat=True))
@@ -197,6 +205,7 @@ def test_a_neighbourhoods_partners_are_kept_with_each_version(staff_client):
     assert added.name in page
 
 
+@pytest.mark.realdata
 def test_restoring_a_version_brings_back_its_partners(staff_client):
     neighbourhood = Neighbourhood.objects.get(slug="hackney-downs")
     before = set(neighbourhood.partners.values_list("pk", flat=True))

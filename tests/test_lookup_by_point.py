@@ -18,6 +18,7 @@ PAGES = [
 ]
 
 
+@pytest.mark.realdata
 @pytest.mark.parametrize("lat, lon, status, says, has_map", PAGES)
 def test_each_point_outcome_has_its_page(client, lat, lon, status, says, has_map):
     response = client.get("/lookup/", {"lat": lat, "lon": lon})
@@ -34,6 +35,7 @@ def test_each_point_outcome_has_its_page(client, lat, lon, status, says, has_map
     assert f'value="{lat}' not in html or not lat
 
 
+@pytest.mark.realdata
 def test_a_point_in_the_area_shows_its_neighbourhood_borough_and_practices(client):
     html = client.get("/lookup/", {"lat": "51.5420", "lon": "-0.0610"}).content.decode()
     result = lookup_point("51.5420", "-0.0610")
@@ -47,6 +49,7 @@ def test_a_point_in_the_area_shows_its_neighbourhood_borough_and_practices(clien
     assert '"postcode": "Your location"' in html  # the map's label for the point
 
 
+@pytest.mark.realdata
 def test_a_point_outside_names_its_borough_and_where_to_go(client):
     html = client.get("/lookup/", {"lat": "51.5455", "lon": "-0.1040"}).content.decode()
     assert "NHS North Central London" in html

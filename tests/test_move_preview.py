@@ -34,6 +34,7 @@ def lsoa_and_target(code, name):
     return Lsoa.objects.get(code=code), Neighbourhood.objects.get(name=name)
 
 
+@pytest.mark.realdata
 def test_the_preview_counts_postcodes_and_residents_from_and_to(db):
     lsoa, target = lsoa_and_target(*HARMLESS)
     live = Postcode.objects.live().filter(lsoa=lsoa).count()
@@ -48,6 +49,7 @@ def test_the_preview_counts_postcodes_and_residents_from_and_to(db):
     assert all(area.pieces_after == 1 for area in preview.areas)
 
 
+@pytest.mark.realdata
 def test_the_preview_sees_an_area_split(db):
     lsoa, target = lsoa_and_target(*SPLITS)
     preview = moves.preview_move(lsoa_ids=[lsoa.pk], target=target)
@@ -56,6 +58,7 @@ def test_the_preview_sees_an_area_split(db):
     assert preview.needs_reason
 
 
+@pytest.mark.realdata
 def test_the_preview_sees_a_practice_left_outside_its_area(db):
     code, name, practice = STRANDS
     lsoa, target = lsoa_and_target(code, name)
@@ -65,6 +68,7 @@ def test_the_preview_sees_a_practice_left_outside_its_area(db):
     assert preview.needs_reason
 
 
+@pytest.mark.realdata
 def test_the_preview_page_shows_the_figures_and_a_before_and_after_map(staff_client):
     lsoa, target = lsoa_and_target(*HARMLESS)
     response = staff_client.get(move_url(lsoa, target))
@@ -79,6 +83,7 @@ def test_the_preview_page_shows_the_figures_and_a_before_and_after_map(staff_cli
     assert lsoa.neighbourhood != target  # nothing moved
 
 
+@pytest.mark.realdata
 def test_a_harmless_move_is_confirmed_without_a_reason(staff_client):
     lsoa, target = lsoa_and_target(*HARMLESS)
     versions = BoundaryVersion.objects.count()
@@ -97,6 +102,7 @@ def test_a_harmless_move_is_confirmed_without_a_reason(staff_client):
     assert BoundaryVersion.objects.count() == versions + 1
 
 
+@pytest.mark.realdata
 def test_a_split_needs_a_reason_and_a_tick_and_the_reason_is_kept(staff_client):
     lsoa, target = lsoa_and_target(*SPLITS)
     home = lsoa.neighbourhood
@@ -120,6 +126,7 @@ def test_a_split_needs_a_reason_and_a_tick_and_the_reason_is_kept(staff_client):
     assert BoundaryVersion.objects.latest().reason == "Pilot agreed by the board"
 
 
+@pytest.mark.realdata
 def test_a_stranded_practice_is_named_on_the_page(staff_client):
     code, name, practice = STRANDS
     lsoa, target = lsoa_and_target(code, name)
@@ -127,6 +134,7 @@ def test_a_stranded_practice_is_named_on_the_page(staff_client):
     assert f"<strong>{practice}</strong> would be outside the area of its own neighbourhood" in html
 
 
+@pytest.mark.realdata
 def test_editing_one_lsoa_goes_through_the_preview(staff_client):
     lsoa, target = lsoa_and_target(*HARMLESS)
     home = lsoa.neighbourhood
@@ -142,6 +150,7 @@ def test_editing_one_lsoa_goes_through_the_preview(staff_client):
     assert lsoa.neighbourhood == home
 
 
+@pytest.mark.realdata
 def test_restoring_an_lsoa_moves_it_back_through_the_preview(staff_client):
     lsoa, target = lsoa_and_target(*HARMLESS)
     home = lsoa.neighbourhood
@@ -177,6 +186,7 @@ def test_restoring_an_lsoa_moves_it_back_through_the_preview(staff_client):
     assert lsoa.history.latest().history_change_reason == "Restored the earlier version."
 
 
+@pytest.mark.realdata
 def test_moving_needs_the_change_permission(client, db):
     viewer = get_user_model().objects.create_user("vi", password="pw", is_staff=True)
     client.force_login(viewer)

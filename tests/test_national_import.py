@@ -63,6 +63,7 @@ def test_a_synthetic_national_file_loads_in_batches_with_the_answers_services_wo
     )
 
 
+@pytest.mark.realdata
 def test_outside_answers_name_the_local_authority_and_in_area_ones_get_practices(tmp_path):
     path = tmp_path / "onspd.csv"
     path.write_text(

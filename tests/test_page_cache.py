@@ -9,7 +9,7 @@ from django.core.cache import caches
 from neighbourhoods.models import Neighbourhood
 from neighbourhoods.templatetags.portal import NONCE_PLACEHOLDER
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.realdata]
 
 
 def nonce_of(response) -> str:

@@ -22,6 +22,7 @@ def page(client, practice, status=200):
     return response, response.content.decode()
 
 
+@pytest.mark.realdata
 def test_the_page_shows_the_neighbourhood_address_phone_list_size_and_nhs_profile(client):
     neighbourhood = NeighbourhoodFactory(name="Marsh Test", slug="marsh-test")
     practice = PracticeFactory(
@@ -54,6 +55,7 @@ def test_the_page_shows_the_neighbourhood_address_phone_list_size_and_nhs_profil
     assert 'class="nhsuk-breadcrumb__link" href="/neighbourhoods/marsh-test/">Marsh Test' in html
 
 
+@pytest.mark.realdata
 def test_the_nhs_website_link_has_the_form_the_nhs_website_uses():
     # As the NHS website itself addresses London Fields Medical Centre.
     practice = Practice.objects.get(ods_code="F84021")
@@ -138,6 +140,7 @@ def test_a_practice_never_in_a_neighbourhood_and_with_no_location_or_phone(clien
     assert "tel:" not in html.split("Need help now?")[0].split('id="maincontent"')[1]
 
 
+@pytest.mark.realdata
 def test_the_map_shows_the_practice_close_up_with_its_neighbourhood(client):
     practice = Practice.objects.get(ods_code="F84640")
 
@@ -165,6 +168,7 @@ def test_an_unknown_or_malformed_code_is_a_plain_404(client, path):
     assert "Page not found" in html
 
 
+@pytest.mark.realdata
 def test_a_lower_case_code_answers_with_the_canonical_page(client):
     response = client.get("/practices/f84640/")
     assert response.status_code == 301
@@ -172,6 +176,7 @@ def test_a_lower_case_code_answers_with_the_canonical_page(client):
     assert client.get("/practices/f84640/", follow=True).status_code == 200
 
 
+@pytest.mark.realdata
 def test_the_list_size_date_comes_from_the_import_when_the_practice_has_none(client):
     practice = Practice.objects.get(ods_code="F84008")
     Practice.objects.filter(pk=practice.pk).update(registered_patients_as_of=None)
@@ -199,17 +204,20 @@ NEAMAN = 'href="/practices/F84640/"'
     ["/neighbourhoods/shoreditch-park-and-city/", "/neighbourhoods/map/",
      "/practices/?q=neaman", "/lookup/?postcode=EC1A+7HF"],
 )  # fmt: skip
+@pytest.mark.realdata
 def test_practice_names_link_to_their_pages(client, path):
     html = client.get(path).content.decode()
     assert f"<a {NEAMAN}>The Neaman Practice</a>" in html
 
 
+@pytest.mark.realdata
 def test_did_you_mean_links_straight_to_the_practice_page(client):
     html = client.get(reverse("practice-search"), {"q": "springfield"}).content.decode()
     suggestions = html.split('id="suggestions"')[1].split("</ul>")[0]
     assert '<a href="/practices/Y03049/">Spring Hill Practice</a>' in suggestions
 
 
+@pytest.mark.realdata
 def test_the_practice_page_reads_a_few_rows(client, django_assert_max_num_queries):
     practice = Practice.objects.get(ods_code="F84640")
     # The practice, its memberships with their neighbourhoods, the list-size import run.
@@ -217,6 +225,7 @@ def test_the_practice_page_reads_a_few_rows(client, django_assert_max_num_querie
         assert client.get(practice.get_absolute_url()).status_code == 200
 
 
+@pytest.mark.realdata
 def test_a_practice_that_left_links_from_its_old_neighbourhood(client):
     html = client.get("/neighbourhoods/shoreditch-park-and-city/").content.decode()
     assert '<a href="/practices/F84041/">Southgate Road Medical Centre</a> left on' in html
@@ -225,6 +234,7 @@ def test_a_practice_that_left_links_from_its_old_neighbourhood(client):
 # -- The map of all areas ------------------------------------------------------------------
 
 
+@pytest.mark.realdata
 def test_the_map_page_numbers_and_labels_every_area_as_its_key_and_list_do(client):
     response = client.get(reverse("neighbourhoods:map"))
 
@@ -249,6 +259,7 @@ def test_the_map_page_numbers_and_labels_every_area_as_its_key_and_list_do(clien
     assert config["areas"] == areas
 
 
+@pytest.mark.realdata
 def test_the_maps_practice_markers_carry_their_pages_address(client):
     neighbourhood = client.get("/neighbourhoods/shoreditch-park-and-city/").context["map_config"]
     assert {"name": "The Neaman Practice", "url": "/practices/F84640/"}.items() <= next(

@@ -39,6 +39,7 @@ def test_the_migration_made_the_three_groups(db):
     }  # fmt: skip
 
 
+@pytest.mark.realdata
 def test_editors_edit_content_and_only_read_data(as_role):
     client = as_role("Editors")
     partner = PartnerOrganisation.objects.first()
@@ -60,6 +61,7 @@ def test_editors_edit_content_and_only_read_data(as_role):
     assert status(client, "partnership_partnerorganisation_history", partner.pk) == 200
 
 
+@pytest.mark.realdata
 def test_data_managers_move_areas_and_keep_practices_but_not_content(as_role):
     client = as_role("Data managers")
     user = get_user_model().objects.get(username="data-managers")
@@ -81,6 +83,7 @@ def test_data_managers_move_areas_and_keep_practices_but_not_content(as_role):
     assert status(client, "neighbourhoods_importrun_changelist") == 200
 
 
+@pytest.mark.realdata
 def test_viewers_read_everything_and_change_nothing(as_role):
     client = as_role("Viewers")
     user = get_user_model().objects.get(username="viewers")
@@ -104,6 +107,7 @@ def test_viewers_read_everything_and_change_nothing(as_role):
     assert partner.name != "Renamed"
 
 
+@pytest.mark.realdata
 def test_a_viewer_cannot_restore_a_version(as_role):
     client = as_role("Viewers")
     partner = PartnerOrganisation.objects.first()
