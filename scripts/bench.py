@@ -442,7 +442,7 @@ def write_doc(report: dict):
         f"live postcodes (seed {settings['seed']}); each target ran {settings['rounds']} times "
         f"for {settings['seconds']} s, in turn, and the median run is shown. Unless marked, "
         f"with the City and Hackney data alone ({held['postcodes']:,} postcode rows). Code: "
-        f"{settings['commit']}.",
+        f"{settings['commit'].split()[0]}.",
         "",
         "| target | req/s | p50 ms | p99 ms | non-2xx |",
         "| --- | ---: | ---: | ---: | ---: |",
@@ -455,8 +455,8 @@ def write_doc(report: dict):
     lines += ["", "| ratio of req/s | |", "| --- | ---: |"]
     lines += [f"| {name} | {ratio:.2f}× |" for name, ratio in report["ratios"].items()]
     if settings.get("baseline"):
-        lines += ["", f"`before` is {settings['baseline_commit']}, served from a second "
-                  "checkout on the same database, in the same rounds."]  # fmt: skip
+        lines += ["", f"`before` is {settings['baseline_commit'].split()[0]}, served from a "
+                  "second checkout on the same database, in the same rounds."]  # fmt: skip
     lines.append(END)
     text = replace_section(DOC.read_text(), START, END, lines)
     if national and "first" in national:  # loaded in this run
