@@ -29,4 +29,10 @@ def site(request):
     for href, text in navigation_hrefs():
         current = "page" if request.path == href else request.path.startswith(href) and "true"
         items.append({"href": href, "text": text, "current": current or ""})
-    return {"service_name": SERVICE_NAME, "navigation": items, "find_a_gp_url": FIND_A_GP_URL}
+    return {
+        "service_name": SERVICE_NAME,
+        "navigation": items,
+        # Which section is marked, and how: the key of the header's cached copy (base.html).
+        "navigation_current": ",".join(item["current"] for item in items),
+        "find_a_gp_url": FIND_A_GP_URL,
+    }

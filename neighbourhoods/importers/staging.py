@@ -220,12 +220,13 @@ def save_postcodes(staging: Staging, *, source: str, summary: Summary, guard, re
         cursor.execute(
             f"""
             SELECT count(*) FILTER (WHERE i.terminated AND NOT p.terminated), count(*),
-                   (SELECT count(*) FROM {table} WHERE NOT terminated),
-                   (SELECT count(*) FROM {table}), (SELECT count(*) FROM {STAGING_TABLE})
+                   (SELECT count(*) FROM {STAGING_TABLE})
             FROM {table} AS p JOIN {STAGING_TABLE} AS i ON i.postcode = p.postcode
             """
         )
-        newly_terminated, matched, live, held, incoming = cursor.fetchone()
+        newly_terminated, matched, incoming = cursor.fetchone()
+        cursor.execute(f"SELECT count(*) FILTER (WHERE NOT terminated), count(*) FROM {table}")
+        live, held = cursor.fetchone()
         guard(file=staging.name, verb="terminate", lost=newly_terminated, total=live,
               what="live postcodes")  # fmt: skip
         cursor.execute(
