@@ -1,4 +1,5 @@
--- wrk script: each request asks for a random path from the file named by BENCH_PATHS.
+-- wrk script: each request asks for a random line of the file named by BENCH_PATHS: a path
+-- to GET, or "POST <path> <JSON body>".
 local paths = {}
 
 init = function(args)
@@ -8,8 +9,15 @@ init = function(args)
   math.randomseed(os.time() + math.floor(os.clock() * 1e6))
 end
 
+local json_headers = { ["Content-Type"] = "application/json" }
+
 request = function()
-  return wrk.format("GET", paths[math.random(#paths)])
+  local line = paths[math.random(#paths)]
+  local path, body = line:match("^POST (%S+) (.*)$")
+  if path then
+    return wrk.format("POST", path, json_headers, body)
+  end
+  return wrk.format("GET", line)
 end
 
 done = function(summary, latency, requests)

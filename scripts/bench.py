@@ -61,26 +61,45 @@ DATA_STEPS = [  # what `make data` runs, for the national database
     ["load_neighbourhood_areas", "--run-by", "make bench"],
     ["recompute_answers"],
 ]
+BULK_SIZE = 100  # the most one bulk request may ask for
 TARGETS = {
     "api": ("API `/api/postcodes/…`", "/api/postcodes/{}"),
     "page": ("page `/lookup/?postcode=…`", "/lookup/?postcode={}"),
     "floor": ("floor: one indexed read, bare view", "/bench/floor/{}"),
     "covers": ("request-time `ST_Covers`, bare view", "/bench/covers/{}"),
+    "point": ("API by point `/api/v1/points?lat=…&lon=…`", "/api/v1/points?lat={}&lon={}"),
+    "bulk": (f"API in bulk `POST /api/v1/postcodes`, {BULK_SIZE} a request", "/api/v1/postcodes"),
 }
-RATIOS = [("api", "covers"), ("api", "floor"), ("page", "floor")]
+# Targets only this checkout has: an older checkout (--baseline) is not asked for them.
+NEW_TARGETS = {"floor", "covers", "point", "bulk"}
+RATIOS = [("api", "covers"), ("api", "floor"), ("page", "floor"), ("point", "covers")]
 
 
-def sample_postcodes(size: int, seed: int) -> list[str]:
+def sample_postcodes(size: int, seed: int) -> list[tuple[str, float, float]]:
+    """A fixed sample of live postcodes, each with its point's latitude and longitude."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     django.setup()
     from neighbourhoods.models import Postcode
 
-    postcodes = list(Postcode.objects.live().values_list("postcode", flat=True))
+    postcodes = [
+        (row.postcode, row.location.y, row.location.x)
+        for row in Postcode.objects.live().only("postcode", "location").order_by("postcode")
+    ]
     if not postcodes:
         sys.exit("No postcodes in the database: run `make data` first.")
     return random.Random(seed).sample(postcodes, min(size, len(postcodes)))
+
+
+def bulk_requests(postcodes: list[str], seed: int, count: int = 200) -> list[str]:
+    """Lines for bench.lua: each a POST of BULK_SIZE postcodes drawn from the sample."""
+    rng = random.Random(seed)
+    path = TARGETS["bulk"][1]
+    return [
+        f"POST {path} " + json.dumps({"postcodes": rng.sample(postcodes, BULK_SIZE)})
+        for _ in range(count)
+    ]
 
 
 def machine() -> dict:
@@ -307,7 +326,8 @@ def main():
         sys.exit("wrk is not installed: `make bench` installs it.")
     targets = args.targets.split(",")
 
-    postcodes = sample_postcodes(args.sample, args.seed)
+    sample = sample_postcodes(args.sample, args.seed)
+    postcodes = [postcode for postcode, _, _ in sample]
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.bench",
@@ -343,11 +363,16 @@ def main():
         paths = {
             name: [template.format(pc.replace(" ", "")) for pc in postcodes]
             for name, (_, template) in TARGETS.items()
+            if name not in ("point", "bulk")
         }
         paths["page"] = [f"/lookup/?postcode={pc.replace(' ', '+')}" for pc in postcodes]
+        paths["point"] = [
+            TARGETS["point"][1].format(f"{lat:.6f}", f"{lon:.6f}") for _, lat, lon in sample
+        ]
+        paths["bulk"] = bulk_requests(postcodes, args.seed)
         runs = {
             key(label, name): [] for name in targets for label in servers
-            if not (label == "baseline" and name in ("floor", "covers"))
+            if not (label == "baseline" and name in NEW_TARGETS)
         }  # fmt: skip
         plan = [(k, bases[k.partition(":")[0] if ":" in k else ""], k.rpartition(":")[2])
                 for k in runs]  # fmt: skip
@@ -454,6 +479,10 @@ def write_doc(report: dict):
         )
     lines += ["", "| ratio of req/s | |", "| --- | ---: |"]
     lines += [f"| {name} | {ratio:.2f}× |" for name, ratio in report["ratios"].items()]
+    if "bulk" in report["results"]:
+        per_second = report["results"]["bulk"]["requests_per_second"] * BULK_SIZE
+        lines += ["", f"In bulk, {per_second:,.0f} postcodes answered a second ({BULK_SIZE} a "
+                  "request)."]  # fmt: skip
     if settings.get("baseline"):
         lines += ["", f"`before` is {settings['baseline_commit'].split()[0]}, served from a "
                   "second checkout on the same database, in the same rounds."]  # fmt: skip
