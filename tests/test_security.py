@@ -8,12 +8,14 @@ import os
 import re
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.test import Client, override_settings
 
 from neighbourhoods.api import middleware as api_middleware
@@ -87,6 +89,20 @@ def test_without_a_configured_header_a_client_cannot_dodge_the_limit_by_sending_
         client.get("/api/neighbourhoods", REMOTE_ADDR=ip, HTTP_X_REAL_IP=f"192.0.2.{n}")
     again = client.get("/api/neighbourhoods", REMOTE_ADDR=ip, HTTP_X_REAL_IP="192.0.2.99")
     assert again.status_code == 429
+
+
+def test_the_rate_limit_counter_increments_only_while_its_window_lasts():
+    counter = caches["ratelimit"]
+    key = f"test-counter-{uuid.uuid4()}"
+    assert counter.add(key, 1, 60)
+    assert counter.incr(key) == 2
+    assert counter.incr(key) == 3
+    redis = counter._cache.get_client(write=True)
+    assert 0 < redis.ttl(counter.make_and_validate_key(key)) <= 60
+    counter.delete(key)  # as when the window's counter expires
+    with pytest.raises(ValueError):
+        counter.incr(key)
+    assert counter.get(key) is None  # not made again without an expiry
 
 
 def test_the_rate_limit_counts_in_the_shared_redis(client):
