@@ -67,12 +67,15 @@ TARGETS = {
     "page": ("page `/lookup/?postcode=…`", "/lookup/?postcode={}"),
     "floor": ("floor: one indexed read, bare view", "/bench/floor/{}"),
     "covers": ("request-time `ST_Covers`, bare view", "/bench/covers/{}"),
+    "floor_api": ("floor, behind the API's middleware", "/api/bench/floor/{}"),
+    "covers_api": ("request-time `ST_Covers`, behind the API's middleware", "/api/bench/covers/{}"),
     "point": ("API by point `/api/v1/points?lat=…&lon=…`", "/api/v1/points?lat={}&lon={}"),
     "bulk": (f"API in bulk `POST /api/v1/postcodes`, {BULK_SIZE} a request", "/api/v1/postcodes"),
 }
 # Targets only this checkout has: an older checkout (--baseline) is not asked for them.
-NEW_TARGETS = {"floor", "covers", "point", "bulk"}
-RATIOS = [("api", "covers"), ("api", "floor"), ("page", "floor"), ("point", "covers")]
+NEW_TARGETS = {"floor", "covers", "floor_api", "covers_api", "point", "bulk"}
+RATIOS = [("api", "covers"), ("api", "floor"), ("page", "floor"), ("api", "covers_api"),
+          ("api", "floor_api"), ("point", "covers_api")]  # fmt: skip
 
 
 def sample_postcodes(size: int, seed: int) -> list[tuple[str, float, float]]:
