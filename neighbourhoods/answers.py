@@ -292,13 +292,6 @@ class LookupResult:
                 return "A postcode looks like E8 1DY."
 
     @property
-    def _district_hint(self) -> str:
-        """Points to the district's neighbourhoods only when there are some to show."""
-        if self.district and self.district.shares:
-            return f", see the neighbourhoods {self.postcode.outcode} falls in"
-        return ""
-
-    @property
     def message(self) -> str:
         """The whole answer in plain English: the same words in the page and the API."""
         return f"{self.headline}. {self.detail}"
@@ -336,8 +329,6 @@ def lookup_point(latitude, longitude) -> LookupResult:
 def covering(location: Location) -> dict:
     """The neighbourhood and local authority that cover a point, and the neighbourhood's
     practices nearest it: one query, on the boundaries' spatial indexes."""
-    from . import services
-
     point = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)"
     nearest = services.nearest_practices_sql(point="here.location", neighbourhood_id="n.id")
     sql = f"""

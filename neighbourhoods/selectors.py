@@ -98,7 +98,7 @@ def neighbourhood_covering(point: Point, *, on: datetime.date) -> AreaOnDate | N
     area = (
         BoundaryVersionArea.objects.filter(version=version, boundary__covers=point)
         .only("neighbourhood_id", "name", "slug")
-        .order_by("name")
+        .order_by("neighbourhood_id")  # as the live lookup breaks a tie on an edge
         .first()
     )
     if area is None:

@@ -260,3 +260,22 @@ def test_a_body_past_the_upload_limit_is_a_400_in_json():
     )
     assert response.status_code == 400
     assert response.json()["error"]["code"] in {"bad_request", "malformed_body"}
+
+
+@pytest.mark.realdata
+def test_a_postcode_typed_in_part_is_named_as_such_not_as_a_district(client):
+    response = client.get("/api/v1/postcodes/E8 1D")
+    assert response.status_code == 400
+    assert response.json()["error"]["message"].startswith("E8 1D is only part of a postcode.")
+    district = client.get("/api/v1/postcodes/E8").json()["error"]["message"]
+    assert district.startswith("E8 is a postcode district, not a full postcode.")
+
+
+@pytest.mark.realdata
+def test_bulk_answers_are_kept_nowhere_and_point_answers_only_by_the_browser(client):
+    bulk = client.post(
+        "/api/v1/postcodes", {"postcodes": ["E8 1DY"]}, content_type="application/json"
+    )
+    assert bulk.status_code == 200 and bulk["Cache-Control"] == "no-store"
+    point = client.get("/api/v1/points", {"lat": "51.542", "lon": "-0.061"})
+    assert point.status_code == 200 and point["Cache-Control"] == "private, max-age=60"

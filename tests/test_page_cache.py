@@ -56,3 +56,11 @@ def test_each_query_gets_its_own_page(client):
     assert 'value="E8 1DY"' in spaced.content.decode()
     outside = client.get("/lookup/?postcode=E1+0AA").content.decode()
     assert "Tower Hamlets" in outside and "London Fields" not in outside
+
+
+def test_an_answer_for_a_point_is_never_kept(client):
+    caches["answers"].clear()
+    response = client.get("/lookup/", {"lat": "51.542", "lon": "-0.061"})
+    assert response.status_code == 200
+    assert "London Fields" in response.content.decode()
+    assert len(caches["answers"]._cache) == 0

@@ -119,6 +119,10 @@ api = PortalAPI(
 )
 
 
+# A point is often where someone is: their browser may keep the answer, a shared proxy not.
+POINT_CACHE_HEADER = "private, max-age=60"
+
+
 def answered(body: dict, status: int = 200, cache: str | None = CACHE_HEADER) -> JsonResponse:
     response = JsonResponse(body, status=status)
     if cache and status < 400:
@@ -165,6 +169,11 @@ def postcode_answer(raw: str) -> tuple[int, dict]:
 
 def postcode_body(result) -> tuple[int, dict]:
     parsed = result.postcode
+    if parsed is not None and not parsed.is_full and ParsedPostcode.parse(result.query) is None:
+        return 400, {"error": {"code": "invalid_postcode", "message": (  # typed in part: "E8 1D"
+            f"{result.query} is only part of a postcode. Ask /api/outcodes/"
+            f"{parsed.outcode} for the neighbourhoods its district falls in."
+        )}}  # fmt: skip
     if parsed is not None and not parsed.is_full:
         return 400, {"error": {"code": "invalid_postcode", "message": (
             f"{parsed.outcode} is a postcode district, not a full postcode. "
@@ -172,11 +181,6 @@ def postcode_body(result) -> tuple[int, dict]:
         )}}  # fmt: skip
     if result.is_error:
         return result.status_code, {"error": {"code": result.error_code, "message": result.message}}
-    if result.outcome == Outcome.DISTRICT:  # typed in part, like "E8 1D"
-        return 400, {"error": {"code": "invalid_postcode", "message": (
-            f"{result.query} is only part of a postcode. Ask /api/outcodes/"
-            f"{result.postcode.outcode} for the neighbourhoods its district falls in."
-        )}}  # fmt: skip
     record = result.record
     point = result.point
     return 200, {
@@ -237,7 +241,8 @@ def _bulk_item(raw: str, result) -> dict:
 def bulk_postcodes(request, body: BulkRequest):
     results = lookup_postcodes(body.postcodes)
     items = [_bulk_item(raw, result) for raw, result in zip(body.postcodes, results, strict=True)]
-    return answered({"results": items}, cache=None)
+    # Each body asks something different: nothing should keep the answer.
+    return answered({"results": items}, cache="no-store")
 
 
 def refused_bulk(request, exc: ValidationError) -> HttpResponse:
@@ -295,7 +300,7 @@ def point_response(result) -> JsonResponse:
         ),
         "practices": practices_of(result),
         "indicative": True,
-    })  # fmt: skip
+    }, cache=POINT_CACHE_HEADER)  # fmt: skip
 
 
 def refused_point(request, exc: ValidationError) -> HttpResponse:

@@ -50,7 +50,7 @@ def answer_key(result, map_data) -> str:
         [district.outcode, district.outside,
          [(s.neighbourhood.pk, s.neighbourhood.name, s.neighbourhood.slug, s.postcodes)
           for s in district.shares]] if district else None,
-        # A lookup by point has no stored row: what it shows is the live answer itself.
+        # The answer as shown, beside the row it came from.
         str(result.location or ""),
         [result.neighbourhood.pk, result.neighbourhood.name, result.neighbourhood.slug]
         if result.neighbourhood else None,
@@ -59,6 +59,8 @@ def answer_key(result, map_data) -> str:
         [vars(p) for p in result.practices],
         map_data,
     ]  # fmt: skip
+    # The placeholder is this process's own: an entry is never served with another's.
+    parts.append(NONCE_PLACEHOLDER)
     text = json.dumps(parts, default=str, sort_keys=True, separators=(",", ":"))
     return "lookup-answer:" + hashlib.sha256(text.encode()).hexdigest()
 
@@ -69,9 +71,10 @@ class AnswerCacheNode(template.Node):
 
     def render(self, context):
         result = self.result.resolve(context)
-        if result is None:
-            return self.nodelist.render(context)
         request = context.get("request")
+        # A point is where someone is, and rarely asked twice: it is never kept.
+        if result is None or result.is_point or request is None:
+            return self.nodelist.render(context)
         key = answer_key(result, self.map_data.resolve(context))
         store = caches["answers"]
         html = store.get(key)
