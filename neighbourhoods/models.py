@@ -1,4 +1,5 @@
 import datetime
+import functools
 import re
 
 from django.conf import settings
@@ -155,8 +156,17 @@ class Practice(models.Model):
     def __str__(self):
         return f"{self.name} ({self.ods_code})"
 
+    # Stands for a practice's own code in its page's address, reversed once (page_url) and
+    # given to map.js, which puts each marker's code in its place.
+    CODE_STAND_IN = "A00000"
+
     def get_absolute_url(self):
-        return reverse("practice-detail", kwargs={"ods_code": self.ods_code})
+        return self.page_url(self.ods_code)
+
+    @classmethod
+    def page_url(cls, ods_code: str) -> str:
+        """A practice page's address, without reversing the URL for every practice shown."""
+        return _practice_url_pattern().replace(cls.CODE_STAND_IN, ods_code, 1)
 
     @property
     def nhs_website_url(self) -> str:
@@ -471,3 +481,8 @@ class BoundaryVersionArea(models.Model):
 
     def __str__(self):
         return f"{self.name} in {self.version}"
+
+
+@functools.cache
+def _practice_url_pattern() -> str:
+    return reverse("practice-detail", kwargs={"ods_code": Practice.CODE_STAND_IN})

@@ -1,11 +1,8 @@
 """The public "which neighbourhood am I in?" pages: by postcode (or by point, for "Use my
 location"), and by GP practice."""
 
-import functools
-
 from django.db.models import F, Prefetch
 from django.shortcuts import render
-from django.urls import reverse
 from django.views import View
 
 from .. import maps
@@ -13,16 +10,6 @@ from ..answers import POINT_ONLY, lookup_point, lookup_postcode
 from ..models import MIN_SEARCH_LENGTH, Membership, Practice
 
 MAX_QUERY_LENGTH = 100
-
-
-@functools.cache
-def _practice_url_pattern() -> str:
-    return reverse("practice-detail", args=["CODE"])
-
-
-def practice_url(ods_code: str) -> str:
-    """A practice page's address, without reversing the URL once per practice per request."""
-    return _practice_url_pattern().replace("CODE", ods_code, 1)
 
 
 def answer_map_data(result) -> dict | None:
@@ -41,7 +28,7 @@ def answer_map_data(result) -> dict | None:
                 "name": p.name,
                 "point": [p.latitude, p.longitude],
                 "distance_m": round(p.distance_m),
-                "url": practice_url(p.ods_code),
+                "url": Practice.page_url(p.ods_code),
             }
             for p in result.practices
         ],

@@ -92,8 +92,6 @@ def own_area_map_config(neighbourhood, memberships) -> dict | None:
     }
 
 
-# Stands for each practice's own code in the address map.js gives its marker's link.
-PRACTICE_URL_CODE = "A00000"
 # How many area colours portal.css defines (.portal-area-1 to -8), as map.js knows too.
 AREA_COLOURS = 8
 
@@ -126,8 +124,8 @@ class NeighbourhoodMapView(ListView):
             "areasUrl": maps.areas_url(),
             "practicesUrl": reverse("api:practices"),
             # Each practice marker's box links to its page: this address, with its own code.
-            "practiceUrl": reverse("practice-detail", kwargs={"ods_code": PRACTICE_URL_CODE}),
-            "practiceUrlCode": PRACTICE_URL_CODE,
+            "practiceUrl": Practice.page_url(Practice.CODE_STAND_IN),
+            "practiceUrlCode": Practice.CODE_STAND_IN,
             "areas": {
                 n.slug: {
                     "number": n.number,
