@@ -79,8 +79,8 @@ def as_on(on: datetime.date, version: BoundaryVersion) -> dict:
 
 
 def neighbourhood_then(area: selectors.AreaOnDate | None) -> dict | None:
-    """The neighbourhood's name and slug as they were, and its page's address today (by its
-    old slug, which redirects, if the neighbourhood has since been deleted)."""
+    """The neighbourhood's name and slug as they were, and its page's address today (built
+    from its old slug if the neighbourhood has since been deleted)."""
     if area is None:
         return None
     today = Neighbourhood.objects.filter(pk=area.neighbourhood_id).first()
