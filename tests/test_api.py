@@ -111,6 +111,8 @@ def test_the_openapi_schema_describes_every_endpoint(client):
         "/api/v1/neighbourhoods.geojson",
         "/api/v1/neighbourhoods/{slug}",
         "/api/v1/practices",
+        "/api/v1/boundary-versions",
+        "/api/v1/boundary-versions/{version_id}/neighbourhoods",
     }
     responses = schema["paths"]["/api/v1/postcodes/{postcode}"]["get"]["responses"]
     assert set(responses) == {"200", "400", "404", "429"}

@@ -90,6 +90,24 @@ REAL = (
         ("GET", "/api/v1/postcodes.csv", {}),
         ("GET", "/api/v1/neighbourhoods.geojson", {}),
     ]
+    + [  # as on a date: before the first version, a date that does not exist, the future
+        (
+            "GET",
+            "/api/v1/postcodes/{postcode}",
+            {"path_parameters": {"postcode": "E8 1DY"}, "query": {"on": on}},
+        )
+        for on in ["1999-12-31", "2026-02-30", "9999-12-31"]
+    ]  # fmt: skip
+    + [
+        ("GET", "/api/v1/points", {"query": {"lat": 51.542, "lon": -0.061, "on": "9999-12-31"}}),
+        ("GET", "/api/v1/neighbourhoods", {"query": {"on": "9999-12-31", "simplified": "true"}}),
+        ("GET", "/api/v1/boundary-versions", {}),
+        (
+            "GET",
+            "/api/v1/boundary-versions/{version_id}/neighbourhoods",
+            {"path_parameters": {"version_id": 999999}},
+        ),
+    ]  # fmt: skip
 )
 
 
@@ -110,6 +128,6 @@ def test_every_documented_answer_validates(wsgi_app):
         except (AssertionError, FailureGroup) as failure:
             failures.append(f"{method} {path} {given_input}: {failure}")
     print(f"schemathesis: {len(operations)} operations, {cases} cases, {len(failures)} failures")
-    assert len(operations) == 9
+    assert len(operations) == 11
     assert cases >= len(operations) * 10
     assert not failures, "\n\n".join(failures[:10])

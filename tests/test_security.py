@@ -358,7 +358,7 @@ def test_pages_keep_their_html_error_pages():
 def test_the_openapi_description_lists_the_429_answer(client):
     schema = client.get("/api/openapi.json", REMOTE_ADDR=fresh_ip()).json()
     operations = [op for path in schema["paths"].values() for op in path.values()]
-    assert len(operations) == 9
+    assert len(operations) == 11
     for operation in operations:
         responses = operation["responses"]
         assert responses["429"]["content"]["application/json"]["schema"] == {

@@ -7,6 +7,7 @@ describe them in the OpenAPI description, and tests/test_api_schema.py checks ev
 documented answer against that description (docs/api.md).
 """
 
+import datetime
 import json
 import re
 from functools import cached_property
@@ -17,15 +18,17 @@ from ninja.errors import HttpError, ValidationError
 
 from partnership.data_sources import DATA_SOURCES
 
-from .. import maps
+from .. import maps, selectors
 from ..answers import Outcome, district_answer, lookup_point, lookup_postcode, lookup_postcodes
+from ..models import BoundaryVersion
 from ..postcodes import ParsedPostcode
-from . import downloads, errors
+from . import as_on, downloads, errors
 from .schemas import (
     MAX_BULK_POSTCODES,
     AreaCollection,
     AreaDownload,
     AreaFeature,
+    BoundaryVersionList,
     BulkAnswer,
     BulkRequest,
     DistrictAnswer,
@@ -33,6 +36,7 @@ from .schemas import (
     PointAnswer,
     PostcodeAnswer,
     PracticeCollection,
+    VersionAreaCollection,
 )
 
 # Answers change the moment staff move an area, so browsers and proxies hold them briefly.
@@ -42,6 +46,8 @@ DOWNLOAD_CACHE_HEADER = "public, max-age=3600"
 SLUG_RE = re.compile(r"^[-a-z0-9]{1,50}$")
 AREAS_FILE = "city-and-hackney-neighbourhoods.geojson"
 SAFE = ["GET", "HEAD"]  # HEAD answers as GET does, without the body
+# ?on=YYYY-MM-DD: described by ninja; read strictly by as_on.date_asked.
+ON_DATE = Query(None, description=as_on.ON_DESCRIPTION, examples=["2026-03-01"])
 
 RATE_LIMITED = {
     "description": (
@@ -213,8 +219,15 @@ def postcode_body(result) -> tuple[int, dict]:
     ),
     url_name="postcode",
 )
-def postcode(request, postcode: str = Path(..., examples=["E8 1DY"])):
+def postcode(
+    request,
+    postcode: str = Path(..., examples=["E8 1DY"]),
+    on: datetime.date = ON_DATE,
+):
+    on = as_on.date_asked(request)
     status, body = postcode_answer(postcode)
+    if on is not None and status == 200:
+        body = as_on.postcode_on(body, postcode, on)
     return answered(body, status)
 
 
@@ -281,8 +294,13 @@ def point(
     request,
     lat: float = Query(..., ge=-90, le=90, examples=[51.5465], description="Latitude"),
     lon: float = Query(..., ge=-180, le=180, examples=[-0.0553], description="Longitude"),
+    on: datetime.date = ON_DATE,
 ):
-    return point_response(lookup_point(lat, lon))
+    on = as_on.date_asked(request)
+    response = point_response(lookup_point(lat, lon))
+    if on is not None and response.status_code == 200:
+        response = answered(as_on.point_on(json.loads(response.content), on))
+    return response
 
 
 def point_response(result) -> JsonResponse:
@@ -351,15 +369,24 @@ def geojson(collection) -> JsonResponse:
 @api.api_operation(
     SAFE,
     "/neighbourhoods",
-    response={200: AreaCollection, 400: Error},
+    response={200: AreaCollection | VersionAreaCollection, 400: Error, 404: Error},
     summary="The eight neighbourhood areas",
-    description="A GeoJSON FeatureCollection of MultiPolygons.",
+    description=(
+        "A GeoJSON FeatureCollection of MultiPolygons. With ?on=YYYY-MM-DD, the areas of the "
+        "boundary version in force on that date, as GET /api/v1/boundary-versions/{id}/"
+        "neighbourhoods gives them (400 invalid_date, 404 no_boundary_version)."
+    ),
     url_name="neighbourhoods",
 )
 def neighbourhoods(
     request,
     simplified: bool = Query(False, description="Boundaries simplified (about 2 m) for maps."),
+    on: datetime.date = ON_DATE,
 ):
+    on = as_on.date_asked(request)
+    if on is not None:
+        version = selectors.version_on(as_on.in_force(on))
+        return geojson(selectors.areas_geojson(version, simplified=simplified))
     return geojson(maps.neighbourhoods_collection(simplified=simplified))
 
 
@@ -439,7 +466,51 @@ def neighbourhoods_geojson(request):
     return response
 
 
+@api.api_operation(
+    SAFE,
+    "/boundary-versions",
+    response={200: BoundaryVersionList},
+    summary="Every published state of the neighbourhood areas",
+    description=(
+        "The boundary versions, newest first: each published state of the areas, kept for "
+        "good and dated. A new one is published whenever staff move an LSOA, rename a "
+        "neighbourhood or import new areas."
+    ),
+    url_name="boundary_versions",
+)
+def boundary_versions(request):
+    return answered(as_on.versions_list())
+
+
+@api.api_operation(
+    SAFE,
+    "/boundary-versions/{version_id}/neighbourhoods",
+    response={200: VersionAreaCollection, 400: Error, 404: Error},
+    summary="The neighbourhood areas of one boundary version",
+    description=(
+        "A GeoJSON FeatureCollection of the areas as they were in that version, with each "
+        "neighbourhood's name, slug and LSOA count then. 404: no such version "
+        "(boundary_version_not_found)."
+    ),
+    url_name="boundary_version_areas",
+)
+def boundary_version_areas(
+    request,
+    version_id: int = Path(..., ge=1, le=2**31 - 1, examples=[1]),
+    simplified: bool = Query(False, description="Boundaries simplified (about 2 m) for maps."),
+):
+    version = BoundaryVersion.objects.filter(pk=version_id).first()
+    if version is None:
+        return errors.error(
+            404,
+            "boundary_version_not_found",
+            f"There is no boundary version {version_id}. See /api/v1/boundary-versions.",
+        )
+    return geojson(selectors.areas_geojson(version, simplified=simplified))
+
+
 PortalAPI.media_types = {
+    "boundary_version_areas": "application/geo+json",
     "neighbourhoods": "application/geo+json",
     "neighbourhood": "application/geo+json",
     "practices": "application/geo+json",
@@ -451,6 +522,10 @@ REFUSED = {"point": refused_point, "bulk_postcodes": refused_bulk}
 
 
 def refused(request, exc: ValidationError) -> HttpResponse:
+    try:
+        as_on.date_asked(request)  # a bad ?on= is worded the same for every operation
+    except as_on.DateRefused as refusal:
+        return as_on.refused_date(request, refusal)
     match = getattr(request, "resolver_match", None)
     handler = REFUSED.get(match.url_name if match else None)
     if handler is not None:
@@ -467,3 +542,5 @@ def http_error(request, exc: HttpError) -> HttpResponse:
 
 api.add_exception_handler(ValidationError, refused)
 api.add_exception_handler(HttpError, http_error)
+api.add_exception_handler(as_on.DateRefused, as_on.refused_date)
+api.add_exception_handler(selectors.NoVersionOnDate, as_on.no_version)

@@ -42,6 +42,12 @@ class Location(Schema):
     longitude: float = Field(ge=-180, le=180, examples=[-0.0553])
 
 
+NEIGHBOURHOOD_ON = (
+    "With ?on=YYYY-MM-DD, the neighbourhood as it was in the boundary version in force on that "
+    "date: its name and slug then, and url its page today (as_on names the version)."
+)
+
+
 class NearbyPractice(Schema):
     ods_code: str = Field(examples=["F84003"])
     name: str
@@ -50,35 +56,80 @@ class NearbyPractice(Schema):
     distance_m: int = Field(ge=0, description="Metres as the crow flies (on the spheroid).")
 
 
+# Boundary versions: the areas as they were published on a date (docs/history.md).
+class BoundaryVersionRef(Schema):
+    id: int = Field(ge=1, examples=[3])
+    published_at: str = Field(
+        description="When the version was published (London time, ISO 8601).",
+        json_schema_extra={"format": "date-time"},
+        examples=["2026-03-02T10:15:00+00:00"],
+    )
+
+
+class AsOn(Schema):
+    """What an answer "as on" a date (?on=YYYY-MM-DD) adds to today's answer."""
+
+    date: str = Field(
+        description="The date asked about.",
+        json_schema_extra={"format": "date"},
+        examples=["2026-03-01"],
+    )
+    boundary_version: BoundaryVersionRef = Field(
+        description="The boundary version in force on that date: the last one published by "
+        "the end of that day. A future date is answered from today's version."
+    )
+
+
+AS_ON_FIELD = Field(
+    None,
+    description=(
+        "Only with ?on=: the date asked about and the boundary version the neighbourhood "
+        "comes from. Absent without ?on=."
+    ),
+)
+
+
 class PostcodeAnswer(Schema):
     postcode: str = Field(examples=["E8 1DY"])
     status: Literal["in_area", "out_of_area"]
-    message: str = Field(description="The whole answer in plain English, as the page words it.")
-    neighbourhood: NeighbourhoodRef | None
+    message: str = Field(
+        description="The whole answer in plain English, as the page words it. With ?on=, it "
+        "says which neighbourhood the postcode was in on that date."
+    )
+    neighbourhood: NeighbourhoodRef | None = Field(description=NEIGHBOURHOOD_ON)
     local_authority: LocalAuthorityRef | None = Field(
-        description="Null for a postcode outside the postcode areas City and Hackney lies in."
+        description="Null for a postcode outside the postcode areas City and Hackney lies in. "
+        "Today's, also with ?on=."
     )
     location: Location | None
     practices: list[NearbyPractice] = Field(
-        description="The neighbourhood's practices, nearest first."
+        description="The neighbourhood's practices, nearest first. Today's, also with ?on=: "
+        "the current practices of the neighbourhood the postcode is in today."
     )
     indicative: Literal[True] = Field(
         description="The areas are indicative: a resident's GP practice decides."
     )
+    as_on: AsOn | None = AS_ON_FIELD
 
 
 class PointAnswer(Schema):
     status: Literal["in_area", "out_of_area"]
-    message: str
+    message: str = Field(
+        description="The whole answer in plain English. With ?on=, it says which "
+        "neighbourhood's area covered the point on that date."
+    )
     location: Location = Field(description="The point asked about, to six decimal places.")
-    neighbourhood: NeighbourhoodRef | None
+    neighbourhood: NeighbourhoodRef | None = Field(description=NEIGHBOURHOOD_ON)
     local_authority: LocalAuthorityRef | None = Field(
-        description="The borough that covers the point; null outside every London borough."
+        description="The borough that covers the point; null outside every London borough. "
+        "Today's, also with ?on=."
     )
     practices: list[NearbyPractice] = Field(
-        description="The neighbourhood's practices, nearest the point first."
+        description="The neighbourhood's practices, nearest the point first. Today's, also "
+        "with ?on=: the current practices of the neighbourhood whose area covers it today."
     )
     indicative: Literal[True]
+    as_on: AsOn | None = AS_ON_FIELD
 
 
 class DistrictShare(NeighbourhoodRef):
@@ -189,3 +240,40 @@ class PracticeFeature(Schema):
 class PracticeCollection(Schema):
     type: Literal["FeatureCollection"]
     features: list[PracticeFeature]
+
+
+class BoundaryVersionSummary(BoundaryVersionRef):
+    note: str = Field(description="Why the version was published; empty when no reason was given.")
+    neighbourhoods: int = Field(ge=0, description="The areas the version holds.")
+    api_url: str = Field(
+        description="The version's areas as GeoJSON, relative to the API's host.",
+        json_schema_extra={"format": "uri-reference"},
+        examples=["/api/v1/boundary-versions/3/neighbourhoods"],
+    )
+
+
+class BoundaryVersionList(Schema):
+    versions: list[BoundaryVersionSummary] = Field(description="Newest first.")
+
+
+class VersionAreaProperties(Schema):
+    neighbourhood_id: int | None = Field(
+        description="The neighbourhood's id; null if it has since been deleted."
+    )
+    name: str = Field(description="Its name as it was in that version.")
+    slug: str = Field(description="Its slug as it was in that version.")
+    lsoas: int = Field(ge=0, description="The LSOAs it had in that version.")
+    indicative: Literal[True]
+
+
+class VersionAreaFeature(Schema):
+    type: Literal["Feature"]
+    id: str
+    geometry: MultiPolygon
+    properties: VersionAreaProperties
+
+
+class VersionAreaCollection(Schema):
+    type: Literal["FeatureCollection"]
+    version: BoundaryVersionRef
+    features: list[VersionAreaFeature]
