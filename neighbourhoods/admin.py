@@ -285,10 +285,21 @@ class LsoaAdmin(AuditedAdmin, LeafletGeoAdmin):
                 return HttpResponseRedirect(
                     reverse("admin:neighbourhoods_lsoa_history", args=[object_id])
                 )
+            neighbourhood = Neighbourhood.objects.filter(pk=version.neighbourhood_id).first()
+            if neighbourhood is None:
+                self.message_user(
+                    request,
+                    "The neighbourhood that version was in has since been deleted, so it "
+                    "cannot be restored: choose a neighbourhood on the LSOA's page.",
+                    messages.ERROR,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:neighbourhoods_lsoa_history", args=[object_id])
+                )
             when = timezone.localtime(version.history_date)
             return self._to_preview(
                 [version.id],
-                version.neighbourhood,
+                neighbourhood,
                 restore=version.history_id,
                 reason=f"Restored the version of {when.day} {when:%B %Y, %H:%M}.",
             )
