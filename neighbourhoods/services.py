@@ -33,6 +33,10 @@ from .models import (
 
 NEAREST_PRACTICES = 10
 
+# The key of the transaction-level advisory lock that snapshot_boundaries takes, so two
+# publishes at once cannot both see the areas differ from the latest version and both keep one.
+BOUNDARY_VERSION_LOCK = 4_173_250_981
+
 _pending = threading.local()
 
 
@@ -361,7 +365,11 @@ def _published_state():
 @transaction.atomic
 def snapshot_boundaries(*, reason: str = "") -> BoundaryVersion | None:
     """Keep the areas as they are now as a new boundary version, dated now, naming who or
-    which import made the change; None when they are the same as the latest version's."""
+    which import made the change; None when they are the same as the latest version's.
+    Publishes at once wait for each other here (an advisory lock held until the transaction
+    ends), so the second sees the version the first kept."""
+    with connection.cursor() as cursor:  # one publish at a time compares and keeps a version
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [BOUNDARY_VERSION_LOCK])
     assignments, fingerprint = _published_state()
     latest = BoundaryVersion.objects.order_by("-published_at", "-pk").first()
     if latest is not None and latest.fingerprint == fingerprint:
