@@ -266,7 +266,9 @@ def store_answers(*, postcode_ids=None, neighbourhood_ids=None, authority_codes=
         cursor.execute(sql, params)
         changed = {row[0] for row in cursor.fetchall()}
     store_district_answers()
-    published()
+    # Answers for chosen postcodes: a postcode save or import, or after an LSOA move, whose
+    # rebuild_areas has already published the areas.
+    published(areas_may_have_changed=postcode_ids is None)
     return changed
 
 
@@ -341,10 +343,13 @@ def lsoa_assign(*, lsoa: Lsoa, neighbourhood: Neighbourhood | None) -> int:
     return lsoa_changed(lsoa=lsoa, previous_neighbourhood_id=previous_id)
 
 
-def published():
+def published(*, areas_may_have_changed=True):
     """Content that answers lookups changed: keep the areas as published now as a boundary
-    version (if they differ from the last one), and drop every cached answer."""
-    snapshot_boundaries()
+    version (if they differ from the last one), and drop every cached answer. A change to
+    postcodes alone cannot change what a version holds (LSOA assignments, and neighbourhoods'
+    names, slugs and areas), so it skips comparing them all again."""
+    if areas_may_have_changed:
+        snapshot_boundaries()
     transaction.on_commit(cache.clear)
 
 

@@ -145,3 +145,24 @@ def test_a_publish_holds_the_boundary_version_lock_until_its_transaction_ends(db
         other.close()
 
     assert taken is False
+
+
+def test_re_answering_one_postcode_does_not_compare_the_areas_again(db):
+    """A postcode's answer is not part of a boundary version, so saving one postcode does
+    not read every LSOA and area to compare them with the latest version."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import LsoaFactory, NeighbourhoodFactory, PostcodeFactory
+
+    LsoaFactory(neighbourhood=NeighbourhoodFactory())
+    services.snapshot_boundaries()
+    postcode = PostcodeFactory()
+    versions = BoundaryVersion.objects.count()
+
+    with CaptureQueriesContext(connection) as queries:
+        services.recompute_postcode_answers(postcode_ids=[postcode.pk])
+
+    table = BoundaryVersion._meta.db_table
+    assert not [q["sql"] for q in queries if table in q["sql"]]
+    assert BoundaryVersion.objects.count() == versions
