@@ -256,8 +256,18 @@ class LsoaAdmin(AuditedAdmin, LeafletGeoAdmin):
                 form = self.get_form(request, lsoa)(request.POST, instance=lsoa)
                 if form.is_valid() and "neighbourhood" in form.changed_data:
                     target = form.cleaned_data["neighbourhood"]
-                    if target is not None:
-                        return self._to_preview([lsoa.pk], target)
+                    if target is None:
+                        # The preview moves LSOAs to a neighbourhood; "none" is not a move
+                        # it can show, so it is refused rather than saved unpreviewed.
+                        self.message_user(
+                            request,
+                            "An LSOA cannot be left without a neighbourhood here: every move "
+                            "is previewed first, and the preview moves LSOAs to a "
+                            "neighbourhood. Choose the neighbourhood to move it to.",
+                            messages.ERROR,
+                        )
+                        return HttpResponseRedirect(request.get_full_path())
+                    return self._to_preview([lsoa.pk], target)
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -275,10 +285,21 @@ class LsoaAdmin(AuditedAdmin, LeafletGeoAdmin):
                 return HttpResponseRedirect(
                     reverse("admin:neighbourhoods_lsoa_history", args=[object_id])
                 )
+            neighbourhood = Neighbourhood.objects.filter(pk=version.neighbourhood_id).first()
+            if neighbourhood is None:
+                self.message_user(
+                    request,
+                    "The neighbourhood that version was in has since been deleted, so it "
+                    "cannot be restored: choose a neighbourhood on the LSOA's page.",
+                    messages.ERROR,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:neighbourhoods_lsoa_history", args=[object_id])
+                )
             when = timezone.localtime(version.history_date)
             return self._to_preview(
                 [version.id],
-                version.neighbourhood,
+                neighbourhood,
                 restore=version.history_id,
                 reason=f"Restored the version of {when.day} {when:%B %Y, %H:%M}.",
             )

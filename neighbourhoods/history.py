@@ -201,6 +201,9 @@ def record_unrecorded_changes(*, reason=None):
     many rows it wrote."""
     from django.apps import apps
 
+    run = current_import_run()
+    extra = {"import_run": run} if run else None
+    reason = reason or current_reason() or (f"Import: {run.source}" if run else "")
     written = 0
     for app, name in AUDITED:
         model = apps.get_model(app, name)
@@ -220,9 +223,6 @@ def record_unrecorded_changes(*, reason=None):
                 new.append(obj)
             elif latest[obj.pk] != values:
                 changed.append(obj)
-        run = current_import_run()
-        extra = {"import_run": run} if run else None
-        reason = reason or current_reason() or (f"Import: {run.source}" if run else "")
         if new:
             rows = model.history.bulk_history_create(
                 new, default_change_reason=reason, custom_historical_attrs=extra

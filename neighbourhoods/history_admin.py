@@ -12,24 +12,36 @@ from .history import LINKS
 class AuditedAdmin(SimpleHistoryAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         """A version opened to restore shows its own many-to-many links (partners, places),
-        not today's: simple-history rebuilds the fields of a version, not its links."""
+        not today's: simple-history rebuilds the fields of a version, not its links.
+
+        A version that kept no links (rows written before links were kept have none, and
+        nor does a version that had no links at all) cannot say what its links were, so
+        its form keeps today's links, and the page says so, rather than clearing them."""
         form = super().get_form(request, obj, change=change, **kwargs)
         version = getattr(obj, "_history", None)
         fields = LINKS.get((self.model._meta.app_label, self.model.__name__), [])
         if version is None or not fields:
             return form
-        linked = {}
+        linked, kept_today = {}, []
         for name in fields:
             if name in form.base_fields:
                 target = self.model._meta.get_field(name).related_model._meta.model_name
-                linked[name] = [
-                    getattr(link, f"{target}_id") for link in getattr(version, name).all()
-                ]
+                ids = [getattr(link, f"{target}_id") for link in getattr(version, name).all()]
+                if ids:
+                    linked[name] = ids
+                else:
+                    kept_today.append(name)
 
         class VersionForm(form):
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)
                 self.initial.update(linked)
+                for name in kept_today:
+                    field = self.fields[name]
+                    field.help_text = (
+                        f"This version did not keep its {field.label.lower()}, so today's "
+                        "are shown: restoring it leaves them as they are."
+                    )
 
         return VersionForm
 

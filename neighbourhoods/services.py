@@ -33,6 +33,10 @@ from .models import (
 
 NEAREST_PRACTICES = 10
 
+# The key of the transaction-level advisory lock that snapshot_boundaries takes, so two
+# publishes at once cannot both see the areas differ from the latest version and both keep one.
+BOUNDARY_VERSION_LOCK = 4_173_250_981
+
 _pending = threading.local()
 
 
@@ -262,7 +266,9 @@ def store_answers(*, postcode_ids=None, neighbourhood_ids=None, authority_codes=
         cursor.execute(sql, params)
         changed = {row[0] for row in cursor.fetchall()}
     store_district_answers()
-    published()
+    # Answers for chosen postcodes: a postcode save or import, or after an LSOA move, whose
+    # rebuild_areas has already published the areas.
+    published(areas_may_have_changed=postcode_ids is None)
     return changed
 
 
@@ -337,10 +343,13 @@ def lsoa_assign(*, lsoa: Lsoa, neighbourhood: Neighbourhood | None) -> int:
     return lsoa_changed(lsoa=lsoa, previous_neighbourhood_id=previous_id)
 
 
-def published():
+def published(*, areas_may_have_changed=True):
     """Content that answers lookups changed: keep the areas as published now as a boundary
-    version (if they differ from the last one), and drop every cached answer."""
-    snapshot_boundaries()
+    version (if they differ from the last one), and drop every cached answer. A change to
+    postcodes alone cannot change what a version holds (LSOA assignments, and neighbourhoods'
+    names, slugs and areas), so it skips comparing them all again."""
+    if areas_may_have_changed:
+        snapshot_boundaries()
     transaction.on_commit(cache.clear)
 
 
@@ -361,7 +370,11 @@ def _published_state():
 @transaction.atomic
 def snapshot_boundaries(*, reason: str = "") -> BoundaryVersion | None:
     """Keep the areas as they are now as a new boundary version, dated now, naming who or
-    which import made the change; None when they are the same as the latest version's."""
+    which import made the change; None when they are the same as the latest version's.
+    Publishes at once wait for each other here (an advisory lock held until the transaction
+    ends), so the second sees the version the first kept."""
+    with connection.cursor() as cursor:  # one publish at a time compares and keeps a version
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [BOUNDARY_VERSION_LOCK])
     assignments, fingerprint = _published_state()
     latest = BoundaryVersion.objects.order_by("-published_at", "-pk").first()
     if latest is not None and latest.fingerprint == fingerprint:

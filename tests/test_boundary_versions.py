@@ -127,3 +127,42 @@ def test_the_admin_lists_versions_and_serves_their_geojson(client):
     assert listing.status_code == 200 and str(version) in listing.content.decode()
     assert geojson.status_code == 200 and len(geojson.json()["features"]) == 8
     assert missing.status_code == 404
+
+
+def test_a_publish_holds_the_boundary_version_lock_until_its_transaction_ends(db):
+    """Two publishes at once must not both keep a version: while one is comparing and keeping
+    its version, another connection cannot take the lock it holds."""
+    import psycopg2
+    from django.db import connection
+
+    services.snapshot_boundaries()  # inside this test's transaction, not yet committed
+    other = psycopg2.connect(**connection.get_connection_params())
+    try:
+        with other, other.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [services.BOUNDARY_VERSION_LOCK])
+            taken = cursor.fetchone()[0]
+    finally:
+        other.close()
+
+    assert taken is False
+
+
+def test_re_answering_one_postcode_does_not_compare_the_areas_again(db):
+    """A postcode's answer is not part of a boundary version, so saving one postcode does
+    not read every LSOA and area to compare them with the latest version."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import LsoaFactory, NeighbourhoodFactory, PostcodeFactory
+
+    LsoaFactory(neighbourhood=NeighbourhoodFactory())
+    services.snapshot_boundaries()
+    postcode = PostcodeFactory()
+    versions = BoundaryVersion.objects.count()
+
+    with CaptureQueriesContext(connection) as queries:
+        services.recompute_postcode_answers(postcode_ids=[postcode.pk])
+
+    table = BoundaryVersion._meta.db_table
+    assert not [q["sql"] for q in queries if table in q["sql"]]
+    assert BoundaryVersion.objects.count() == versions

@@ -222,3 +222,25 @@ def test_restoring_a_version_brings_back_its_partners(staff_client):
     assert f'<option value="{added.pk}" selected>' not in html
     for pk in before:
         assert f'<option value="{pk}" selected>' in html
+
+
+def test_restoring_a_version_that_kept_no_partners_keeps_todays(staff_client):
+    """A version written before links were kept has no link rows: its restore form shows
+    today's partners, and says so, rather than clearing them all."""
+    from tests.factories import NeighbourhoodFactory, PartnerFactory
+
+    neighbourhood = NeighbourhoodFactory()
+    first = neighbourhood.history.latest()  # written on create, with no link rows
+    partners = PartnerFactory.create_batch(2)
+    neighbourhood.partners.add(*partners)
+    assert not first.partners.exists()
+    url = reverse(
+        "admin:neighbourhoods_neighbourhood_simple_history",
+        args=[neighbourhood.pk, first.history_id],
+    )
+
+    html = staff_client.get(url).content.decode()
+
+    for partner in partners:
+        assert f'<option value="{partner.pk}" selected>' in html
+    assert "did not keep its partners" in html

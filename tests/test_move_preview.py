@@ -198,3 +198,42 @@ def test_no_lsoas_chosen_goes_back_to_the_list(staff_client):
     response = staff_client.get(reverse("admin:neighbourhoods_lsoa_move") + "?ids=x")
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:neighbourhoods_lsoa_changelist")
+
+
+def test_emptying_an_lsoas_neighbourhood_on_its_page_is_refused_not_saved(staff_client):
+    """The preview moves LSOAs to a neighbourhood, so "no neighbourhood" chosen on an LSOA's
+    own page is refused with a message rather than saved without a preview."""
+    from tests.factories import LsoaFactory, NeighbourhoodFactory
+
+    home = NeighbourhoodFactory()
+    lsoa = LsoaFactory(neighbourhood=home)
+    url = reverse("admin:neighbourhoods_lsoa_change", args=[lsoa.pk])
+
+    response = staff_client.post(url, {"neighbourhood": ""}, follow=True)
+
+    lsoa.refresh_from_db()
+    assert lsoa.neighbourhood == home
+    assert "cannot be left without a neighbourhood" in response.content.decode()
+    assert lsoa.history.count() == 1
+
+
+def test_restoring_a_version_whose_neighbourhood_was_deleted_says_so(staff_client):
+    from neighbourhoods import services
+    from tests.factories import LsoaFactory, NeighbourhoodFactory
+
+    gone, target = NeighbourhoodFactory(), NeighbourhoodFactory()
+    lsoa = LsoaFactory(neighbourhood=gone)
+    earlier = lsoa.history.latest()
+    services.lsoas_move(lsoa_ids=[lsoa.pk], neighbourhood=target)
+    gone.delete()
+
+    response = staff_client.post(
+        reverse("admin:neighbourhoods_lsoa_simple_history", args=[lsoa.pk, earlier.history_id]),
+        {"neighbourhood": earlier.neighbourhood_id},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "has since been deleted" in response.content.decode()
+    lsoa.refresh_from_db()
+    assert lsoa.neighbourhood == target
