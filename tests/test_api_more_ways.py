@@ -80,6 +80,7 @@ def test_a_postcodes_point_gets_the_postcodes_stored_answer():
     ]
 
 
+@pytest.mark.realdata
 def test_a_point_is_one_query_on_the_spatial_indexes(django_assert_num_queries):
     from django.db import connection
 
