@@ -450,8 +450,21 @@ class PostcodeAdmin(LeafletGeoAdmin):
         services.recompute_postcode_answers(postcode_ids=[obj.pk])
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """For records of what happened (import runs, boundary versions): read, never edited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(RecordAdmin):
     """Every import run, for staff to read: records of what happened are never edited."""
 
     list_display = [
@@ -485,15 +498,6 @@ class ImportRunAdmin(admin.ModelAdmin):
             ),
         )
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 class BoundaryVersionAreaInline(admin.TabularInline):
     model = BoundaryVersionArea
@@ -510,7 +514,7 @@ class BoundaryVersionAreaInline(admin.TabularInline):
 
 
 @admin.register(BoundaryVersion)
-class BoundaryVersionAdmin(admin.ModelAdmin):
+class BoundaryVersionAdmin(RecordAdmin):
     """Every published state of the areas, kept for good: read, never edited."""
 
     list_display = ["__str__", "published_at", "made_by", "reason", "geojson_link"]
@@ -556,12 +560,3 @@ class BoundaryVersionAdmin(admin.ModelAdmin):
         if version is None:
             raise Http404("No boundary version has that number.")
         return JsonResponse(areas_geojson(version, simplified="simplified" in request.GET))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -427,6 +427,13 @@ def practices(request):
     return geojson(maps.practices_collection())
 
 
+def download(body, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = DOWNLOAD_CACHE_HEADER
+    return response
+
+
 @api.api_operation(
     SAFE,
     "/postcodes.csv",
@@ -440,10 +447,9 @@ def practices(request):
     url_name="postcodes_csv",
 )
 def postcodes_csv(request):
-    response = HttpResponse(downloads.postcodes_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="city-and-hackney-postcodes.csv"'
-    response["Cache-Control"] = DOWNLOAD_CACHE_HEADER
-    return response
+    return download(
+        downloads.postcodes_csv(), "text/csv; charset=utf-8", "city-and-hackney-postcodes.csv"
+    )
 
 
 @api.api_operation(
@@ -458,12 +464,9 @@ def postcodes_csv(request):
     url_name="neighbourhoods_geojson",
 )
 def neighbourhoods_geojson(request):
-    response = HttpResponse(downloads.areas_geojson(), content_type="application/geo+json")
-    response["Content-Disposition"] = (
-        'attachment; filename="city-and-hackney-neighbourhoods.geojson"'
+    return download(
+        downloads.areas_geojson(), "application/geo+json", "city-and-hackney-neighbourhoods.geojson"
     )
-    response["Cache-Control"] = DOWNLOAD_CACHE_HEADER
-    return response
 
 
 @api.api_operation(
