@@ -105,6 +105,30 @@ def test_the_rate_limit_counter_increments_only_while_its_window_lasts():
     assert counter.get(key) is None  # not made again without an expiry
 
 
+def test_the_rate_limit_counts_each_request_in_one_round_trip(monkeypatch):
+    """django-ratelimit asks add() then incr() for every request after a window's first: the
+    count reaches Redis once, by add(), and incr() answers what add() counted."""
+    counter = caches["ratelimit"]
+    key = f"test-counter-{uuid.uuid4()}"
+    redis = counter._cache.get_client(write=True)
+    assert counter._cache.get_client(write=True) is redis  # one client, kept
+    stored = counter.make_and_validate_key(key)
+    sent = []
+    execute = redis.execute_command
+    monkeypatch.setattr(
+        redis, "execute_command", lambda *a, **kw: sent.append(a[0]) or execute(*a, **kw)
+    )
+    assert counter.add(key, 1, 60)  # the window's first request
+    for count in (2, 3, 4):
+        assert not counter.add(key, 1, 60)
+        assert counter.incr(key) == count
+    assert len(sent) == 4  # one command to Redis per request counted
+    monkeypatch.undo()
+    assert int(redis.get(stored)) == 4  # counted once each, not twice
+    assert 0 < redis.pttl(stored) <= 60_000
+    counter.delete(key)
+
+
 def test_the_rate_limit_counts_in_the_shared_redis(client):
     from django.core.cache import caches
 
@@ -216,6 +240,32 @@ def test_pages_have_a_strict_content_security_policy_with_a_fresh_nonce(client, 
     assert scripts, "the page has inline scripts to check"
     assert all(f'nonce="{nonce}"' in attributes for attributes in scripts), scripts
     assert " style=" not in html
+
+
+def test_the_policy_written_once_is_the_one_django_csp_builds(client):
+    """config.middleware.CSPMiddleware writes the policy once per process: each answer's
+    header must still be exactly what django-csp would build for it."""
+    from csp.utils import build_policy
+
+    page = client.get("/")
+    assert page["Content-Security-Policy"] == build_policy(nonce=nonce_of(page))
+    api = client.get("/api/neighbourhoods", REMOTE_ADDR=fresh_ip())
+    assert api["Content-Security-Policy"] == build_policy()  # no nonce asked for
+    assert "nonce" not in api["Content-Security-Policy"]
+    narrower = {"DIRECTIVES": {"default-src": ["'none'"], "img-src": ["'self'"]}}
+    with override_settings(CONTENT_SECURITY_POLICY=narrower):
+        policy = client.get("/")["Content-Security-Policy"]
+    assert set(policy.split("; ")) == {"default-src 'none'", "img-src 'self'"}
+
+
+def test_the_api_builds_no_session_user_or_messages_the_pages_do(client):
+    api = client.get("/api/neighbourhoods", REMOTE_ADDR=fresh_ip())
+    assert api.status_code == 200 and not api.cookies
+    for attribute in ("session", "user", "_messages"):
+        assert not hasattr(api.wsgi_request, attribute)
+    page = client.get("/")
+    for attribute in ("session", "user", "_messages"):
+        assert hasattr(page.wsgi_request, attribute)
 
 
 def test_pages_send_the_other_browser_security_headers(client):

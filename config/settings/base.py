@@ -41,22 +41,25 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Answers CORS preflights on /api/ before anything else runs (config/security.py).
+    # Answers CORS preflights on /api/ before anything else runs (docs/security.md).
     "corsheaders.middleware.CorsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the policy written once per process (config/middleware.py).
+    "config.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     # Cache-Control and Cross-Origin-Resource-Policy on every answer, static files included.
     "config.middleware.ResponseHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The API's rate limit, and its JSON error shape for every error status.
     "neighbourhoods.api.middleware.ApiMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions, sign-in and messages are for the pages and the admin: the API, which uses
+    # none of them, passes through these three untouched (config/middleware.py SiteOnly).
+    "config.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.AuthenticationMiddleware",
     # Lets every history row name the signed-in user who made the change.
     "simple_history.middleware.HistoryRequestMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
@@ -198,7 +201,7 @@ RATELIMIT_FAIL_OPEN = True
 # checkouts on one Redis never share a limit. A Redis that is down or slow costs at most
 # the timeouts below, and the API answers without its limit (logged) rather than fail.
 CACHES["ratelimit"] = {
-    # Django's RedisCache, counting in two round trips rather than three (config/cache.py).
+    # Django's RedisCache, counting each request in one round trip (config/cache.py).
     "BACKEND": "config.cache.CounterRedisCache",
     "LOCATION": env("RATELIMIT_CACHE_URL", default="redis://127.0.0.1:6379/0"),
     "KEY_PREFIX": f"portal-{DATABASES['default']['NAME']}",
