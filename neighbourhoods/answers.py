@@ -457,28 +457,37 @@ ANSWER_FIELDS = ["postcode", "terminated", "terminated_on", "local_authority_cod
 # The one read of a postcode lookup, written once rather than compiled by the ORM on every
 # request (the compiling cost as much as the read itself).
 # With the primary key, as .only() reads it, in the model's own order, as from_db expects.
-_ANSWER_COLUMNS = [
+ANSWER_COLUMNS = [
     f for f in Postcode._meta.concrete_fields if f.attname in ANSWER_FIELDS or f.primary_key
 ]
 STORED_ANSWER_SQL = "SELECT {columns} FROM {table} WHERE postcode = %s".format(
-    columns=", ".join(f.column for f in _ANSWER_COLUMNS), table=Postcode._meta.db_table
+    columns=", ".join(f.column for f in ANSWER_COLUMNS), table=Postcode._meta.db_table
 )
 _ANSWER_FIELD = Postcode._meta.get_field("answer")
 
 
-def stored_answer(postcode: str) -> Postcode | None:
-    """The postcode's row, by its unique index, with the answer worked out ahead of time."""
+def stored_row(postcode: str) -> tuple | None:
+    """The postcode's row by its unique index, as PostgreSQL sent it: its values in the order
+    of ANSWER_COLUMNS, the answer as JSON text. The same row is the same answer."""
     with connection.cursor() as cursor:
         cursor.execute(STORED_ANSWER_SQL, [postcode])
-        row = cursor.fetchone()
-    if row is None:
-        return None
+        return cursor.fetchone()
+
+
+def record_of(row: tuple) -> Postcode:
+    """A row of stored_row as a Postcode, its fields outside the answer deferred (as Django
+    builds a row read with .only())."""
     values = [
         _ANSWER_FIELD.from_db_value(value, None, connection) if f is _ANSWER_FIELD else value
-        for f, value in zip(_ANSWER_COLUMNS, row, strict=True)
+        for f, value in zip(ANSWER_COLUMNS, row, strict=True)
     ]
-    # As Django builds a row read with .only(): the other fields are deferred, not empty.
-    return Postcode.from_db(connection.alias, [f.attname for f in _ANSWER_COLUMNS], values)
+    return Postcode.from_db(connection.alias, [f.attname for f in ANSWER_COLUMNS], values)
+
+
+def stored_answer(postcode: str) -> Postcode | None:
+    """The postcode's row, by its unique index, with the answer worked out ahead of time."""
+    row = stored_row(postcode)
+    return None if row is None else record_of(row)
 
 
 def local_authority_of(record: Postcode, answer: dict) -> LocalAuthority | None:

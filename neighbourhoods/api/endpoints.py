@@ -8,6 +8,7 @@ documented answer against that description (docs/api.md).
 """
 
 import datetime
+import functools
 import json
 import re
 from functools import cached_property
@@ -19,7 +20,17 @@ from ninja.errors import HttpError, ValidationError
 from partnership.data_sources import DATA_SOURCES
 
 from .. import maps, selectors
-from ..answers import Outcome, district_answer, lookup_point, lookup_postcode, lookup_postcodes
+from ..answers import (
+    ANSWER_COLUMNS,
+    Outcome,
+    district_answer,
+    lookup_point,
+    lookup_postcode,
+    lookup_postcodes,
+    parse_query,
+    record_of,
+    stored_row,
+)
 from ..models import BoundaryVersion
 from ..postcodes import ParsedPostcode
 from . import as_on, downloads, errors
@@ -225,10 +236,39 @@ def postcode(
     on: datetime.date = ON_DATE,
 ):
     on = as_on.date_asked(request)
-    status, body = postcode_answer(postcode)
-    if on is not None and status == 200:
-        body = as_on.postcode_on(body, postcode, on)
+    if on is not None:
+        status, body = postcode_answer(postcode)
+        if status == 200:
+            body = as_on.postcode_on(body, postcode, on)
+        return answered(body, status)
+    parsed, _ = parse_query(postcode.strip())
+    row = stored_row(parsed.with_space) if parsed is not None and parsed.is_full else None
+    if row is not None and not row[TERMINATED]:
+        response = HttpResponse(live_answer_body(row), content_type="application/json")
+        response["Cache-Control"] = CACHE_HEADER
+        return response
+    # Everything else (not a postcode, a district, unknown, terminated) as lookup_postcode
+    # decides, from the row already read.
+    rows = {row[POSTCODE]: record_of(row)} if row is not None else {}
+    status, body = postcode_body(lookup_postcode(postcode, rows=rows))
     return answered(body, status)
+
+
+# A live postcode's answer is the same bytes for as long as its row is the same, so each
+# process keeps the bytes of the answers it has given, keyed by the row itself (every column
+# the answer is made from, the stored answer's JSON text included): a row that changes in any
+# way is a new key, so nothing is ever stale and nothing needs clearing. About 2.5 kB an
+# answer with its key: at most ~20 MB a process. The row is still read on every request.
+ANSWER_BODIES = 8_000
+POSTCODE = next(i for i, f in enumerate(ANSWER_COLUMNS) if f.attname == "postcode")
+TERMINATED = next(i for i, f in enumerate(ANSWER_COLUMNS) if f.attname == "terminated")
+
+
+@functools.lru_cache(maxsize=ANSWER_BODIES)
+def live_answer_body(row: tuple) -> bytes:
+    record = record_of(row)
+    status, body = postcode_body(lookup_postcode(record.postcode, rows={record.postcode: record}))
+    return answered(body, status).content
 
 
 def _bulk_item(raw: str, result) -> dict:

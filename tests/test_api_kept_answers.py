@@ -1,0 +1,69 @@
+"""A live postcode's API answer is kept as bytes per process, keyed by its row: the same row
+gives the same bytes without building them again, and a changed row is a new answer at once.
+"""
+
+import json
+
+import pytest
+
+from neighbourhoods.api import endpoints
+from neighbourhoods.models import Postcode
+from neighbourhoods.services import store_answers
+from tests.factories import LsoaFactory, NeighbourhoodFactory, PostcodeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def kept():
+    endpoints.live_answer_body.cache_clear()
+    yield endpoints.live_answer_body
+    endpoints.live_answer_body.cache_clear()
+
+
+def answer(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, response.content
+    return response, json.loads(response.content)
+
+
+def test_the_same_row_is_answered_from_the_kept_bytes_in_one_read(
+    client, kept, django_assert_num_queries
+):
+    postcode = PostcodeFactory(postcode="E8 1DY")
+    store_answers()
+    first, body = answer(client, "/api/postcodes/E81DY")
+    assert kept.cache_info().misses == 1 and kept.cache_info().hits == 0
+    with django_assert_num_queries(1):  # the row is still read every time
+        again, _ = answer(client, "/api/v1/postcodes/e8%201dy")
+    assert kept.cache_info().hits == 1
+    assert again.content == first.content
+    assert body["postcode"] == postcode.postcode and body["status"] in ("in_area", "out_of_area")
+    assert again["Content-Type"] == "application/json"
+    assert again["Cache-Control"] == "public, max-age=60"
+
+
+def test_a_changed_answer_is_given_at_once(client, kept):
+    neighbourhood = NeighbourhoodFactory(name="Springfield Park", slug="springfield-park")
+    lsoa = LsoaFactory(neighbourhood=neighbourhood)
+    postcode = PostcodeFactory(postcode="N16 6AA", lsoa=lsoa, neighbourhood=neighbourhood)
+    store_answers()
+    _, before = answer(client, "/api/postcodes/N166AA")
+    neighbourhood.name = "Springfield"
+    neighbourhood.save()  # its postcodes' answers are worked out again, in the same change
+    _, after = answer(client, "/api/postcodes/N166AA")
+    assert before["neighbourhood"] and before["neighbourhood"]["name"] == "Springfield Park"
+    assert after["neighbourhood"]["name"] == "Springfield"
+    Postcode.objects.filter(pk=postcode.pk).update(terminated=True)
+    gone = client.get("/api/postcodes/N166AA")
+    assert gone.status_code == 404
+    assert json.loads(gone.content)["error"]["code"] == "postcode_terminated"
+
+
+def test_only_live_postcodes_rows_are_kept(client, kept):
+    PostcodeFactory(postcode="E8 2AA", terminated=True)
+    store_answers()
+    assert client.get("/api/postcodes/E82AA").status_code == 404
+    assert client.get("/api/postcodes/E89ZZ").status_code == 404  # not in our data
+    assert client.get("/api/postcodes/E8").status_code == 400  # a district
+    assert kept.cache_info().currsize == 0
