@@ -64,11 +64,11 @@ class ResponseHeadersMiddleware:
 
 class CSPMiddleware(csp.middleware.CSPMiddleware):
     """django-csp's middleware, with the policy written once per process rather than built
-    again from the settings for every answer (that building was a tenth of the cost of a
-    whole API answer). The policy is the same for every answer but for its nonce, which is
-    put into the policy built once with a placeholder. An answer with a policy of its own
-    (django-csp's decorators), any report-only policy, excluded prefixes or DEBUG's error
-    pages go through django-csp's own code, unchanged."""
+    again from the settings for every answer (building it cost about 0.1 ms of CPU an
+    answer, pages and API alike: docs/performance.md). The policy is the same for every
+    answer but for its nonce, which is put into the policy built once with a placeholder.
+    An answer with a policy of its own (django-csp's decorators), any report-only policy,
+    excluded prefixes or DEBUG's error pages go through django-csp's own code, unchanged."""
 
     _PLACEHOLDER = "csp-nonce-placeholder"
     _policies: dict = {}  # the settings' policy -> (with the placeholder, without a nonce)
@@ -109,7 +109,7 @@ class SiteOnly:
     """For the middleware of the site's pages and the admin that the API has no use for: the
     API sets and reads no cookie and has no session, sign-in or messages, so for /api/ these
     pass the request straight on rather than building a session, a lazy user and a message
-    store for each answer (together a fifth of the cost of an API answer). Subclasses of
+    store for each answer (about 0.05 ms of CPU an answer: docs/performance.md). Subclasses of
     Django's own, so the admin's checks still find them in MIDDLEWARE."""
 
     def __call__(self, request):
