@@ -12,6 +12,7 @@ Ctrl-C (or SIGTERM) stops both; if either stops by itself, the other is stopped 
 import argparse
 import getpass
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -56,19 +57,49 @@ def production_env(run_dir: Path, host: str, port: int) -> dict[str, str]:
     # nginx overwrites X-Forwarded-Proto with the scheme it was reached by, so Django may
     # trust it to tell HTTPS from HTTP (HSTS, secure redirects).
     env.setdefault("DJANGO_SECURE_PROXY_SSL_HEADER", "HTTP_X_FORWARDED_PROTO")
+    # nginx applies the API's rate limit (nginx_conf), so gunicorn does not count again.
+    env["PORTAL_API_RATE_LIMIT"] = ""
     return env
 
 
-def nginx_conf(run_dir: Path, host: str, port: int, upstream: str) -> Path:
+RATE_UNITS = {"s": ("r/s", "a second"), "m": ("r/m", "a minute")}
+DEFAULT_API_RATE_LIMIT = "300/m"
+
+
+def api_rate_limit(value: str) -> tuple[str, int, str] | None:
+    """PORTAL_API_RATE_LIMIT ("300/m": a count a second or a minute; empty for none) as
+    nginx's limit_req rate, its burst (as many again at once) and the words the 429 says it
+    in."""
+    if not value.strip():
+        return None
+    match = re.fullmatch(r"\s*([1-9][0-9]{0,6})\s*/\s*([sm])\s*", value or "")
+    if not match:
+        sys.exit(
+            f"PORTAL_API_RATE_LIMIT={value!r} cannot be used: behind nginx the API's limit is "
+            "a number of requests a second or a minute, like 300/m or 10/s."
+        )
+    count, unit = int(match[1]), match[2]
+    rate, words = RATE_UNITS[unit]
+    return f"{count}{rate}", count, f"{count} {words}"
+
+
+def nginx_conf(run_dir: Path, host: str, port: int, upstream: str, rate_limit: str) -> Path:
     template = (ROOT / "config" / "nginx.conf.template").read_text()
     # As root, nginx's workers drop to an unprivileged user; otherwise they run as you.
     user = "user nobody nogroup;" if os.geteuid() == 0 else ""
+    limit = api_rate_limit(rate_limit)
+    if limit is None:  # no limit: the zone is declared, never applied
+        template = template.replace("limit_req zone=api", "# no limit: limit_req zone=api")
+    rate, burst, words = limit or ("1r/s", 1, "none")
     text = (
         template.replace("@USER@", user)
         .replace("@RUN_DIR@", str(run_dir))
         .replace("@HOST@", host)
         .replace("@PORT@", str(port))
         .replace("@UPSTREAM@", upstream)
+        .replace("@API_RATE_TEXT@", words)
+        .replace("@API_RATE@", rate)
+        .replace("@API_BURST@", str(burst))
     )
     path = run_dir / "nginx.conf"
     path.write_text(text)
@@ -155,7 +186,8 @@ def main() -> int:
         sys.exit(check.stderr + check.stdout)
 
     upstream = f"127.0.0.1:{free_port()}"
-    conf = nginx_conf(run_dir, args.host, args.port, upstream)
+    rate_limit = os.environ.get("PORTAL_API_RATE_LIMIT", DEFAULT_API_RATE_LIMIT)
+    conf = nginx_conf(run_dir, args.host, args.port, upstream, rate_limit)
     nginx = nginx_binary()
     subprocess.run([nginx, "-t", "-q", "-e", "stderr", "-p", str(run_dir), "-c", str(conf)],
                    check=True)  # fmt: skip

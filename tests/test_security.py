@@ -484,3 +484,42 @@ def test_the_served_api_answers_errors_in_json(served_portal):
     assert status == 404
     assert json.loads(body)["error"]["code"] == "not_found"
     assert headers["Cache-Control"] == "no-store"
+
+
+def requests_from(address: str, base: str, path: str, count: int) -> list[tuple[int, dict, bytes]]:
+    """`count` GETs on one kept-alive connection from a loopback address of its own, so that
+    nginx counts them apart from every other test's."""
+    from http.client import HTTPConnection
+    from urllib.parse import urlsplit
+
+    url = urlsplit(base)
+    connection = HTTPConnection(url.hostname, url.port, timeout=30, source_address=(address, 0))
+    answers = []
+    try:
+        for _ in range(count):
+            connection.request("GET", path)
+            response = connection.getresponse()
+            answers.append((response.status, dict(response.getheaders()), response.read()))
+    finally:
+        connection.close()
+    return answers
+
+
+def test_nginx_limits_each_api_client_and_answers_429_in_the_apis_shape(served_portal):
+    """`make run` counts the API's limit in nginx (300 a minute, up to 300 more at once):
+    past it nginx answers, gunicorn is never asked."""
+    answers = requests_from("127.0.0.2", served_portal, "/api/postcodes/E81DY", 320)
+    statuses = [status for status, _, _ in answers]
+    assert set(statuses[:300]) == {200}  # the burst
+    assert 429 in statuses[300:]
+    status, headers, body = next(a for a in answers if a[0] == 429)
+    assert headers["Content-Type"] == "application/json"
+    assert headers["Retry-After"] == "1"
+    assert headers["Cache-Control"] == "no-store"
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    error = json.loads(body)["error"]
+    assert error["code"] == "rate_limited"
+    assert "300 a minute" in error["message"]
+    # Another address is answered as before; the pages are not limited.
+    assert requests_from("127.0.0.3", served_portal, "/api/postcodes/E81DY", 1)[0][0] == 200
+    assert requests_from("127.0.0.2", served_portal, "/lookup/?postcode=E81DY", 1)[0][0] == 200

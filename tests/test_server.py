@@ -86,3 +86,19 @@ def test_stalled_connections_do_not_hold_up_other_residents(served_portal):
     # Stalled, it would wait for gunicorn's 30 s timeout; `make loadtest` measures the
     # real figure (milliseconds). The bound here only tells the two apart.
     assert waited < 5
+
+
+def test_the_rate_limit_setting_becomes_nginxs_or_is_refused_in_plain_words():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "serve.py"
+    spec = importlib.util.spec_from_file_location("serve", path)
+    serve = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(serve)
+    assert serve.api_rate_limit("300/m") == ("300r/m", 300, "300 a minute")
+    assert serve.api_rate_limit(" 10 / s ") == ("10r/s", 10, "10 a second")
+    assert serve.api_rate_limit("") is None  # no limit
+    for value in ("5/h", "0/m", "lots", "300"):
+        with pytest.raises(SystemExit, match="a number of requests a second or a minute"):
+            serve.api_rate_limit(value)
