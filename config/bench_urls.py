@@ -5,8 +5,9 @@
 - covers: what a MapIt-style service does on every request: read the postcode's point,
   then ask which neighbourhood and which borough cover it (ST_Covers, GiST indexes).
 
-Each is served twice: outside /api/, and under /api/bench/, where the API's middleware (its
-rate limit, counted in Redis) runs for it as it does for the API.
+Each is served twice: outside /api/, through the site's whole middleware, and under
+/api/bench/, through what the API's answers pass (the API's error shape, and its rate limit
+where the application counts it; no session, sign-in or messages).
 """
 
 from django.db import connection
@@ -66,9 +67,9 @@ def covers(request, postcode):
 urlpatterns = [
     path("bench/floor/<str:postcode>", floor),
     path("bench/covers/<str:postcode>", covers),
-    # The same two behind what every API answer passes through (the per-client rate limit
-    # counted in Redis, the JSON error shape: neighbourhoods/api/middleware.py), so the API
-    # can also be set beside them like for like.
+    # The same two behind what every API answer passes through (neighbourhoods/api/
+    # middleware.py, config/middleware.py SiteOnly), so the API can also be set beside them
+    # like for like.
     path("api/bench/floor/<str:postcode>", floor),
     path("api/bench/covers/<str:postcode>", covers),
     *portal_urlpatterns,
