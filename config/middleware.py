@@ -71,7 +71,7 @@ class CSPMiddleware(csp.middleware.CSPMiddleware):
     excluded prefixes or DEBUG's error pages go through django-csp's own code, unchanged."""
 
     _PLACEHOLDER = "csp-nonce-placeholder"
-    _policies: dict = {}  # the settings' policy -> (with the placeholder, without a nonce)
+    _policies: dict = {}  # id of the settings' policy -> (it, with the placeholder, with no nonce)
 
     def process_response(self, request, response):
         policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)

@@ -8,10 +8,9 @@ documented answer against that description (docs/api.md).
 """
 
 import datetime
-import functools
 import json
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.http import HttpResponse, JsonResponse
 from ninja import NinjaAPI, Path, Query
@@ -264,7 +263,7 @@ POSTCODE = next(i for i, f in enumerate(ANSWER_COLUMNS) if f.attname == "postcod
 TERMINATED = next(i for i, f in enumerate(ANSWER_COLUMNS) if f.attname == "terminated")
 
 
-@functools.lru_cache(maxsize=ANSWER_BODIES)
+@lru_cache(maxsize=ANSWER_BODIES)
 def live_answer_body(row: tuple) -> bytes:
     record = record_of(row)
     status, body = postcode_body(lookup_postcode(record.postcode, rows={record.postcode: record}))
