@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import setup_databases
@@ -146,3 +147,16 @@ def served_portal(django_db_setup, tmp_path_factory):
     os.killpg(server.pid, signal.SIGTERM)
     server.wait(timeout=60)
     log.close()
+
+
+@pytest.fixture
+def staff(db):
+    """A member of staff who may do everything in the admin. A module whose tests name the
+    user (in history rows, say) defines its own `staff`; staff_client then signs that in."""
+    return get_user_model().objects.create_superuser("editor", "editor@example.org", "pw")
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client

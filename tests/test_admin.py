@@ -48,13 +48,6 @@ def test_every_portal_model_is_in_the_admin():
     assert {m._meta.model_name for m in PORTAL_MODELS} == set(FACTORY_FOR)
 
 
-@pytest.fixture
-def staff_client(client):
-    user = get_user_model().objects.create_superuser("editor", "editor@example.org", "pw")
-    client.force_login(user)
-    return client
-
-
 @pytest.mark.parametrize("model", PORTAL_MODELS, ids=lambda m: m._meta.model_name)
 def test_changelist_add_and_change_forms_load(staff_client, model):
     opts = model._meta

@@ -3,7 +3,6 @@ new partners, renamed pages."""
 
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.auth import get_user_model
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -14,17 +13,6 @@ from partnership.models import PartnerOrganisation
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(db):
-    return get_user_model().objects.create_superuser("editor", "e@example.org", "pw")
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
 
 
 @pytest.mark.realdata

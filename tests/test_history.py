@@ -22,12 +22,6 @@ def staff(db):
     return get_user_model().objects.create_superuser("amina", "a@example.org", "pw")
 
 
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
 def partner_form(partner, **changes):
     data = {
         "name": partner.name, "slug": partner.slug, "kind": partner.kind,

@@ -13,7 +13,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
@@ -445,13 +444,6 @@ def test_a_change_is_printed_and_recorded(shared_data):
 def test_a_run_is_recorded_as_run_by_the_os_user_by_default():
     call_command("load_neighbourhood_areas", stdout=io.StringIO(), stderr=io.StringIO())
     assert ImportRun.objects.latest().run_by not in ("", "tests")
-
-
-@pytest.fixture
-def staff_client(client):
-    user = get_user_model().objects.create_superuser("runs", "runs@example.org", "pw")
-    client.force_login(user)
-    return client
 
 
 def test_staff_read_import_runs_in_the_admin_but_cannot_change_them(staff_client):

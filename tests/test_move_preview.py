@@ -19,9 +19,8 @@ SPLITS = ("E01001762", "Clissold Park")  # the LSOA of E8 1DY, in London Fields
 
 
 @pytest.fixture
-def staff_client(client, db):
-    client.force_login(get_user_model().objects.create_superuser("sam", "s@example.org", "pw"))
-    return client
+def staff(db):
+    return get_user_model().objects.create_superuser("sam", "s@example.org", "pw")
 
 
 def move_url(lsoa, target=None, **extra):

@@ -79,3 +79,42 @@ def phone(browser):
     page = new_page(browser, viewport=PHONE)
     yield page
     page.context.close()
+
+
+@pytest.fixture(params=["with JavaScript", "without JavaScript"])
+def any_page(request, browser):
+    """A desktop page, once with JavaScript and once without: the site must work both ways."""
+    page = new_page(browser, javascript=request.param == "with JavaScript")
+    yield page
+    page.context.close()
+
+
+FOCUS_STYLE = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  return {
+    tag: el.tagName, id: el.id, text: (el.innerText || el.value || '').trim().slice(0, 60),
+    visible: style.outlineStyle !== 'none' || style.boxShadow !== 'none'
+             || style.backgroundColor === 'rgb(255, 235, 59)',
+  };
+}"""
+
+
+def focused(page):
+    return page.evaluate(FOCUS_STYLE)
+
+
+def tab_through(page, *, presses=40, until=None):
+    """Press Tab until focus leaves the page, `until(stop)` is true or `presses` run out,
+    checking that each element focused shows it; the stops in order, as `focused` gives them."""
+    stops = []
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        now = focused(page)
+        if now["tag"] == "BODY":
+            break
+        assert now["visible"], now
+        stops.append(now)
+        if until is not None and until(now):
+            break
+    return stops

@@ -5,8 +5,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import new_page
-
 # query, the page's heading, whether the title starts "Error:"
 OUTCOMES = [
     ("e8 1dy", "E8 1DY is in the London Fields neighbourhood", False),
@@ -18,13 +16,6 @@ OUTCOMES = [
     ("not a postcode", "Find your neighbourhood", True),
     ("", "Find your neighbourhood", True),
 ]
-
-
-@pytest.fixture(params=["with JavaScript", "without JavaScript"])
-def any_page(request, browser):
-    page = new_page(browser, javascript=request.param == "with JavaScript")
-    yield page
-    page.context.close()
 
 
 def test_a_resident_types_a_postcode_on_the_home_page(live_url, any_page):

@@ -3,21 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import focused, tab_through
 from .pages import ALL_PAGES
-
-FOCUS_STYLE = """() => {
-  const el = document.activeElement;
-  const style = getComputedStyle(el);
-  return {
-    tag: el.tagName, id: el.id, text: (el.innerText || el.value || '').trim().slice(0, 60),
-    visible: style.outlineStyle !== 'none' || style.boxShadow !== 'none'
-             || style.backgroundColor === 'rgb(255, 235, 59)',
-  };
-}"""
-
-
-def focused(page):
-    return page.evaluate(FOCUS_STYLE)
 
 
 def test_the_first_tab_reaches_the_skip_link_and_it_moves_focus_to_the_content(live_url, page):
@@ -32,14 +19,8 @@ def test_the_first_tab_reaches_the_skip_link_and_it_moves_focus_to_the_content(l
 
 def test_tab_order_reaches_the_postcode_box_and_the_answer_by_keyboard(live_url, page):
     page.goto(live_url + "/")
-    order = []
-    for _ in range(15):
-        page.keyboard.press("Tab")
-        now = focused(page)
-        assert now["visible"], now
-        order.append(now["id"] or now["text"])
-        if now["id"] == "postcode":
-            break
+    stops = tab_through(page, presses=15, until=lambda now: now["id"] == "postcode")
+    order = [now["id"] or now["text"] for now in stops]
     assert order[0] == "Skip to main content"
     assert order.index("Neighbourhoods") < order.index("postcode")
     page.keyboard.type("E8 1DY")
@@ -51,14 +32,7 @@ def test_tab_order_reaches_the_postcode_box_and_the_answer_by_keyboard(live_url,
 
 def test_every_focusable_element_shows_its_focus(live_url, page):
     page.goto(live_url + "/lookup/?postcode=E8+1DY")
-    seen = set()
-    for _ in range(40):
-        page.keyboard.press("Tab")
-        now = focused(page)
-        if now["tag"] == "BODY":
-            break
-        assert now["visible"], now
-        seen.add(now["tag"])
+    seen = {now["tag"] for now in tab_through(page)}
     assert {"A", "INPUT", "BUTTON"} <= seen
 
 

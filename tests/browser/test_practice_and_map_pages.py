@@ -6,19 +6,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import PHONE, new_page
+from .conftest import PHONE, focused, new_page, tab_through
 from .pages import ALL_PAGES, MAP_PAGES
 from .test_accessibility import axe_violations
-from .test_keyboard_and_map import focused
 
 NEAMAN = "/practices/F84640/"
-
-
-@pytest.fixture(params=["with JavaScript", "without JavaScript"])
-def any_page(request, browser):
-    page = new_page(browser, javascript=request.param == "with JavaScript")
-    yield page
-    page.context.close()
 
 
 def test_a_resident_finds_their_practice_and_its_page(live_url, any_page):
@@ -93,14 +85,7 @@ def test_the_practice_map_shows_the_practice_close_up(live_url, page):
 
 def test_every_focusable_element_on_the_practice_page_shows_its_focus(live_url, page):
     page.goto(live_url + NEAMAN)
-    seen = []
-    for _ in range(40):
-        page.keyboard.press("Tab")
-        now = focused(page)
-        if now["tag"] == "BODY":
-            break
-        assert now["visible"], now
-        seen.append(now["text"])
+    seen = [now["text"] for now in tab_through(page)]
     assert "The Neaman Practice on the NHS website" in seen
     assert "020 7600 9740" in seen
 
