@@ -305,11 +305,11 @@ class Postcode(models.Model):
         CODEPOINT = "codepoint", "OS Code-Point Open"
         ONSPD = "onspd", "ONS Postcode Directory"
 
-    postcode = models.CharField(max_length=8, unique=True, help_text="With a space: 'E8 1DY'.")
-    outcode = models.CharField(max_length=4, db_index=True)
+    postcode = models.CharField(max_length=8, help_text="With a space: 'E8 1DY'.")
+    outcode = models.CharField(max_length=4)
     location = models.PointField(srid=4326)
     positional_quality = models.PositiveSmallIntegerField(null=True, blank=True)
-    local_authority_code = models.CharField(max_length=9, db_index=True)
+    local_authority_code = models.CharField(max_length=9)
     ward_code = models.CharField(max_length=9, blank=True)
     terminated = models.BooleanField(default=False)
     terminated_on = models.DateField(
@@ -317,9 +317,14 @@ class Postcode(models.Model):
     )
     source = models.CharField(max_length=10, choices=Source.choices)
     # Worked out by neighbourhoods.services, never by a request:
-    lsoa = models.ForeignKey(Lsoa, null=True, blank=True, on_delete=models.SET_NULL)
+    lsoa = models.ForeignKey(Lsoa, null=True, blank=True, on_delete=models.SET_NULL, db_index=False)
     neighbourhood = models.ForeignKey(
-        Neighbourhood, null=True, blank=True, on_delete=models.SET_NULL, related_name="postcodes"
+        Neighbourhood,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="postcodes",
+        db_index=False,
     )
     # Everything else a lookup shows, so that answering is one indexed read of this row:
     # the point, the local authority's name and NHS body, the neighbourhood's name and slug,
@@ -330,6 +335,24 @@ class Postcode(models.Model):
 
     class Meta:
         ordering = ["postcode"]
+        # Declared here rather than with unique=True and db_index=True, which on PostgreSQL
+        # also build a varchar_pattern_ops index for LIKE 'prefix%' that no query here makes.
+        # The foreign keys are indexed only where set: all but a few thousand of a national
+        # load's rows have neither. Every index is rebuilt after a first national load
+        # (importers.staging), so each one left out is time saved there.
+        constraints = [models.UniqueConstraint(fields=["postcode"], name="postcode_unique")]
+        indexes = [
+            models.Index(fields=["outcode"], name="postcode_outcode"),
+            models.Index(fields=["local_authority_code"], name="postcode_authority"),
+            models.Index(
+                fields=["lsoa"], name="postcode_lsoa", condition=models.Q(lsoa__isnull=False)
+            ),
+            models.Index(
+                fields=["neighbourhood"],
+                name="postcode_neighbourhood",
+                condition=models.Q(neighbourhood__isnull=False),
+            ),
+        ]
 
     def __str__(self):
         return self.postcode
