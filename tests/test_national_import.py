@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from neighbourhoods import services
 from neighbourhoods.importers import base, staging
@@ -138,22 +138,42 @@ def test_quoted_values_crlf_line_endings_and_blank_lines_read_as_before(tmp_path
 
 
 def index_definitions():
+    """The postcode table's indexes and constraints, each with its whole definition."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexdef FROM pg_indexes WHERE tablename = %s ORDER BY indexname",
-            [Postcode._meta.db_table],
+            """
+            SELECT indexdef FROM pg_indexes WHERE tablename = %(table)s
+            UNION ALL
+            SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE conrelid = %(table)s::regclass
+            ORDER BY 1
+            """,
+            {"table": Postcode._meta.db_table},
         )
         return [row[0] for row in cursor.fetchall()]
 
 
 def test_a_load_that_more_than_doubles_the_table_rebuilds_its_indexes_as_they_were(tmp_path):
     before = index_definitions()
-    assert len(before) >= 8
+    assert sum("FOREIGN KEY" in d for d in before) == 2
+    assert sum(d.startswith("CREATE INDEX") for d in before) >= 5
     Postcode.objects.all().delete()
     path = synthetic(tmp_path / "onspd.csv", 500)
     assert "added" in run(str(path))
     assert index_definitions() == before
-    assert Postcode.objects.filter(source="onspd").count() > 480
+    loaded = Postcode.objects.filter(source="onspd")
+    assert loaded.count() > 480
+    # The constraints made again hold: a repeated postcode and a neighbourhood that is not
+    # there are refused.
+    first = loaded.first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Postcode.objects.create(
+            postcode=first.postcode, outcode=first.outcode, location=first.location,
+            local_authority_code=first.local_authority_code, source="onspd",
+        )  # fmt: skip
+    with pytest.raises(IntegrityError), transaction.atomic():
+        loaded.filter(pk=first.pk).update(neighbourhood_id=10**9)
+        connection.check_constraints()
 
 
 def test_a_refused_first_load_leaves_the_indexes_in_place(tmp_path):
