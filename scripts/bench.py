@@ -10,7 +10,8 @@ rounds so that a busy moment on a shared machine falls on all of them alike:
 - floor: one indexed read of the postcode row, a tiny JSON answer;
 - covers: read the point, then ST_Covers over neighbourhoods and boroughs (MapIt-style).
 
-Prints req/s, p50 and p99 for each (the median round) and the ratios, writes them to
+Prints req/s, p50 and p99 for each (the median round) and the ratios (each the median of
+the rounds' ratios, a round's two runs paired), writes them to
 bench-results/latest.json and to the generated section of docs/performance.md.
 
 With --national it also writes a synthetic national ONSPD file (scripts/national_onspd.py,
@@ -199,7 +200,7 @@ def timed_import(path: Path, env: dict) -> dict:
          "make bench"],
         cwd=ROOT, env={**env, "PGAPPNAME": name}, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
-    backend = {"pid": None, "cpu": 0.0}
+    backend = {"pid": None, "cpu": 0.0, "rss": 0}
     stop = threading.Event()
 
     def watch():  # the backend's CPU time, read until it ends with the import
@@ -208,6 +209,7 @@ def timed_import(path: Path, env: dict) -> dict:
                 backend["pid"] = backend_pid(name)
             if backend["pid"] is not None:
                 backend["cpu"] = max(backend["cpu"], process_cpu_seconds(backend["pid"]))
+                backend["rss"] = max(backend["rss"], peak_rss_kib(backend["pid"]))
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
@@ -223,6 +225,7 @@ def timed_import(path: Path, env: dict) -> dict:
         "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
         "postgres_cpu_seconds": round(backend["cpu"], 1),
         "peak_rss_mib": round(usage.ru_maxrss / 1024),
+        "postgres_peak_rss_mib": round(backend["rss"] / 1024),
         "load_average": round((load_before + os.getloadavg()[0]) / 2, 1),
         "summary": output.strip().splitlines()[0] if output.strip() else "",
     }
@@ -235,6 +238,18 @@ def backend_pid(application_name: str) -> int | None:
         capture_output=True, text=True,
     )  # fmt: skip
     return int(result.stdout.split()[0]) if result.stdout.split() else None
+
+
+def peak_rss_kib(pid: int) -> int:
+    """A process's peak resident set (VmHWM), in KiB; for a PostgreSQL backend it includes
+    the pages of shared buffers it touched."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:  # it has ended
+        pass
+    return 0
 
 
 def process_cpu_seconds(pid: int) -> float:
@@ -350,6 +365,9 @@ def main():
         national = national_database(args, env)
     # The servers: this checkout on its database, and as asked, on the national database and
     # an older checkout on the same database. Each target runs on every server in turn.
+    settle(default_db_name())
+    if national:
+        settle(NATIONAL_DB)
     servers = {"": (ROOT, env)}
     # The application counting the API's rate limit in Redis, as it does without our nginx
     # in front: raised far above what one machine can send, so it counts every request but
@@ -406,10 +424,10 @@ def main():
     for name in targets:
         pairs += [(key(label, name), name) for label in ("national", "baseline", "counted")
                   if key(label, name) in results]  # fmt: skip
-    ratios = {
-        f"{a}/{b}": round(results[a]["requests_per_second"] / results[b]["requests_per_second"], 2)
-        for a, b in pairs
-    }
+    # Each ratio pairs the two targets' runs of the same round, minutes apart at most, and is
+    # the median of those rounds' ratios: a machine that slows down or speeds up between
+    # rounds moves both runs of a pair alike.
+    ratios = {f"{a}/{b}": paired_ratio(runs[a], runs[b]) for a, b in pairs}
     report = {
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
         "machine": machine(),
@@ -439,6 +457,23 @@ def main():
     if not args.no_doc:
         write_doc(report)
         print(f"Written to {DOC.relative_to(ROOT)}")
+
+
+def paired_ratio(runs_a: list[dict], runs_b: list[dict]) -> float:
+    """The median, over rounds, of one round's req/s of a over the same round's of b."""
+    each = sorted(a["requests_per_second"] / b["requests_per_second"]
+                  for a, b in zip(runs_a, runs_b, strict=True))  # fmt: skip
+    middle = len(each) // 2
+    median = each[middle] if len(each) % 2 else (each[middle - 1] + each[middle]) / 2
+    return round(median, 2)
+
+
+def settle(db: str):
+    """VACUUM and ANALYZE a database before it is measured, as autovacuum does soon after a
+    load: left to autovacuum, a national load's table is vacuumed during the measuring, and
+    takes one of the two cores from the servers."""
+    print(f"Vacuuming and analysing {db}")
+    subprocess.run(["vacuumdb", "--analyze", "--quiet", "-d", db], check=True)
 
 
 def key(label: str, name: str) -> str:
@@ -476,7 +511,9 @@ def write_doc(report: dict):
         f"gunicorn with {settings['workers']} processes × 2 threads (production settings), wrk "
         f"with {settings['connections']} connections on the same machine, {settings['sample']} "
         f"live postcodes (seed {settings['seed']}); each target ran {settings['rounds']} times "
-        f"for {settings['seconds']} s, in turn, and the median run is shown. Unless marked, "
+        f"for {settings['seconds']} s, in turn, and the median run is shown; each ratio is the "
+        "median of the rounds' ratios, each round's two runs paired. Before the runs, each "
+        "database was vacuumed and analysed. Unless marked, "
         f"with the City and Hackney data alone ({held['postcodes']:,} postcode rows). Code: "
         f"{settings['commit'].split()[0]}.",
         "",
@@ -515,16 +552,16 @@ def national_lines(report: dict) -> list[str]:
         f"`{NATIONAL_DB}` beside the City and Hackney data, which then holds "
         f"{rows['postcodes']:,} postcodes ({rows['terminated']:,} terminated).",
         "",
-        "| load | wall s | CPU s, import | CPU s, its PostgreSQL backend | peak RSS MiB "
-        "| load average |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| load | wall s | CPU s, import | CPU s, its PostgreSQL backend | peak RSS MiB, import "
+        "| peak RSS MiB, backend | load average |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for load in ("first", "second"):
         f = national[load]
         out.append(
             f"| {load}: {f['summary'] or '?'} | {f['seconds']:.1f} | {f['cpu_seconds']:.1f} "
             f"| {f.get('postgres_cpu_seconds', 0):.1f} | {f['peak_rss_mib']:,} "
-            f"| {f['load_average']} |"
+            f"| {f.get('postgres_peak_rss_mib', 0):,} | {f['load_average']} |"
         )
     return out
 

@@ -1,0 +1,42 @@
+"""The benchmark's own arithmetic (scripts/bench.py): the ratios it reports and the memory
+it reads."""
+
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "scripts" / "bench.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def rounds(*per_second):
+    return [{"requests_per_second": r} for r in per_second]
+
+
+def test_a_ratio_pairs_each_round_and_takes_the_median_of_the_rounds(bench):
+    # The machine slows down in the second round and speeds up in the third: paired, a is
+    # 1.2 times b in every round.
+    a = rounds(1200, 600, 2400)
+    b = rounds(1000, 500, 2000)
+    assert bench.paired_ratio(a, b) == 1.2
+    # One round far off does not move it; with an even number of rounds, the middle two.
+    assert bench.paired_ratio(rounds(110, 100, 300, 90), rounds(100, 100, 100, 100)) == 1.05
+
+
+def test_rounds_must_pair(bench):
+    with pytest.raises(ValueError):
+        bench.paired_ratio(rounds(1, 2), rounds(1))
+
+
+def test_peak_memory_is_read_from_the_process_and_is_zero_once_it_has_ended(bench):
+    assert bench.peak_rss_kib(os.getpid()) > 10_000  # this Python, with Django loaded
+    assert bench.peak_rss_kib(2**22 + 12345) == 0  # above Linux's largest process id
