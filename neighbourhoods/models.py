@@ -307,7 +307,10 @@ class Postcode(models.Model):
 
     postcode = models.CharField(max_length=8, help_text="With a space: 'E8 1DY'.")
     outcode = models.CharField(max_length=4)
-    location = models.PointField(srid=4326)
+    # No spatial index: nothing asks which postcodes lie in an area or near a point (a point
+    # is answered from the areas' own boundaries), and a national table's would cost seconds
+    # on every first load.
+    location = models.PointField(srid=4326, spatial_index=False)
     positional_quality = models.PositiveSmallIntegerField(null=True, blank=True)
     local_authority_code = models.CharField(max_length=9)
     ward_code = models.CharField(max_length=9, blank=True)
