@@ -172,6 +172,14 @@ def recompute_postcode_answers(*, lsoa_ids=None, postcode_ids=None) -> int:
     return len(changed)
 
 
+def degrees(expression: str) -> str:
+    """SQL for a coordinate in degrees, rounded to 6 decimal places (about 0.1 m) in double
+    precision: a third of the cost of round(numeric, 6) over a national load's millions of
+    rows (docs/performance.md). Every stored answer rounds its points with it, so answers
+    worked out in different places compare equal."""
+    return f"(round({expression} * 1e6) / 1e6)"
+
+
 # A neighbourhood's current members with a location, nearest a point first by the geodesic
 # distance (on the spheroid), at most NEAREST_PRACTICES, as one JSON array (NULL for none).
 # `{point}` and `{neighbourhood_id}` are SQL expressions: the stored answers give a postcode's
@@ -180,8 +188,7 @@ NEAREST_PRACTICES_SQL = """
         SELECT jsonb_agg(jsonb_build_object(
                    'ods_code', near.ods_code, 'name', near.name, 'address', near.address,
                    'postcode', near.postcode, 'phone', near.phone,
-                   'latitude', round(ST_Y(near.location)::numeric, 6),
-                   'longitude', round(ST_X(near.location)::numeric, 6),
+                   'latitude', {latitude}, 'longitude', {longitude},
                    'distance_m', round(near.distance::numeric, 1)
                ) ORDER BY near.distance, near.name) AS practices
         FROM (
@@ -207,6 +214,8 @@ def nearest_practices_sql(*, point: str, neighbourhood_id: str) -> str:
         membership=Membership._meta.db_table,
         practice=Practice._meta.db_table,
         limit=NEAREST_PRACTICES,
+        latitude=degrees("ST_Y(near.location)"),
+        longitude=degrees("ST_X(near.location)"),
     )
 
 
@@ -216,8 +225,7 @@ ANSWER_SQL = """
 WITH worked_out AS (
     SELECT p.id,
            jsonb_build_object(
-               'latitude', round(ST_Y(p.location)::numeric, 6),
-               'longitude', round(ST_X(p.location)::numeric, 6),
+               'latitude', {latitude}, 'longitude', {longitude},
                'local_authority', CASE WHEN la.id IS NULL THEN NULL
                    ELSE jsonb_build_object('name', la.name, 'nhs_body', la.nhs_body) END,
                'neighbourhood', CASE WHEN n.id IS NULL THEN NULL
@@ -253,6 +261,8 @@ def store_answers(*, postcode_ids=None, neighbourhood_ids=None, authority_codes=
         authority=LocalAuthority._meta.db_table,
         neighbourhood=Neighbourhood._meta.db_table,
         nearest=nearest_practices_sql(point="p.location", neighbourhood_id="p.neighbourhood_id"),
+        latitude=degrees("ST_Y(p.location)"),
+        longitude=degrees("ST_X(p.location)"),
     )
     listed = {
         "ids": postcode_ids,

@@ -139,15 +139,15 @@ def _refuse_repeats(cursor, staging: Staging):
 # The answer of a postcode outside City and Hackney, exactly as services.ANSWER_SQL stores it
 # for a postcode with no neighbourhood: its point, its local authority, no practices. New
 # postcodes outside the area are inserted with it, so that a national load writes each row
-# once; tests/test_geo_imports.py proves services would store the same. It is written as JSON
-# text and read once as jsonb, with everything after the point worked out once per local
-# authority (AUTHORITY_PART): several times cheaper, over millions of rows, than building each
-# answer with jsonb_build_object.
-OUTSIDE_ANSWER = """
-('{"latitude": ' || round(ST_Y(i.location)::numeric, 6)
- || ', "longitude": ' || round(ST_X(i.location)::numeric, 6)
+# once; tests/test_national_import.py proves services would store the same. It is written as
+# JSON text and read once as jsonb, with everything after the point worked out once per local
+# authority (AUTHORITY_PART): about a third of the cost of building each answer with
+# jsonb_build_object, over millions of rows (docs/performance.md).
+OUTSIDE_ANSWER = f"""
+('{{"latitude": ' || {services.degrees("ST_Y(i.location)")}
+ || ', "longitude": ' || {services.degrees("ST_X(i.location)")}
  || COALESCE(la.local_authority, ', "local_authority": null')
- || ', "neighbourhood": null, "practices": []}'
+ || ', "neighbourhood": null, "practices": []}}'
 )::jsonb
 """
 AUTHORITY_PART = """
@@ -243,37 +243,46 @@ def save_postcodes(staging: Staging, *, source: str, summary: Summary, guard, re
                 f"{cursor.rowcount} postcode(s) without a local-authority code were given the "
                 "borough their point falls in."
             )
-        cursor.execute(
-            f"""
-            SELECT count(*) FILTER (WHERE i.terminated AND NOT p.terminated), count(*),
-                   (SELECT count(*) FROM {STAGING_TABLE})
-            FROM {table} AS p JOIN {STAGING_TABLE} AS i ON i.postcode = p.postcode
-            """
-        )
-        newly_terminated, matched, incoming = cursor.fetchone()
         cursor.execute(f"SELECT count(*) FILTER (WHERE NOT terminated), count(*) FROM {table}")
         live, held = cursor.fetchone()
-        guard(file=staging.name, verb="terminate", lost=newly_terminated, total=live,
-              what="live postcodes")  # fmt: skip
+        # One pass over the staged postcodes already held: how many there are, how many live
+        # ones they would terminate, and which differ from what is held (geometry's `=` is
+        # exact: the same coordinates, to the last bit).
         cursor.execute(
             f"""
-            UPDATE {table} AS p
-            SET outcode = i.outcode, location = {LOCATION},
-                positional_quality = i.positional_quality,
-                local_authority_code = i.local_authority_code, ward_code = i.ward_code,
-                terminated = i.terminated, terminated_on = i.terminated_on, source = %(source)s
-            FROM {STAGING_TABLE} AS i
-            WHERE p.postcode = i.postcode
-              AND (ST_AsEWKB(p.location), p.positional_quality, p.local_authority_code,
-                   p.ward_code, p.terminated, p.terminated_on, p.source, p.outcode)
-                  IS DISTINCT FROM
-                  (ST_AsEWKB({LOCATION}), i.positional_quality, i.local_authority_code,
-                   i.ward_code, i.terminated, i.terminated_on, %(source)s::varchar, i.outcode)
-            RETURNING p.id
+            SELECT count(*), count(*) FILTER (WHERE i.terminated AND NOT p.terminated),
+                   COALESCE(array_agg(p.id) FILTER (WHERE
+                       (p.location, p.positional_quality, p.local_authority_code, p.ward_code,
+                        p.terminated, p.terminated_on, p.source, p.outcode)
+                       IS DISTINCT FROM
+                       ({LOCATION}, i.positional_quality, i.local_authority_code, i.ward_code,
+                        i.terminated, i.terminated_on, %(source)s::varchar, i.outcode)
+                   ), '{{}}')
+            FROM {table} AS p JOIN {STAGING_TABLE} AS i ON i.postcode = p.postcode
             """,
             {"source": source},
         )
-        changed = [r[0] for r in cursor.fetchall()]
+        matched, newly_terminated, differing = cursor.fetchone()
+        incoming = len(staging)
+        guard(file=staging.name, verb="terminate", lost=newly_terminated, total=live,
+              what="live postcodes")  # fmt: skip
+        changed = []
+        if differing:
+            cursor.execute(
+                f"""
+                UPDATE {table} AS p
+                SET outcode = i.outcode, location = {LOCATION},
+                    positional_quality = i.positional_quality,
+                    local_authority_code = i.local_authority_code, ward_code = i.ward_code,
+                    terminated = i.terminated, terminated_on = i.terminated_on,
+                    source = %(source)s
+                FROM {STAGING_TABLE} AS i
+                WHERE p.id = ANY(%(ids)s::bigint[]) AND i.postcode = p.postcode
+                RETURNING p.id
+                """,
+                {"source": source, "ids": differing},
+            )
+            changed = [r[0] for r in cursor.fetchall()]
         added, unanswered = 0, []
         with _indexes_rebuilt_after(cursor, table, when=incoming - matched > held):
             if incoming > matched:  # else every staged postcode is held: nothing to insert
