@@ -8,6 +8,7 @@ message naming the file, the line where there is one, and what to do. It never e
 MAX_ECHO characters of the input.
 """
 
+import contextlib
 import csv
 import datetime
 import getpass
@@ -16,6 +17,7 @@ import itertools
 import json
 import re
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
@@ -407,11 +409,18 @@ class ImportCommand(BaseCommand):
         return tqdm(iterable, disable=verbosity < 1, file=self.stderr._out, **kwargs)
 
     def use_file(self, path: Path, *, release_date: datetime.date | None = None) -> Path:
-        """Note a file the import reads (name, size, SHA-256) for the run record."""
+        """Note a file the import reads (name, size, SHA-256) for the run record.
+
+        The SHA-256 is worked out on a second thread while the import reads the file
+        (hashlib lets other threads run while it hashes), and waited for when the run is
+        recorded: a national file's takes seconds, no longer added to the import's."""
         path = Path(path)
         entry = {"name": path.name}
         if path.is_file():
-            entry.update(bytes=path.stat().st_size, sha256=sha256(path))
+            entry["bytes"] = path.stat().st_size
+            if self.hasher is None:
+                self.hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
+            self.hashes.append((entry, self.hasher.submit(sha256, path)))
         if release_date:
             entry["release_date"] = release_date.isoformat()
         self.files = [f for f in self.files if f["name"] != path.name] + [entry]
@@ -446,6 +455,7 @@ class ImportCommand(BaseCommand):
         self.verbosity = options["verbosity"]
         self.allow_shrink = options["allow_shrink"]
         self.files: list[dict] = []
+        self.hasher, self.hashes = None, []
         self.release_date = None
         started_at = timezone.now()
         summary = Summary()
@@ -503,6 +513,12 @@ class ImportCommand(BaseCommand):
     def record(self, summary, options, started_at, outcome, message, refused, run=None):
         from neighbourhoods.models import ImportRun
 
+        for entry, digest in self.hashes:
+            # A file that went while it was read has no SHA-256 in the record.
+            with contextlib.suppress(OSError):
+                entry["sha256"] = digest.result()
+        if self.hasher is not None:
+            self.hasher.shutdown()
         kind = self.primary_kind
         done = outcome in ("succeeded", "unchanged")
         values = {
