@@ -469,9 +469,9 @@ def paired_ratio(runs_a: list[dict], runs_b: list[dict]) -> float:
 
 
 def settle(db: str):
-    """VACUUM and ANALYZE a database before it is measured, as autovacuum does soon after a
-    load: left to autovacuum, a national load's table is vacuumed during the measuring, and
-    takes one of the two cores from the servers."""
+    """VACUUM and ANALYZE a database before it is measured, as autovacuum would soon after a
+    load, so that autovacuum does not start on a national load's 2.7 million new rows during
+    the measuring and take one of the two cores from the servers."""
     print(f"Vacuuming and analysing {db}")
     subprocess.run(["vacuumdb", "--analyze", "--quiet", "-d", db], check=True)
 
