@@ -1,7 +1,6 @@
 """Importing a national ONSPD file: streamed in blocks and COPY batches, with the same checks,
 messages and answers as a small one."""
 
-import importlib.util
 import io
 from pathlib import Path
 
@@ -12,10 +11,10 @@ from django.db import IntegrityError, connection, transaction
 from neighbourhoods import services
 from neighbourhoods.importers import base, staging
 from neighbourhoods.models import ImportRun, Postcode
+from tests.scripts import load_script
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parent.parent
 HEADER = "pcds,doterm,oslaua,osward,oseast1m,osnrth1m,osgrdind\n"
 
 
@@ -27,12 +26,7 @@ def run(*args):
 
 def synthetic(path: Path, rows: int) -> Path:
     """The benchmark's synthetic national file, at a size a test can load."""
-    spec = importlib.util.spec_from_file_location(
-        "national_onspd", ROOT / "scripts" / "national_onspd.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.write(path, rows, seed=7)
+    load_script("national_onspd").write(path, rows, seed=7)
     return path
 
 

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.scripts import load_script
+
 
 def get(url: str, headers: dict | None = None):
     request = urllib.request.Request(url, headers=headers or {})
@@ -89,13 +91,7 @@ def test_stalled_connections_do_not_hold_up_other_residents(served_portal):
 
 
 def test_the_rate_limit_setting_becomes_nginxs_or_is_refused_in_plain_words():
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parent.parent / "scripts" / "serve.py"
-    spec = importlib.util.spec_from_file_location("serve", path)
-    serve = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(serve)
+    serve = load_script("serve")
     assert serve.api_rate_limit("300/m") == ("300r/m", 300, "300 a minute")
     assert serve.api_rate_limit(" 10 / s ") == ("10r/s", 10, "10 a second")
     assert serve.api_rate_limit("") is None  # no limit
