@@ -418,8 +418,6 @@ class ImportCommand(BaseCommand):
         entry = {"name": path.name}
         if path.is_file():
             entry["bytes"] = path.stat().st_size
-            if self.hasher is None:
-                self.hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
             self.hashes.append((entry, self.hasher.submit(sha256, path)))
         if release_date:
             entry["release_date"] = release_date.isoformat()
@@ -455,7 +453,9 @@ class ImportCommand(BaseCommand):
         self.verbosity = options["verbosity"]
         self.allow_shrink = options["allow_shrink"]
         self.files: list[dict] = []
-        self.hasher, self.hashes = None, []
+        # Starts its one thread at the first file (use_file), and ends it in record().
+        self.hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
+        self.hashes = []
         self.release_date = None
         started_at = timezone.now()
         summary = Summary()
@@ -517,8 +517,7 @@ class ImportCommand(BaseCommand):
             # A file that went while it was read has no SHA-256 in the record.
             with contextlib.suppress(OSError):
                 entry["sha256"] = digest.result()
-        if self.hasher is not None:
-            self.hasher.shutdown()
+        self.hasher.shutdown()
         kind = self.primary_kind
         done = outcome in ("succeeded", "unchanged")
         values = {
