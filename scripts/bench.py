@@ -81,6 +81,13 @@ RATIOS = [("api", "covers"), ("api", "floor"), ("page", "floor"), ("api", "cover
           ("api", "floor_api"), ("point", "covers_api"), ("counted:api", "covers")]  # fmt: skip
 
 
+def nginx_counts_limit(root: Path) -> bool:
+    """Whether that checkout's `make run` has nginx count the API's rate limit (from 65acb78
+    on) and so runs the application without counting it; older code counted it in Redis."""
+    template = root / "config" / "nginx.conf.template"
+    return template.exists() and "limit_req_zone" in template.read_text()
+
+
 def sample_postcodes(size: int, seed: int) -> list[tuple[str, float, float]]:
     """A fixed sample of live postcodes, each with its point's latitude and longitude."""
     import django
@@ -375,8 +382,9 @@ def main():
     servers["counted"] = (ROOT, {**env, "PORTAL_API_RATE_LIMIT": "100000000/m"})
     if args.national:
         servers["national"] = (ROOT, {**env, "DATABASE_URL": database_url(NATIONAL_DB)})
-    if args.baseline:  # older code counted the rate limit itself: served as it ran then
-        servers["baseline"] = (args.baseline.resolve(), servers["counted"][1])
+    if args.baseline:  # served as its own `make run` served it
+        counted = not nginx_counts_limit(args.baseline)
+        servers["baseline"] = (args.baseline.resolve(), servers["counted" if counted else ""][1])
     for root, server_env in {str(r): (r, e) for r, e in servers.values()}.values():
         manage(["collectstatic", "--no-input", "-v0"], env=server_env, cwd=root)
     running, bases = [], {}
@@ -435,6 +443,7 @@ def main():
             **vars(args),
             "baseline": str(args.baseline) if args.baseline else None,
             "baseline_commit": commit_of(args.baseline) if args.baseline else None,
+            "baseline_counted": bool(args.baseline) and not nginx_counts_limit(args.baseline),
             "commit": commit_of(ROOT),
         },  # fmt: skip
         "results": results,
@@ -532,8 +541,14 @@ def write_doc(report: dict):
         lines += ["", f"In bulk, {per_second:,.0f} postcodes answered a second ({BULK_SIZE} a "
                   "request)."]  # fmt: skip
     if settings.get("baseline"):
-        lines += ["", f"`before` is {settings['baseline_commit'].split()[0]}, served from a "
-                  "second checkout on the same database, in the same rounds."]  # fmt: skip
+        counting = (
+            "the application counting the rate limit in Redis, as it did then"
+            if settings.get("baseline_counted")
+            else "the rate limit left to nginx"
+        )
+        before = settings["baseline_commit"].split()[0]
+        lines += ["", f"`before` is {before}, served from a second checkout on the same "
+                  f"database, in the same rounds ({counting})."]  # fmt: skip
     lines.append(END)
     text = replace_section(DOC.read_text(), START, END, lines)
     if national and "first" in national:  # loaded in this run

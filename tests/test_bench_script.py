@@ -1,5 +1,5 @@
-"""The benchmark's own arithmetic (scripts/bench.py): the ratios it reports and the memory
-it reads."""
+"""The benchmark's own arithmetic (scripts/bench.py): the ratios it reports, the memory
+it reads, and how it serves an older checkout."""
 
 import os
 
@@ -35,3 +35,15 @@ def test_rounds_must_pair(bench):
 def test_peak_memory_is_read_from_the_process_and_is_zero_once_it_has_ended(bench):
     assert bench.peak_rss_kib(os.getpid()) > 10_000  # this Python, with Django loaded
     assert bench.peak_rss_kib(2**22 + 12345) == 0  # above Linux's largest process id
+
+
+def test_an_older_checkout_is_served_as_its_own_make_run_served_it(bench, tmp_path):
+    # This checkout's nginx counts the limit, so its application does not.
+    assert bench.nginx_counts_limit(bench.ROOT)
+    # Before 65acb78 the template proxied the API without limit_req; the application counted.
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "nginx.conf.template").write_text(
+        "http { server { location /api/ { proxy_pass http://portal; } } }\n"
+    )
+    assert not bench.nginx_counts_limit(tmp_path)
+    assert not bench.nginx_counts_limit(tmp_path / "not a checkout")
