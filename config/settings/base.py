@@ -87,10 +87,12 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgis:///portal")}
-DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+# GeoDjango's PostGIS backend, whose check of a kept connection asks its socket rather
+# than send PostgreSQL a query (config/postgis/base.py).
+DATABASES["default"]["ENGINE"] = "config.postgis"
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Under gunicorn each thread keeps one connection for a minute (workers x threads in all,
-# see config/gunicorn.py), checked before it is reused after an error.
+# see config/gunicorn.py), checked before each request's first query and after an error.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
