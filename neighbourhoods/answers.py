@@ -455,12 +455,15 @@ ANSWER_FIELDS = ["postcode", "terminated", "terminated_on", "local_authority_cod
 
 
 # The one read of a postcode lookup, written once rather than compiled by the ORM on every
-# request (the compiling cost as much as the read itself).
+# request (the compiling cost as much as the read itself), and prepared once per database
+# connection rather than parsed and planned by PostgreSQL on every request
+# (config/postgis/base.py execute_prepared).
 # With the primary key, as .only() reads it, in the model's own order, as from_db expects.
 ANSWER_COLUMNS = [
     f for f in Postcode._meta.concrete_fields if f.attname in ANSWER_FIELDS or f.primary_key
 ]
-STORED_ANSWER_SQL = "SELECT {columns} FROM {table} WHERE postcode = %s".format(
+STORED_ANSWER = "portal_stored_answer"
+STORED_ANSWER_SQL = "SELECT {columns} FROM {table} WHERE postcode = $1".format(
     columns=", ".join(f.column for f in ANSWER_COLUMNS), table=Postcode._meta.db_table
 )
 _ANSWER_FIELD = Postcode._meta.get_field("answer")
@@ -470,7 +473,7 @@ def stored_row(postcode: str) -> tuple | None:
     """The postcode's row by its unique index, as PostgreSQL sent it: its values in the order
     of ANSWER_COLUMNS, the answer as JSON text. The same row is the same answer."""
     with connection.cursor() as cursor:
-        cursor.execute(STORED_ANSWER_SQL, [postcode])
+        connection.execute_prepared(cursor, STORED_ANSWER, STORED_ANSWER_SQL, [postcode])
         return cursor.fetchone()
 
 
