@@ -52,8 +52,8 @@ class DatabaseWrapper(PostGISDatabaseWrapper):
         return not waiting.poll(0)
 
     def execute_prepared(self, cursor, name: str, sql: str, params: list):
-        """Run `sql` (its parameters written $1, $2, …) as the statement `name`, preparing it
-        on this connection first if it is not yet.
+        """Run `sql` (its parameters written $1, $2, …, each passed as text) as the statement
+        `name`, preparing it on this connection first if it is not yet.
 
         The `PREPARE`, once per connection, goes straight to psycopg2: what Django counts
         and logs per request is the `EXECUTE`, the one round trip a request costs."""

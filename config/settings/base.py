@@ -88,7 +88,8 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgis:///portal")}
 # GeoDjango's PostGIS backend, whose check of a kept connection asks its socket rather
-# than send PostgreSQL a query (config/postgis/base.py).
+# than send PostgreSQL a query, and which prepares statements once per connection
+# (config/postgis/base.py).
 DATABASES["default"]["ENGINE"] = "config.postgis"
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Under gunicorn each thread keeps one connection for a minute (workers x threads in all,
