@@ -382,9 +382,13 @@ def main():
     servers["counted"] = (ROOT, {**env, "PORTAL_API_RATE_LIMIT": "100000000/m"})
     if args.national:
         servers["national"] = (ROOT, {**env, "DATABASE_URL": database_url(NATIONAL_DB)})
-    if args.baseline:  # served as its own `make run` served it
-        counted = not nginx_counts_limit(args.baseline)
-        servers["baseline"] = (args.baseline.resolve(), servers["counted" if counted else ""][1])
+    # An older checkout is served as its own `make run` served it.
+    baseline_counted = bool(args.baseline) and not nginx_counts_limit(args.baseline)
+    if args.baseline:
+        servers["baseline"] = (
+            args.baseline.resolve(),
+            servers["counted" if baseline_counted else ""][1],
+        )
     for root, server_env in {str(r): (r, e) for r, e in servers.values()}.values():
         manage(["collectstatic", "--no-input", "-v0"], env=server_env, cwd=root)
     running, bases = [], {}
@@ -443,7 +447,7 @@ def main():
             **vars(args),
             "baseline": str(args.baseline) if args.baseline else None,
             "baseline_commit": commit_of(args.baseline) if args.baseline else None,
-            "baseline_counted": bool(args.baseline) and not nginx_counts_limit(args.baseline),
+            "baseline_counted": baseline_counted,
             "commit": commit_of(ROOT),
         },  # fmt: skip
         "results": results,

@@ -29,11 +29,11 @@ READABLE = select.POLLIN | select.POLLPRI | select.POLLERR | select.POLLHUP
 class DatabaseWrapper(PostGISDatabaseWrapper):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.prepared = set()  # names prepared on the current connection
+        self.prepared = {}  # each statement prepared on the current connection: its EXECUTE
 
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)
-        self.prepared = set()
+        self.prepared = {}
         return connection
 
     def close_if_health_check_failed(self):
@@ -57,9 +57,9 @@ class DatabaseWrapper(PostGISDatabaseWrapper):
 
         The `PREPARE`, once per connection, goes straight to psycopg2: what Django counts
         and logs per request is the `EXECUTE`, the one round trip a request costs."""
-        if name not in self.prepared:
+        execute = self.prepared.get(name)
+        if execute is None:
             types = ", ".join("text" for _ in params)
             cursor.cursor.execute(f"PREPARE {name}({types}) AS {sql}")
-            self.prepared.add(name)
-        placeholders = ", ".join("%s" for _ in params)
-        cursor.execute(f"EXECUTE {name}({placeholders})", params)
+            execute = self.prepared[name] = f"EXECUTE {name}({', '.join('%s' for _ in params)})"
+        cursor.execute(execute, params)
