@@ -12,7 +12,7 @@ STAMPS := .make
 DB_NAME ?= portal
 export DATABASE_URL ?= postgis:///$(DB_NAME)
 
-.PHONY: help install system-packages db data run dev test lint format migrations-check bench loadtest backup restore derive-areas clean
+.PHONY: help install system-packages db data run dev test test-fast lint format migrations-check bench loadtest backup restore derive-areas equivalence clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -62,9 +62,13 @@ test: install db ## Run the whole test suite
 	if [ $$status -eq 5 ]; then echo "No tests were collected: failing." >&2; exit 1; fi; \
 	exit $$status
 
-lint: install ## ruff check and format check
+test-fast: install db ## The core on factory-built data: no open data, no browser (under a minute)
+	$(VENV)/bin/pytest -m "not realdata and not browser" $(PYTEST_ARGS)
+
+lint: install ## ruff check and format check, and the layers contract (import-linter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install ## Fix what ruff can
 	$(VENV)/bin/ruff check --fix .
@@ -90,6 +94,13 @@ restore: install db ## Restore a backup: make restore FILE=backups/portal-....du
 
 derive-areas: data ## Derive the LSOA-to-neighbourhood assignment again into fixtures/
 	$(MANAGE) derive_neighbourhood_areas
+
+# The commit whose answers the code must still give: moved forward when behaviour changes
+# on purpose.
+EQUIVALENCE_BASE ?= d932060
+
+equivalence: data ## Fail if any page or API answer differs from EQUIVALENCE_BASE's (a restructuring)
+	$(PYTHON) scripts/equivalence.py check --base $(EQUIVALENCE_BASE) $(EQUIVALENCE_ARGS)
 
 clean: ## Remove the virtual environment, npm packages, collected static files and .run/
 	rm -rf $(VENV) node_modules staticfiles staticfiles-manifest .run $(STAMPS)

@@ -1,4 +1,5 @@
-"""Who is asking: the client address the API's rate limit and the sign-in lockout key on."""
+"""Who is asking, and for what: the client address the API's rate limit and the sign-in
+lockout key on, and whether a request is for the API (settings.API_PREFIX, its one home)."""
 
 import ipaddress
 
@@ -20,3 +21,8 @@ def client_ip(request) -> str:
 def ratelimit_key(group, request) -> str:
     """django-ratelimit's key function: one counter per client address."""
     return client_ip(request)
+
+
+def is_api(request) -> bool:
+    """Whether the request is for the JSON API, whose answers and errors are JSON."""
+    return request.path.startswith(settings.API_PREFIX)

@@ -10,7 +10,8 @@ import django.contrib.sessions.middleware
 from django.conf import settings
 from django.utils.cache import patch_cache_control
 
-API_PREFIX = "/api/"
+from config.clients import is_api
+
 # Pages change when staff edit them: a browser may keep one, but must ask again each time.
 PAGE_CACHE = {"no_cache": True}
 # Anything that carries a session, a CSRF token or a signed-in user is nobody else's.
@@ -42,11 +43,11 @@ class ResponseHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        is_api = request.path.startswith(API_PREFIX)
+        for_api = is_api(request)
         # The API is for other sites to read (CORS); nothing else is.
-        corp = "cross-origin" if is_api else "same-origin"
+        corp = "cross-origin" if for_api else "same-origin"
         response.setdefault("Cross-Origin-Resource-Policy", corp)
-        if is_api:
+        if for_api:
             # An API answer is the same for everyone, signed in or not.
             if response.status_code >= 400:
                 del response["Cache-Control"]
@@ -113,7 +114,7 @@ class SiteOnly:
     Django's own, so the admin's checks still find them in MIDDLEWARE."""
 
     def __call__(self, request):
-        if request.path.startswith(API_PREFIX):
+        if is_api(request):
             return self.get_response(request)
         return super().__call__(request)
 

@@ -1,10 +1,12 @@
+from django.conf import settings
 from django.contrib import admin
 from django.shortcuts import render
 from django.urls import include, path
 
+from config.clients import is_api
 from config.views import handler400, handler403  # noqa: F401 (Django finds them here)
 from neighbourhoods.api import errors as api_errors
-from neighbourhoods.recent_changes import recent_changes
+from neighbourhoods.audit.recent_changes import recent_changes
 from neighbourhoods.views.lookup import PostcodeLookupView, PracticeSearchView
 from neighbourhoods.views.pages import PracticeDetailView
 
@@ -15,7 +17,7 @@ admin.site.index_title = "Keep the portal's content true"
 urlpatterns = [
     path("admin/recent-changes/", recent_changes, name="recent-changes"),
     path("admin/", admin.site.urls),
-    path("api/", include("neighbourhoods.api.urls")),
+    path(settings.API_PREFIX.lstrip("/"), include("neighbourhoods.api.urls")),
     path("lookup/", PostcodeLookupView.as_view(), name="lookup"),
     path("practices/", PracticeSearchView.as_view(), name="practice-search"),
     path("practices/<str:ods_code>/", PracticeDetailView.as_view(), name="practice-detail"),
@@ -26,12 +28,12 @@ urlpatterns = [
 
 
 def handler404(request, exception=None):
-    if request.path.startswith("/api/"):
+    if is_api(request):
         return api_errors.not_found(request, exception)
     return render(request, "404.html", status=404)
 
 
 def handler500(request):
-    if request.path.startswith("/api/"):
+    if is_api(request):
         return api_errors.server_error(request)
     return render(request, "500.html", status=500)

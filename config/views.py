@@ -6,23 +6,24 @@ from django.shortcuts import render
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.defaults import bad_request, permission_denied
 
+from config.clients import is_api
 from neighbourhoods.api.errors import generic_error as _api_error
 
 
 def csrf_failure(request, reason=""):
-    if request.path.startswith("/api/"):
+    if is_api(request):
         return _api_error(403)
     return django_csrf_failure(request, reason=reason)
 
 
 def handler400(request, exception=None):
-    if request.path.startswith("/api/"):
+    if is_api(request):
         return _api_error(400)
     return bad_request(request, exception)
 
 
 def handler403(request, exception=None):
-    if request.path.startswith("/api/"):
+    if is_api(request):
         return _api_error(403)
     return permission_denied(request, exception)
 

@@ -1,26 +1,19 @@
-"""The one place that decides what a lookup answers: by postcode, or by point.
+"""What a lookup can answer, in words: the outcomes, their HTTP status and error code, and
+the result that both the page and the API render, so the two can never disagree.
 
-The public page and the JSON API both render a `LookupResult`, so they can never disagree.
-A postcode's answer is read from precomputed rows (neighbourhoods.services.store_answers):
-one indexed read of its row, a district's one read of its row, and nothing is joined or
-worked out during the request. A point cannot be known ahead of time, so its answer is
-worked out when it is asked, in one query: the neighbourhood and the borough that cover it
-(`ST_Covers`, so a point on an edge still counts) and the neighbourhood's practices nearest
-it, by the same SQL the stored answers use (services.nearest_practices_sql).
+No SQL and no HTTP here: `selectors` decides which outcome a postcode or point gets, and
+`stored_answer` reads what was worked out ahead of time.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.contrib.gis.measure import D
-from django.db import connection
 
-from . import services
-from .models import DistrictAnswer, LocalAuthority, Neighbourhood, Postcode
+from .models import LocalAuthority, Neighbourhood, Postcode
 from .postcodes import COVERED_AREAS, ParsedPostcode
 
 COVERED_AREAS_TEXT = ", ".join(sorted(COVERED_AREAS)[:-1]) + " or " + sorted(COVERED_AREAS)[-1]
@@ -145,6 +138,7 @@ class LookupResult:
     district: District | None = None
     partial: bool = False  # typed in part ("E8 1D"): answered for its district
     location: Location | None = None  # a lookup by point: the point asked about
+    postcode_point: Location | None = None  # a postcode's own point, from its stored answer
 
     @property
     def is_point(self) -> bool:
@@ -163,12 +157,7 @@ class LookupResult:
     @property
     def point(self) -> Location | None:
         """Where the answer is on a map: the point asked about, or the postcode's point."""
-        if self.location is not None:
-            return self.location
-        answer = self.record.answer if self.record is not None else None
-        if answer and answer.get("latitude") is not None:
-            return Location(answer["latitude"], answer["longitude"])
-        return None
+        return self.location if self.location is not None else self.postcode_point
 
     @property
     def status_code(self) -> int:
@@ -298,230 +287,3 @@ class LookupResult:
 
 
 POINT_ONLY = {Outcome.OUTSIDE_GREAT_BRITAIN, Outcome.INVALID_POINT}
-
-
-def lookup_point(latitude, longitude) -> LookupResult:
-    """The answer for a point given in decimal degrees (strings or numbers, as they came)."""
-    location = Location.parse(latitude, longitude)
-    if location is None:
-        query = f"{latitude or ''}, {longitude or ''}"[:100]
-        return LookupResult(Outcome.INVALID_POINT, query)
-    query = str(location)
-    if not location.in_great_britain:
-        return LookupResult(Outcome.OUTSIDE_GREAT_BRITAIN, query, location=location)
-    found = covering(location)
-    neighbourhood = found["neighbourhood"]
-    authority = found["local_authority"]
-    practices = [NearbyPractice(**p) for p in found["practices"]]
-    in_area = neighbourhood is not None or (
-        authority is not None and authority.gss_code in services.area_authority_codes()
-    )
-    return LookupResult(
-        Outcome.IN_AREA if in_area else Outcome.OUT_OF_AREA,
-        query,
-        neighbourhood=neighbourhood,
-        local_authority=authority,
-        practices=practices,
-        location=location,
-    )
-
-
-def covering(location: Location) -> dict:
-    """The neighbourhood and local authority that cover a point, and the neighbourhood's
-    practices nearest it: one query, on the boundaries' spatial indexes."""
-    point = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)"
-    nearest = services.nearest_practices_sql(point="here.location", neighbourhood_id="n.id")
-    sql = f"""
-        WITH here AS (SELECT {point} AS location)
-        SELECT n.id, n.name, n.slug, la.gss_code, la.name, la.nhs_body, nearest.practices
-        FROM here
-        LEFT JOIN LATERAL (
-            SELECT id, name, slug FROM {Neighbourhood._meta.db_table}
-            WHERE ST_Covers(boundary, here.location) ORDER BY id LIMIT 1
-        ) AS n ON true
-        LEFT JOIN LATERAL (
-            SELECT gss_code, name, nhs_body FROM {LocalAuthority._meta.db_table}
-            WHERE ST_Covers(boundary, here.location) ORDER BY gss_code LIMIT 1
-        ) AS la ON true
-        LEFT JOIN LATERAL ({nearest}) AS nearest ON n.id IS NOT NULL
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"lat": location.latitude, "lon": location.longitude})
-        n_id, n_name, n_slug, la_code, la_name, la_body, practices = cursor.fetchone()
-    if isinstance(practices, str):
-        practices = json.loads(practices)
-    return {
-        "neighbourhood": Neighbourhood(id=n_id, name=n_name, slug=n_slug) if n_id else None,
-        "local_authority": (
-            LocalAuthority(gss_code=la_code, name=la_name, nhs_body=la_body) if la_code else None
-        ),
-        "practices": [{**p, "latitude": float(p["latitude"]), "longitude": float(p["longitude"]),
-                       "distance_m": float(p["distance_m"])} for p in practices or []],
-    }  # fmt: skip
-
-
-def lookup_postcode(raw: str | None, *, rows=None, districts=None) -> LookupResult:
-    """The answer for a postcode as typed. `rows` and `districts`, when given, hold the rows
-    already read (lookup_postcodes reads many at once); otherwise each is read here."""
-
-    def read_row(postcode: str) -> Postcode | None:
-        return rows.get(postcode) if rows is not None else stored_answer(postcode)
-
-    def read_district(outcode: str) -> District:
-        if districts is not None and outcode in districts:
-            return districts[outcode]
-        return district_answer(outcode)
-
-    query = (raw or "").strip()
-    if not query:
-        return LookupResult(Outcome.EMPTY, query)
-    postcode, partial = parse_query(query)
-    if postcode is None:
-        return LookupResult(Outcome.INVALID, query[:100])
-    if not postcode.is_full:
-        district = read_district(postcode.outcode)
-        if district.total == 0 and not postcode.in_covered_area:
-            return LookupResult(Outcome.OUT_OF_AREA, query, postcode, district=district)
-        if district.total == 0:
-            return LookupResult(Outcome.NOT_FOUND, query, postcode, district=district)
-        return LookupResult(Outcome.DISTRICT, query, postcode, district=district, partial=partial)
-
-    record = read_row(postcode.with_space)
-    if record is None and not postcode.in_covered_area:
-        return LookupResult(Outcome.OUT_OF_AREA, query, postcode)
-    if record is None:
-        return LookupResult(
-            Outcome.NOT_FOUND, query, postcode, district=read_district(postcode.outcode)
-        )
-    answer = record.answer or {}
-    authority = local_authority_of(record, answer)
-    if record.terminated:
-        return LookupResult(
-            Outcome.TERMINATED,
-            query,
-            postcode,
-            record=record,
-            local_authority=authority,
-            district=read_district(postcode.outcode),
-        )
-    # Precomputed: a postcode has an LSOA exactly when its local authority is in the area.
-    if record.lsoa_id is None:
-        return LookupResult(
-            Outcome.OUT_OF_AREA, query, postcode, record=record, local_authority=authority
-        )
-    return LookupResult(
-        Outcome.IN_AREA,
-        query,
-        postcode,
-        record=record,
-        neighbourhood=neighbourhood_of(answer),
-        local_authority=authority,
-        practices=[NearbyPractice(**p) for p in answer.get("practices", [])],
-    )
-
-
-def parse_query(query: str) -> tuple[ParsedPostcode | None, bool]:
-    """The postcode typed, and whether it was typed in part ("E8 1D")."""
-    postcode = ParsedPostcode.parse(query)
-    if postcode is not None:
-        return postcode, False
-    return ParsedPostcode.parse_partial(query), True
-
-
-def lookup_postcodes(raws: list[str]) -> list[LookupResult]:
-    """Many postcodes, answered in the order given, each as lookup_postcode decides: from one
-    indexed read of all their rows, and one of their districts' rows."""
-    parsed = [parse_query((raw or "").strip())[0] if (raw or "").strip() else None
-              for raw in raws]  # fmt: skip
-    wanted = sorted({p.with_space for p in parsed if p is not None and p.is_full})
-    rows = {}
-    if wanted:
-        found = Postcode.objects.only(*ANSWER_FIELDS).filter(postcode__in=wanted)
-        rows = {row.postcode: row for row in found}
-    # A district is shown for a district asked, and for an unknown or terminated postcode.
-    outcodes = {
-        p.outcode
-        for p in parsed
-        if p is not None
-        and (not p.is_full or p.with_space not in rows or rows[p.with_space].terminated)
-    }
-    districts = district_answers(outcodes) if outcodes else {}
-    return [lookup_postcode(raw, rows=rows, districts=districts) for raw in raws]
-
-
-# Everything an answer reads from the postcode's row; the geometry is not among them.
-ANSWER_FIELDS = ["postcode", "terminated", "terminated_on", "local_authority_code", "lsoa_id",
-                 "answer"]  # fmt: skip
-
-
-# The one read of a postcode lookup, written once rather than compiled by the ORM on every
-# request (the compiling cost as much as the read itself), and prepared once per database
-# connection rather than parsed and planned by PostgreSQL on every request
-# (config/postgis/base.py execute_prepared).
-# With the primary key, as .only() reads it, in the model's own order, as from_db expects.
-ANSWER_COLUMNS = [
-    f for f in Postcode._meta.concrete_fields if f.attname in ANSWER_FIELDS or f.primary_key
-]
-STORED_ANSWER = "portal_stored_answer"
-STORED_ANSWER_SQL = "SELECT {columns} FROM {table} WHERE postcode = $1".format(
-    columns=", ".join(f.column for f in ANSWER_COLUMNS), table=Postcode._meta.db_table
-)
-_ANSWER_FIELD = Postcode._meta.get_field("answer")
-
-
-def stored_row(postcode: str) -> tuple | None:
-    """The postcode's row by its unique index, as PostgreSQL sent it: its values in the order
-    of ANSWER_COLUMNS, the answer as JSON text. The same row is the same answer."""
-    with connection.cursor() as cursor:
-        connection.execute_prepared(cursor, STORED_ANSWER, STORED_ANSWER_SQL, [postcode])
-        return cursor.fetchone()
-
-
-def record_of(row: tuple) -> Postcode:
-    """A row of stored_row as a Postcode, its fields outside the answer deferred (as Django
-    builds a row read with .only())."""
-    values = [
-        _ANSWER_FIELD.from_db_value(value, None, connection) if f is _ANSWER_FIELD else value
-        for f, value in zip(ANSWER_COLUMNS, row, strict=True)
-    ]
-    return Postcode.from_db(connection.alias, [f.attname for f in ANSWER_COLUMNS], values)
-
-
-def stored_answer(postcode: str) -> Postcode | None:
-    """The postcode's row, by its unique index, with the answer worked out ahead of time."""
-    row = stored_row(postcode)
-    return None if row is None else record_of(row)
-
-
-def local_authority_of(record: Postcode, answer: dict) -> LocalAuthority | None:
-    stored = answer.get("local_authority")
-    if not stored:
-        return None
-    return LocalAuthority(gss_code=record.local_authority_code, **stored)
-
-
-def neighbourhood_of(answer: dict) -> Neighbourhood | None:
-    stored = answer.get("neighbourhood")
-    return Neighbourhood(**stored) if stored else None
-
-
-def district_answer(outcode: str) -> District:
-    """How a district's live postcodes split between the neighbourhoods (and the outside)."""
-    row = DistrictAnswer.objects.filter(outcode=outcode).first()
-    return district_of(outcode, row)
-
-
-def district_answers(outcodes) -> dict[str, District]:
-    """district_answer for many districts, in one read."""
-    rows = {row.outcode: row for row in DistrictAnswer.objects.filter(outcode__in=list(outcodes))}
-    return {outcode: district_of(outcode, rows.get(outcode)) for outcode in outcodes}
-
-
-def district_of(outcode: str, row: DistrictAnswer | None) -> District:
-    if row is None:
-        return District(outcode=outcode, shares=[], outside=0)
-    shares = [
-        DistrictShare(Neighbourhood(id=s["id"], name=s["name"], slug=s["slug"]), s["postcodes"])
-        for s in row.shares
-    ]
-    return District(outcode=outcode, shares=shares, outside=row.outside)

@@ -1,7 +1,8 @@
-"""GeoJSON of the neighbourhood areas and practices, shared by the API and the maps.
+"""GeoJSON of the neighbourhood areas and practices, shared by the API, the downloads and
+the maps: today's areas and practices, and the areas of a boundary version.
 
 Built in PostGIS and cached; the cache is cleared whenever an area or practice changes
-(see services.published), so nobody is shown a stale map.
+(services.publishing), so nobody is shown a stale map.
 """
 
 import json
@@ -10,8 +11,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 
-from .models import Membership, Neighbourhood, Practice
+from .models import BoundaryVersion, BoundaryVersionArea, Membership, Neighbourhood, Practice
 
 # About 2 m at London's latitude: invisible on a map, and a much smaller download.
 DISPLAY_TOLERANCE = 0.00002
@@ -132,3 +134,37 @@ def practices_collection() -> dict:
     }
     cache.set(key, collection, CACHE_SECONDS)
     return collection
+
+
+def version_collection(version: BoundaryVersion, *, simplified: bool = False) -> dict:
+    """A boundary version's areas as a GeoJSON FeatureCollection (WGS84)."""
+    geometry = "ST_Multi(ST_SimplifyPreserveTopology(boundary, %s))" if simplified else "boundary"
+    params = [DISPLAY_TOLERANCE] if simplified else []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT neighbourhood_id, name, slug, lsoas, ST_AsGeoJSON({geometry}, %s)
+                FROM {BoundaryVersionArea._meta.db_table}
+                WHERE version_id = %s AND boundary IS NOT NULL ORDER BY name""",
+            [*params, 5 if simplified else 6, version.pk],
+        )
+        rows = cursor.fetchall()
+    published = timezone.localtime(version.published_at)
+    return {
+        "type": "FeatureCollection",
+        "version": {"id": version.pk, "published_at": published.isoformat()},
+        "features": [
+            {
+                "type": "Feature",
+                "id": slug,
+                "geometry": json.loads(geojson),
+                "properties": {
+                    "neighbourhood_id": neighbourhood_id,
+                    "name": name,
+                    "slug": slug,
+                    "lsoas": lsoas,
+                    "indicative": True,
+                },
+            }
+            for neighbourhood_id, name, slug, lsoas, geojson in rows
+        ],
+    }

@@ -10,7 +10,7 @@ from django.utils.text import slugify
 
 from partnership.models import OrderedContent, PartnerOrganisation, Place, Source
 
-from .history import audited
+from .audit.trail import audited
 
 
 class Neighbourhood(OrderedContent):
@@ -180,12 +180,25 @@ class Practice(models.Model):
         return [line for line in self.address.splitlines() if line.strip()]
 
 
+# The current-membership rule, stated once in its three forms (a filter, SQL, a method): a
+# membership is in force from its start date (or always, with none) to its end date
+# inclusive (or for good, with none).
+
+
 def current_membership_q(on=None, prefix=""):
     """Memberships in force on a date (today by default); `prefix` follows a relation to them."""
     on = on or datetime.date.today()
     started = Q(**{f"{prefix}started_on__isnull": True}) | Q(**{f"{prefix}started_on__lte": on})
     not_ended = Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gte": on})
     return started & not_ended
+
+
+def current_membership_sql(alias: str) -> str:
+    """current_membership_q for today, as SQL over the membership table named `alias`."""
+    return (
+        f"({alias}.started_on IS NULL OR {alias}.started_on <= CURRENT_DATE)\n"
+        f"              AND ({alias}.ended_on IS NULL OR {alias}.ended_on >= CURRENT_DATE)"
+    )
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -231,7 +244,12 @@ class Membership(models.Model):
 
     @property
     def has_ended(self):
-        return self.ended_on is not None and self.ended_on < datetime.date.today()
+        return self.ended_by()
+
+    def ended_by(self, on=None) -> bool:
+        """The same test as MembershipQuerySet.ended, for memberships already in memory."""
+        on = on or datetime.date.today()
+        return self.ended_on is not None and self.ended_on < on
 
     def is_current(self, on=None):
         """The same test as current_membership_q, for memberships already in memory."""
@@ -293,9 +311,6 @@ class Lsoa(models.Model):
 class PostcodeQuerySet(models.QuerySet):
     def live(self):
         return self.filter(terminated=False)
-
-    def in_outcode(self, outcode):
-        return self.filter(outcode=outcode)
 
 
 class Postcode(models.Model):
@@ -365,9 +380,6 @@ class ImportRunQuerySet(models.QuerySet):
     def succeeded(self):
         return self.filter(outcome__in=[ImportRun.Outcome.SUCCEEDED, ImportRun.Outcome.UNCHANGED])
 
-    def latest_successful(self, source):
-        return self.succeeded().filter(source=source).order_by("-finished_at").first()
-
 
 class ImportRun(models.Model):
     """One run of an import command: what it read, what it did, and who ran it.
@@ -414,10 +426,6 @@ class ImportRun(models.Model):
 
     def __str__(self):
         return f"{self.source} at {self.started_at:%Y-%m-%d %H:%M}: {self.get_outcome_display()}"
-
-    @property
-    def file_names(self):
-        return ", ".join(f.get("name", "") for f in self.files)
 
 
 class DistrictAnswer(models.Model):

@@ -5,12 +5,11 @@ LSOA with a new code has no estimate here, and the move preview says how many su
 it leaves uncounted rather than guessing.
 """
 
+import csv
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-
-from .importers.base import read_csv
 
 ESTIMATES = Path("population") / "lsoa11_mid2020_population_estimates_city_and_hackney.csv"
 RELEASE = "ONS mid-2020 population estimates"
@@ -28,5 +27,12 @@ def residents_by_lsoa() -> dict[str, int]:
 
 @lru_cache(maxsize=2)
 def _read(path: Path, stamp: int) -> dict[str, int]:
-    rows = read_csv(path, ["LSOA11CD", "Persons_All-Ages"])
-    return {row["LSOA11CD"].strip(): int(row["Persons_All-Ages"]) for row in rows}
+    # A file the publisher changed so that it no longer reads is treated as not there: the
+    # preview then leaves residents uncounted and says so, rather than failing a staff page.
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            return {
+                row["LSOA11CD"].strip(): int(row["Persons_All-Ages"]) for row in csv.DictReader(f)
+            }
+    except (OSError, KeyError, ValueError, UnicodeDecodeError, csv.Error):
+        return {}

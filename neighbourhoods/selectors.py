@@ -1,140 +1,253 @@
-"""Reads of the neighbourhood areas as they were published on a date (boundary versions).
+"""What a request reads: the one place that decides what a lookup answers, by postcode or by
+point, and the district answers.
 
-`services.published()` keeps every published state of the areas as a `BoundaryVersion`,
-dated; these functions answer from the version in force on a date, as MapIt answers from a
-generation:
-
-- `neighbourhood_for_postcode(postcode, on=date)`: the neighbourhood a postcode was in;
-- `neighbourhood_covering(point, on=date)`: the neighbourhood whose area covered a point;
-- `areas_geojson(version)`: a version's areas as a GeoJSON FeatureCollection.
-
-A date before the first version raises `NoVersionOnDate`; a postcode or point in no
-neighbourhood on that date answers None.
+A postcode's answer is read from its row, worked out ahead of time (`stored_answer`, written by
+`services.answers`): one indexed read of its row, a district's one read of its row, and
+nothing is joined or worked out during the request. A point cannot be known ahead of time,
+so its answer is worked out when it is asked, in one query: the neighbourhood and the
+borough that cover it (`ST_Covers`, so a point on an edge still counts) and the
+neighbourhood's practices nearest it, by the same SQL the stored answers use.
 """
+
+from __future__ import annotations
 
 import datetime
 import json
 from dataclasses import dataclass
 
-from django.contrib.gis.geos import Point
 from django.db import connection
-from django.utils import timezone
 
-from .models import BoundaryVersion, BoundaryVersionArea, Postcode
+from partnership.models import Place
+
+from . import stored_answer
+from .answers import District, Location, LookupResult, NearbyPractice, Outcome
+from .models import DistrictAnswer, ImportRun, LocalAuthority, Neighbourhood, Postcode
 from .postcodes import ParsedPostcode
 
-# About 2 m at London's latitude, as the live maps use (maps.DISPLAY_TOLERANCE).
-DISPLAY_TOLERANCE = 0.00002
+
+def area_authority_codes() -> list[str]:
+    """The local authorities the portal's place covers (City of London and Hackney)."""
+    place = Place.objects.main()
+    return list(place.local_authority_codes) if place else []
 
 
-class NoVersionOnDate(LookupError):
-    """No boundaries had been published by the date asked about."""
+def lookup_point(latitude, longitude) -> LookupResult:
+    """The answer for a point given in decimal degrees (strings or numbers, as they came)."""
+    location = Location.parse(latitude, longitude)
+    if location is None:
+        query = f"{latitude or ''}, {longitude or ''}"[:100]
+        return LookupResult(Outcome.INVALID_POINT, query)
+    query = str(location)
+    if not location.in_great_britain:
+        return LookupResult(Outcome.OUTSIDE_GREAT_BRITAIN, query, location=location)
+    found = covering(location)
+    neighbourhood = found["neighbourhood"]
+    authority = found["local_authority"]
+    practices = [NearbyPractice(**p) for p in found["practices"]]
+    in_area = neighbourhood is not None or (
+        authority is not None and authority.gss_code in area_authority_codes()
+    )
+    return LookupResult(
+        Outcome.IN_AREA if in_area else Outcome.OUT_OF_AREA,
+        query,
+        neighbourhood=neighbourhood,
+        local_authority=authority,
+        practices=practices,
+        location=location,
+    )
 
-    def __init__(self, on: datetime.date):
-        first = BoundaryVersion.objects.order_by("published_at").first()
-        since = (
-            f" The first version was published on {_day(timezone.localdate(first.published_at))}."
-            if first
-            else " No boundaries have been published yet."
+
+def covering(location: Location) -> dict:
+    """The neighbourhood and local authority that cover a point, and the neighbourhood's
+    practices nearest it: one query, on the boundaries' spatial indexes."""
+    point = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)"
+    nearest = stored_answer.nearest_practices_sql(point="here.location", neighbourhood_id="n.id")
+    sql = f"""
+        WITH here AS (SELECT {point} AS location)
+        SELECT n.id, n.name, n.slug, la.gss_code, la.name, la.nhs_body, nearest.practices
+        FROM here
+        LEFT JOIN LATERAL (
+            SELECT id, name, slug FROM {Neighbourhood._meta.db_table}
+            WHERE ST_Covers(boundary, here.location) ORDER BY id LIMIT 1
+        ) AS n ON true
+        LEFT JOIN LATERAL (
+            SELECT gss_code, name, nhs_body FROM {LocalAuthority._meta.db_table}
+            WHERE ST_Covers(boundary, here.location) ORDER BY gss_code LIMIT 1
+        ) AS la ON true
+        LEFT JOIN LATERAL ({nearest}) AS nearest ON n.id IS NOT NULL
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"lat": location.latitude, "lon": location.longitude})
+        n_id, n_name, n_slug, la_code, la_name, la_body, practices = cursor.fetchone()
+    if isinstance(practices, str):
+        practices = json.loads(practices)
+    return {
+        "neighbourhood": Neighbourhood(id=n_id, name=n_name, slug=n_slug) if n_id else None,
+        "local_authority": (
+            LocalAuthority(gss_code=la_code, name=la_name, nhs_body=la_body) if la_code else None
+        ),
+        "practices": [{**p, "latitude": float(p["latitude"]), "longitude": float(p["longitude"]),
+                       "distance_m": float(p["distance_m"])} for p in practices or []],
+    }  # fmt: skip
+
+
+def lookup_postcode(raw: str | None, *, rows=None, districts=None) -> LookupResult:
+    """The answer for a postcode as typed. `rows` and `districts`, when given, hold the rows
+    already read (lookup_postcodes reads many at once); otherwise each is read here."""
+
+    def read_row(postcode: str) -> Postcode | None:
+        return rows.get(postcode) if rows is not None else postcode_record(postcode)
+
+    def read_district(outcode: str) -> District:
+        if districts is not None and outcode in districts:
+            return districts[outcode]
+        return district_answer(outcode)
+
+    query = (raw or "").strip()
+    if not query:
+        return LookupResult(Outcome.EMPTY, query)
+    postcode, partial = parse_query(query)
+    if postcode is None:
+        return LookupResult(Outcome.INVALID, query[:100])
+    if not postcode.is_full:
+        district = read_district(postcode.outcode)
+        if district.total == 0 and not postcode.in_covered_area:
+            return LookupResult(Outcome.OUT_OF_AREA, query, postcode, district=district)
+        if district.total == 0:
+            return LookupResult(Outcome.NOT_FOUND, query, postcode, district=district)
+        return LookupResult(Outcome.DISTRICT, query, postcode, district=district, partial=partial)
+
+    record = read_row(postcode.with_space)
+    if record is None and not postcode.in_covered_area:
+        return LookupResult(Outcome.OUT_OF_AREA, query, postcode)
+    if record is None:
+        return LookupResult(
+            Outcome.NOT_FOUND, query, postcode, district=read_district(postcode.outcode)
         )
-        super().__init__(f"No neighbourhood boundaries had been published by {_day(on)}.{since}")
-        self.on = on
+    authority = stored_answer.local_authority_of(record)
+    if record.terminated:
+        return LookupResult(
+            Outcome.TERMINATED,
+            query,
+            postcode,
+            record=record,
+            local_authority=authority,
+            district=read_district(postcode.outcode),
+            postcode_point=stored_answer.point_of(record),
+        )
+    # Precomputed: a postcode has an LSOA exactly when its local authority is in the area.
+    if record.lsoa_id is None:
+        return LookupResult(
+            Outcome.OUT_OF_AREA,
+            query,
+            postcode,
+            record=record,
+            local_authority=authority,
+            postcode_point=stored_answer.point_of(record),
+        )
+    return LookupResult(
+        Outcome.IN_AREA,
+        query,
+        postcode,
+        record=record,
+        neighbourhood=stored_answer.neighbourhood_of(record),
+        local_authority=authority,
+        practices=stored_answer.practices_of(record),
+        postcode_point=stored_answer.point_of(record),
+    )
 
 
-def _day(date: datetime.date) -> str:
-    return f"{date.day} {date:%B %Y}"
+def parse_query(query: str) -> tuple[ParsedPostcode | None, bool]:
+    """The postcode typed, and whether it was typed in part ("E8 1D")."""
+    postcode = ParsedPostcode.parse(query)
+    if postcode is not None:
+        return postcode, False
+    return ParsedPostcode.parse_partial(query), True
+
+
+def lookup_postcodes(raws: list[str]) -> list[LookupResult]:
+    """Many postcodes, answered in the order given, each as lookup_postcode decides: from one
+    indexed read of all their rows, and one of their districts' rows."""
+    parsed = [parse_query((raw or "").strip())[0] if (raw or "").strip() else None
+              for raw in raws]  # fmt: skip
+    wanted = sorted({p.with_space for p in parsed if p is not None and p.is_full})
+    rows = {}
+    if wanted:
+        found = Postcode.objects.only(*stored_answer.ANSWER_FIELDS).filter(postcode__in=wanted)
+        rows = {row.postcode: row for row in found}
+    # A district is shown for a district asked, and for an unknown or terminated postcode.
+    outcodes = {
+        p.outcode
+        for p in parsed
+        if p is not None
+        and (not p.is_full or p.with_space not in rows or rows[p.with_space].terminated)
+    }
+    districts = district_answers(outcodes) if outcodes else {}
+    return [lookup_postcode(raw, rows=rows, districts=districts) for raw in raws]
+
+
+def postcode_row(postcode: str) -> tuple | None:
+    """The postcode's row by its unique index, as PostgreSQL sent it: its values in the order
+    of stored_answer.ANSWER_COLUMNS, the answer as JSON text. The same row is the same answer."""
+    with connection.cursor() as cursor:
+        cursor.execute(stored_answer.STORED_ANSWER_SQL, [postcode])
+        return cursor.fetchone()
+
+
+def postcode_record(postcode: str) -> Postcode | None:
+    """The postcode's row, by its unique index, with the answer worked out ahead of time."""
+    row = postcode_row(postcode)
+    return None if row is None else stored_answer.record_of(row)
+
+
+def district_answer(outcode: str) -> District:
+    """How a district's live postcodes split between the neighbourhoods (and the outside)."""
+    row = DistrictAnswer.objects.filter(outcode=outcode).first()
+    return stored_answer.district_of(outcode, row)
+
+
+def district_answers(outcodes) -> dict[str, District]:
+    """district_answer for many districts, in one read."""
+    rows = {row.outcode: row for row in DistrictAnswer.objects.filter(outcode__in=list(outcodes))}
+    return {outcode: stored_answer.district_of(outcode, rows.get(outcode)) for outcode in outcodes}
+
+
+# "About the data" source key -> (the import command, the start of the file name that carries
+# the source's release date; None for the run's own release date).
+DATA_SOURCE_IMPORTS = {
+    "ods-epcn": ("import_practices", "ods_epcn"),
+    "ods-epraccur": ("import_practices", "ods_epraccur"),
+    "gp-registered-patients": ("import_practices", "nhs_gp_reg_pat"),
+    "codepoint-open": ("import_postcodes", None),
+    "ons-boundaries": ("import_boundaries", None),
+}
 
 
 @dataclass(frozen=True)
-class AreaOnDate:
-    """A neighbourhood as it was in one boundary version."""
-
-    version: BoundaryVersion
-    neighbourhood_id: int | None
-    name: str
-    slug: str
+class ImportedRelease:
+    release_date: datetime.date | None
+    imported_at: datetime.datetime
 
 
-def version_on(on: datetime.date) -> BoundaryVersion:
-    """The boundary version in force on a date (the last published by the end of that day)."""
-    version = BoundaryVersion.objects.on(on)
-    if version is None:
-        raise NoVersionOnDate(on)
-    return version
-
-
-def _area(version, neighbourhood_id) -> AreaOnDate | None:
-    if neighbourhood_id is None:
-        return None
-    area = version.areas.filter(neighbourhood_id=neighbourhood_id).only("name", "slug").first()
-    if area is None:
-        return None
-    return AreaOnDate(version, neighbourhood_id, area.name, area.slug)
-
-
-def neighbourhood_for_postcode(postcode: str, *, on: datetime.date) -> AreaOnDate | None:
-    """The neighbourhood a postcode was in on a date: its LSOA's neighbourhood in the version
-    then in force. None for a postcode we do not hold, or one outside every neighbourhood."""
-    version = version_on(on)
-    parsed = ParsedPostcode.parse(postcode)
-    if parsed is None or not parsed.is_full:
-        return None
-    code = (
-        Postcode.objects.filter(postcode=parsed.with_space)
-        .values_list("lsoa__code", flat=True)
-        .first()
-    )
-    if code is None:
-        return None
-    return _area(version, version.assignments.get(code))
-
-
-def neighbourhood_covering(point: Point, *, on: datetime.date) -> AreaOnDate | None:
-    """The neighbourhood whose area, in the version in force on a date, covered a point
-    (ST_Covers, so a point on a boundary still has an answer)."""
-    version = version_on(on)
-    if point.srid is None:
-        point = Point(point.x, point.y, srid=4326)
-    area = (
-        BoundaryVersionArea.objects.filter(version=version, boundary__covers=point)
-        .only("neighbourhood_id", "name", "slug")
-        .order_by("neighbourhood_id")  # as the live lookup breaks a tie on an edge
-        .first()
-    )
-    if area is None:
-        return None
-    return AreaOnDate(version, area.neighbourhood_id, area.name, area.slug)
-
-
-def areas_geojson(version: BoundaryVersion, *, simplified: bool = False) -> dict:
-    """A boundary version's areas as a GeoJSON FeatureCollection (WGS84)."""
-    geometry = "ST_Multi(ST_SimplifyPreserveTopology(boundary, %s))" if simplified else "boundary"
-    params = [DISPLAY_TOLERANCE] if simplified else []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT neighbourhood_id, name, slug, lsoas, ST_AsGeoJSON({geometry}, %s)
-                FROM {BoundaryVersionArea._meta.db_table}
-                WHERE version_id = %s AND boundary IS NOT NULL ORDER BY name""",
-            [*params, 5 if simplified else 6, version.pk],
-        )
-        rows = cursor.fetchall()
-    published = timezone.localtime(version.published_at)
-    return {
-        "type": "FeatureCollection",
-        "version": {"id": version.pk, "published_at": published.isoformat()},
-        "features": [
-            {
-                "type": "Feature",
-                "id": slug,
-                "geometry": json.loads(geojson),
-                "properties": {
-                    "neighbourhood_id": neighbourhood_id,
-                    "name": name,
-                    "slug": slug,
-                    "lsoas": lsoas,
-                    "indicative": True,
-                },
-            }
-            for neighbourhood_id, name, slug, lsoas, geojson in rows
-        ],
-    }
+def imported_releases() -> dict[str, ImportedRelease]:
+    """Source key -> the release date and time of its latest successful import."""
+    latest = {}
+    for run in ImportRun.objects.succeeded().order_by("finished_at"):
+        latest[run.source] = run
+    releases = {}
+    for key, (source, file_prefix) in DATA_SOURCE_IMPORTS.items():
+        run = latest.get(source)
+        if run is None:
+            continue
+        release = run.release_date
+        if file_prefix is not None:
+            release = next(
+                (
+                    datetime.date.fromisoformat(f["release_date"])
+                    for f in run.files
+                    if f.get("name", "").startswith(file_prefix) and f.get("release_date")
+                ),
+                None,
+            )
+        releases[key] = ImportedRelease(release_date=release, imported_at=run.finished_at)
+    return releases

@@ -1,26 +1,29 @@
 """Keep stored answers and cached maps true whenever what they show is saved or deleted,
 in the admin or elsewhere.
 
-Every postcode row holds its whole answer (neighbourhoods.services.store_answers), so a
-change to a practice, a membership, a neighbourhood or a local authority works out again
-the answers of the postcodes it can touch, in the same transaction as the change.
+Every postcode row holds its whole answer (neighbourhoods.stored_answer), so a change to a
+practice, a membership, a neighbourhood or a local authority works out again the answers of
+the postcodes it can touch, in the same transaction as the change, through the one entry
+point, services.answers.answers_recompute. Raw saves (loaddata) are skipped: whatever loads
+them calls it once itself.
 """
 
 from django.apps import apps
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+
+from .services.answers import answers_recompute
+from .services.publishing import caches_clear
 
 
 def _clear_after_commit(**kwargs):
-    transaction.on_commit(cache.clear)
+    caches_clear()
 
 
-def _place_saved(**kwargs):
+def _place_saved(raw=False, **kwargs):
     """Which local authorities are in the area may have changed: answer every postcode again."""
-    from . import services
-
-    services.answers_touched(everything=True)
+    if raw:
+        return
+    answers_recompute(everything=True)
 
 
 def _remember_previous(sender, instance, raw=False, **kwargs):
@@ -35,45 +38,35 @@ def _practice_changed(instance, raw=False, **kwargs):
     """A practice's name, address, phone or location shows in its neighbourhoods' answers."""
     if raw:
         return
-    from . import services
-
     neighbourhoods = instance.memberships.values_list("neighbourhood_id", flat=True)
-    services.answers_touched(neighbourhood_ids=set(neighbourhoods))
+    answers_recompute(neighbourhood_ids=set(neighbourhoods))
 
 
 def _membership_changed(instance, raw=False, **kwargs):
     """A practice joined, left or moved: the answers of both neighbourhoods change."""
     if raw:
         return
-    from . import services
-
     affected = {instance.neighbourhood_id, getattr(instance, "_previous", None)} - {None}
-    services.answers_touched(neighbourhood_ids=affected)
+    answers_recompute(neighbourhood_ids=affected)
 
 
 def _neighbourhood_saved(instance, raw=False, **kwargs):
     """A new name or slug shows in its postcodes' answers and in the district answers."""
     if raw:
         return
-    from . import services
-
-    services.answers_touched(neighbourhood_ids=[instance.pk])
+    answers_recompute(neighbourhood_ids=[instance.pk])
 
 
 def _neighbourhood_deleted(**kwargs):
     """Its LSOAs and postcodes are left without one: decide every answer again."""
-    from . import services
-
-    services.answers_touched(everything=True)
+    answers_recompute(everything=True)
 
 
 def _authority_changed(instance, raw=False, **kwargs):
     if raw:
         return
-    from . import services
-
     codes = {instance.gss_code, getattr(instance, "_previous", None)} - {None}
-    services.answers_touched(authority_codes=codes)
+    answers_recompute(authority_codes=codes)
 
 
 def connect():

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from neighbourhoods.history_admin import AuditedAdmin
+from neighbourhoods.audit.admin import AuditedAdmin
 
 from .models import HealthChallenge, PartnerOrganisation, Place, Priority, Source, WorkProgramme
 

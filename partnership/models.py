@@ -2,7 +2,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.urls import reverse
 
-from neighbourhoods.history import audited
+from neighbourhoods.audit.trail import audited
 
 
 class Source(models.Model):

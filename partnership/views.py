@@ -5,8 +5,8 @@ from django.http import Http404
 from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, ListView, TemplateView
 
-from neighbourhoods.importers.releases import imported_releases
 from neighbourhoods.models import Lsoa, Neighbourhood, Practice, current_membership_q
+from neighbourhoods.selectors import imported_releases
 
 from .data_sources import DATA_SOURCES
 from .models import PartnerOrganisation, Place, Source

@@ -6,9 +6,9 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.test import RequestFactory
 from django.urls import reverse
 
-from neighbourhoods.admin import PracticeAdmin
-from neighbourhoods.answers import lookup_postcode
+from neighbourhoods.admin.practices import PracticeAdmin
 from neighbourhoods.models import Lsoa, Neighbourhood, Postcode, Practice
+from neighbourhoods.selectors import lookup_postcode
 from partnership.models import PartnerOrganisation
 from tests import factories
 

@@ -5,8 +5,6 @@ import datetime
 import pytest
 from django.contrib.gis.geos import Point
 
-from neighbourhoods import services
-from neighbourhoods.answers import lookup_postcode
 from neighbourhoods.models import (
     DistrictAnswer,
     LocalAuthority,
@@ -15,6 +13,9 @@ from neighbourhoods.models import (
     Neighbourhood,
     Postcode,
 )
+from neighbourhoods.selectors import lookup_postcode
+from neighbourhoods.services.answers import answers_recompute
+from neighbourhoods.services.moves import lsoas_move
 
 pytestmark = [pytest.mark.django_db, pytest.mark.realdata]
 
@@ -88,7 +89,7 @@ def test_a_moved_lsoa_moves_its_postcodes_answers_and_the_district_answer():
     before = {s.neighbourhood.slug: s.postcodes for s in lookup_postcode("E8").district.shares}
     moved = Postcode.objects.live().filter(lsoa=record.lsoa, outcode="E8").count()
 
-    services.lsoa_assign(lsoa=Lsoa.objects.get(pk=record.lsoa_id), neighbourhood=new)
+    lsoas_move(lsoa_ids=[Lsoa.objects.get(pk=record.lsoa_id).pk], neighbourhood=new)
 
     result = lookup_postcode(POSTCODE)
     assert result.neighbourhood.name == "Clissold Park"
@@ -123,9 +124,9 @@ def test_a_new_postcode_is_answered_in_full_when_it_is_worked_out():
         postcode="E8 9ZW", outcode="E8", location=Point(location.x, location.y, srid=4326),
         local_authority_code="E09000012", source="onspd",
     )  # fmt: skip
-    assert services.recompute_postcode_answers(postcode_ids=[record.pk]) == 1
+    assert answers_recompute(postcode_ids=[record.pk]) == 1
     assert answer_names("E8 9ZW") == answer_names()
-    assert services.recompute_postcode_answers(postcode_ids=[record.pk]) == 0
+    assert answers_recompute(postcode_ids=[record.pk]) == 0
 
 
 def test_recompute_answers_fills_answers_left_empty():

@@ -6,8 +6,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from neighbourhoods import services
 from neighbourhoods.models import BoundaryVersion, Neighbourhood, Postcode
+from neighbourhoods.services.moves import lsoas_move
 
 pytestmark = [pytest.mark.django_db, pytest.mark.realdata]
 
@@ -24,7 +24,7 @@ def moved():
     home = postcode.neighbourhood
     target = Neighbourhood.objects.get(name="Well Street Common")
     assert home != target
-    services.lsoas_move(lsoa_ids=[postcode.lsoa_id], neighbourhood=target, reason="API test")
+    lsoas_move(lsoa_ids=[postcode.lsoa_id], neighbourhood=target, reason="API test")
     after = BoundaryVersion.objects.latest()
     assert after != before
     return {"postcode": postcode, "home": home, "target": target, "before": before, "after": after}

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from neighbourhoods.api import endpoints
+from neighbourhoods.api import postcodes as api_postcodes
 from neighbourhoods.models import Postcode
-from neighbourhoods.services import store_answers
+from neighbourhoods.services.answers import answers_recompute
 from tests.factories import LsoaFactory, NeighbourhoodFactory, PostcodeFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def kept():
-    endpoints.live_answer_body.cache_clear()
-    yield endpoints.live_answer_body
-    endpoints.live_answer_body.cache_clear()
+    api_postcodes.live_answer_body.cache_clear()
+    yield api_postcodes.live_answer_body
+    api_postcodes.live_answer_body.cache_clear()
 
 
 def answer(client, path):
@@ -31,7 +31,7 @@ def test_the_same_row_is_answered_from_the_kept_bytes_in_one_read(
     client, kept, django_assert_num_queries
 ):
     postcode = PostcodeFactory(postcode="ZZ97 1AB")
-    store_answers(postcode_ids=[postcode.pk])
+    answers_recompute(postcode_ids=[postcode.pk])
     first, body = answer(client, "/api/postcodes/ZZ971AB")
     assert kept.cache_info().misses == 1 and kept.cache_info().hits == 0
     with django_assert_num_queries(1):  # the row is still read every time
@@ -47,7 +47,7 @@ def test_a_changed_answer_is_given_at_once(client, kept):
     neighbourhood = NeighbourhoodFactory()
     lsoa = LsoaFactory(neighbourhood=neighbourhood)
     postcode = PostcodeFactory(postcode="ZZ98 2CD", lsoa=lsoa, neighbourhood=neighbourhood)
-    store_answers(postcode_ids=[postcode.pk])
+    answers_recompute(neighbourhood_ids=[neighbourhood.pk])  # stored as set here
     _, before = answer(client, "/api/postcodes/ZZ982CD")
     old_name = neighbourhood.name
     neighbourhood.name = f"{old_name} Renamed"
@@ -63,7 +63,7 @@ def test_a_changed_answer_is_given_at_once(client, kept):
 
 def test_only_live_postcodes_rows_are_kept(client, kept):
     ended = PostcodeFactory(postcode="ZZ99 3EF", terminated=True)
-    store_answers(postcode_ids=[ended.pk])
+    answers_recompute(postcode_ids=[ended.pk])
     assert client.get("/api/postcodes/ZZ993EF").status_code == 404
     assert client.get("/api/postcodes/WC99ZZ").status_code == 404  # not in our data
     assert client.get("/api/postcodes/E8").status_code == 400  # a district

@@ -7,9 +7,10 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from neighbourhoods import services
-from neighbourhoods.answers import Outcome, lookup_point, lookup_postcode
+from neighbourhoods.answers import Outcome
 from neighbourhoods.models import Postcode
+from neighbourhoods.selectors import lookup_point, lookup_postcode
+from neighbourhoods.services.publishing import boundaries_publish
 
 pytestmark = pytest.mark.django_db
 
@@ -204,7 +205,7 @@ def test_the_downloads_are_cached_until_the_next_publish(client, django_assert_n
         assert client.get("/api/postcodes.csv").status_code == 200
         assert client.get("/api/neighbourhoods.geojson").status_code == 200
     with transaction.atomic():
-        services.published()
+        boundaries_publish()
     # the test's transaction never commits: run what the commit would
     for _, callback, _ in transaction.get_connection().run_on_commit:
         callback()

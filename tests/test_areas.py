@@ -10,10 +10,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from neighbourhoods import areas, services
-from neighbourhoods.answers import lookup_postcode
-from neighbourhoods.management.commands.derive_neighbourhood_areas import DEFAULT_OUTPUT
+from neighbourhoods import derivation
+from neighbourhoods.importers.areas import DEFAULT_OUTPUT
 from neighbourhoods.models import Lsoa, Membership, Neighbourhood, Postcode
+from neighbourhoods.selectors import lookup_postcode
+from neighbourhoods.services.answers import answers_recompute
+from neighbourhoods.services.moves import lsoas_move
 from partnership.models import Place
 from tests.factories import PostcodeFactory
 
@@ -111,7 +113,7 @@ def test_a_point_on_an_lsoa_edge_still_gets_an_answer():
         postcode="E8 9ZX", outcode="E8", location=Point(x, y, srid=4326),
         local_authority_code="E09000012",
     )  # fmt: skip
-    services.recompute_postcode_answers(postcode_ids=[postcode.pk])
+    answers_recompute(postcode_ids=[postcode.pk])
     postcode.refresh_from_db()
     assert postcode.neighbourhood is not None
     assert lookup_postcode("E8 9ZX").neighbourhood == postcode.neighbourhood
@@ -162,7 +164,7 @@ def test_moving_an_lsoa_in_the_admin_redraws_areas_and_answers(client):
 def test_staff_assignments_survive_loading_the_derived_file_again():
     lsoa = Lsoa.objects.get(code=Postcode.objects.get(postcode="E8 1DY").lsoa.code)
     other = Neighbourhood.objects.exclude(pk=lsoa.neighbourhood_id).first()
-    services.lsoa_assign(lsoa=lsoa, neighbourhood=other)
+    lsoas_move(lsoa_ids=[lsoa.pk], neighbourhood=other)
     out = io.StringIO()
     call_command("load_neighbourhood_areas", stdout=out)
     lsoa.refresh_from_db()
@@ -176,23 +178,25 @@ def test_staff_assignments_survive_loading_the_derived_file_again():
     (set(), []),
 ])  # fmt: skip
 def test_pieces_follow_shared_borders(members, expected):
-    adjacency = areas.neighbour_pairs([("A", "B", 50), ("B", "C", 50), ("A", "C", 2)])
-    assert areas.pieces(members, adjacency) == expected
+    adjacency = derivation.neighbour_pairs([("A", "B", 50), ("B", "C", 50), ("A", "C", 2)])
+    assert derivation.pieces(members, adjacency) == expected
 
 
 def test_derivation_keeps_an_area_in_one_piece_and_reports_the_practice_left_outside():
     # A row of five LSOAs; neighbourhood X has practices at both ends, Y in the middle.
-    units = [areas.AreaUnit(c, c, "LA", i * 100.0, 0.0) for i, c in enumerate("ABCDE")]
-    adjacency = areas.neighbour_pairs([(a, b, 100) for a, b in zip("ABCD", "BCDE", strict=True)])
+    units = [derivation.AreaUnit(c, c, "LA", i * 100.0, 0.0) for i, c in enumerate("ABCDE")]
+    adjacency = derivation.neighbour_pairs(
+        [(a, b, 100) for a, b in zip("ABCD", "BCDE", strict=True)]
+    )
     practices = [
-        areas.PracticeSite("X1", "X", "A", 0, 0, 10000),
-        areas.PracticeSite("X2", "X", "E", 400, 0, 1000),
-        areas.PracticeSite("Y1", "Y", "C", 200, 0, 5000),
+        derivation.PracticeSite("X1", "X", "A", 0, 0, 10000),
+        derivation.PracticeSite("X2", "X", "E", 400, 0, 1000),
+        derivation.PracticeSite("Y1", "Y", "C", 200, 0, 5000),
     ]
-    result = areas.derive(units, adjacency, practices)
+    result = derivation.derive(units, adjacency, practices)
     for nbh in ("X", "Y"):
         members = {c for c, n in result.assignment.items() if n == nbh}
-        assert len(areas.pieces(members, adjacency)) == 1
+        assert len(derivation.pieces(members, adjacency)) == 1
     assert set(result.assignment) == set("ABCDE")
     assert result.practices_outside == [("X2", "its LSOA E went to Y")]
     assert sorted(result.practices_inside) == ["X1", "Y1"]

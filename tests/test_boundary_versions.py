@@ -9,8 +9,12 @@ from django.contrib.gis.geos import Point
 from django.urls import reverse
 from django.utils import timezone
 
-from neighbourhoods import selectors, services
+from neighbourhoods import maps, versions
 from neighbourhoods.models import BoundaryVersion, Lsoa, Neighbourhood, Postcode
+from neighbourhoods.services.answers import answers_recompute
+from neighbourhoods.services.areas import areas_rebuild
+from neighbourhoods.services.moves import lsoas_move
+from neighbourhoods.services.publishing import BOUNDARY_VERSION_LOCK, boundaries_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +31,7 @@ def move_e8_1dy():
     postcode = Postcode.objects.get(postcode="E8 1DY")
     home = postcode.neighbourhood
     target = Neighbourhood.objects.get(name="Well Street Common")
-    services.lsoas_move(lsoa_ids=[postcode.lsoa_id], neighbourhood=target, reason="Test move")
+    lsoas_move(lsoa_ids=[postcode.lsoa_id], neighbourhood=target, reason="Test move")
     return postcode, home, target
 
 
@@ -42,8 +46,8 @@ def test_the_loaded_areas_are_a_version(db):
 @pytest.mark.realdata
 def test_a_publish_that_changes_nothing_takes_no_version(db):
     versions = BoundaryVersion.objects.count()
-    services.rebuild_areas()
-    services.store_answers(neighbourhood_ids=[Neighbourhood.objects.first().pk])
+    areas_rebuild()
+    answers_recompute(neighbourhood_ids=[Neighbourhood.objects.first().pk])
     assert BoundaryVersion.objects.count() == versions
 
 
@@ -61,8 +65,8 @@ def test_a_postcode_as_on_a_date(db):
     date_versions_back()
     postcode, home, target = move_e8_1dy()
 
-    then = selectors.neighbourhood_for_postcode("e81dy", on=YESTERDAY)
-    now = selectors.neighbourhood_for_postcode("E8 1DY", on=TODAY)
+    then = versions.neighbourhood_for_postcode("e81dy", on=YESTERDAY)
+    now = versions.neighbourhood_for_postcode("E8 1DY", on=TODAY)
 
     assert (then.name, then.slug, then.neighbourhood_id) == (home.name, home.slug, home.pk)
     assert (now.name, now.neighbourhood_id) == (target.name, target.pk)
@@ -75,35 +79,35 @@ def test_a_point_as_on_a_date(db):
     postcode, home, target = move_e8_1dy()
     point = postcode.location
 
-    assert selectors.neighbourhood_covering(point, on=YESTERDAY).name == home.name
-    assert selectors.neighbourhood_covering(point, on=TODAY).name == target.name
+    assert versions.neighbourhood_covering(point, on=YESTERDAY).name == home.name
+    assert versions.neighbourhood_covering(point, on=TODAY).name == target.name
 
 
 @pytest.mark.realdata
 def test_a_point_on_a_shared_edge_still_has_an_answer(db):
     lsoa = Lsoa.objects.filter(neighbourhood__isnull=False).first()
     corner = Point(*lsoa.boundary[0].exterior_ring[0], srid=4326)
-    assert selectors.neighbourhood_covering(corner, on=TODAY) is not None
+    assert versions.neighbourhood_covering(corner, on=TODAY) is not None
 
 
 @pytest.mark.realdata
 def test_outside_every_area_or_unknown_answers_none(db):
-    assert selectors.neighbourhood_covering(Point(-0.5, 51.5, srid=4326), on=TODAY) is None
-    assert selectors.neighbourhood_for_postcode("ZZ99 9ZZ", on=TODAY) is None
-    assert selectors.neighbourhood_for_postcode("not a postcode", on=TODAY) is None
+    assert versions.neighbourhood_covering(Point(-0.5, 51.5, srid=4326), on=TODAY) is None
+    assert versions.neighbourhood_for_postcode("ZZ99 9ZZ", on=TODAY) is None
+    assert versions.neighbourhood_for_postcode("not a postcode", on=TODAY) is None
 
 
 def test_a_date_before_the_first_version_says_so(db):
-    with pytest.raises(selectors.NoVersionOnDate, match="No neighbourhood boundaries had been"):
-        selectors.neighbourhood_for_postcode("E8 1DY", on=datetime.date(2000, 1, 1))
+    with pytest.raises(versions.NoVersionOnDate, match="No neighbourhood boundaries had been"):
+        versions.neighbourhood_for_postcode("E8 1DY", on=datetime.date(2000, 1, 1))
 
 
 @pytest.mark.realdata
 def test_a_versions_areas_as_geojson(db):
     date_versions_back()
     _, home, target = move_e8_1dy()
-    before = selectors.areas_geojson(selectors.version_on(YESTERDAY))
-    after = selectors.areas_geojson(selectors.version_on(TODAY), simplified=True)
+    before = maps.version_collection(versions.version_on(YESTERDAY))
+    after = maps.version_collection(versions.version_on(TODAY), simplified=True)
 
     def lsoas(collection, name):
         [feature] = [f for f in collection["features"] if f["properties"]["name"] == name]
@@ -135,11 +139,11 @@ def test_a_publish_holds_the_boundary_version_lock_until_its_transaction_ends(db
     import psycopg2
     from django.db import connection
 
-    services.snapshot_boundaries()  # inside this test's transaction, not yet committed
+    boundaries_snapshot()  # inside this test's transaction, not yet committed
     other = psycopg2.connect(**connection.get_connection_params())
     try:
         with other, other.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [services.BOUNDARY_VERSION_LOCK])
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [BOUNDARY_VERSION_LOCK])
             taken = cursor.fetchone()[0]
     finally:
         other.close()
@@ -156,12 +160,12 @@ def test_re_answering_one_postcode_does_not_compare_the_areas_again(db):
     from tests.factories import LsoaFactory, NeighbourhoodFactory, PostcodeFactory
 
     LsoaFactory(neighbourhood=NeighbourhoodFactory())
-    services.snapshot_boundaries()
+    boundaries_snapshot()
     postcode = PostcodeFactory()
     versions = BoundaryVersion.objects.count()
 
     with CaptureQueriesContext(connection) as queries:
-        services.recompute_postcode_answers(postcode_ids=[postcode.pk])
+        answers_recompute(postcode_ids=[postcode.pk])
 
     table = BoundaryVersion._meta.db_table
     assert not [q["sql"] for q in queries if table in q["sql"]]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from neighbourhoods.management.commands.import_boundaries import BOROUGHS, LSOAS
+from neighbourhoods.importers.boundaries import BOROUGHS, LSOAS
 from neighbourhoods.models import LocalAuthority, Lsoa, Neighbourhood, Postcode
 
 pytestmark = pytest.mark.django_db

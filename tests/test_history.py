@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from neighbourhoods import services
 from neighbourhoods.models import ImportRun, Lsoa, Neighbourhood, Postcode, Practice
+from neighbourhoods.services.moves import lsoas_move
 from partnership.models import PartnerOrganisation, Place
 from workstreams.models import Workstream
 
@@ -109,7 +109,7 @@ def test_an_import_that_writes_in_bulk_still_leaves_history(db):
     postcode = Postcode.objects.get(postcode="E8 1DY")
     lsoa, home = postcode.lsoa, postcode.neighbourhood
     elsewhere = Neighbourhood.objects.exclude(pk=home.pk).first()
-    services.lsoas_move(lsoa_ids=[lsoa.pk], neighbourhood=elsewhere)
+    lsoas_move(lsoa_ids=[lsoa.pk], neighbourhood=elsewhere)
 
     call_command(
         "load_neighbourhood_areas", "--force", verbosity=0, stdout=StringIO(), stderr=StringIO()
@@ -127,7 +127,7 @@ def test_a_move_by_the_service_records_its_reason(db):
     lsoa = Postcode.objects.get(postcode="E8 1DY").lsoa
     target = Neighbourhood.objects.exclude(pk=lsoa.neighbourhood_id).first()
 
-    services.lsoas_move(lsoa_ids=[lsoa.pk], neighbourhood=target, reason="Agreed at the board")
+    lsoas_move(lsoa_ids=[lsoa.pk], neighbourhood=target, reason="Agreed at the board")
 
     latest = lsoa.history.latest()
     assert latest.neighbourhood_id == target.pk
@@ -156,7 +156,7 @@ def test_recent_changes_lists_changes_across_the_portal(staff_client, staff):
     )
     lsoa = Postcode.objects.get(postcode="E8 1DY").lsoa
     target = Neighbourhood.objects.exclude(pk=lsoa.neighbourhood_id).first()
-    services.lsoas_move(lsoa_ids=[lsoa.pk], neighbourhood=target, reason="For the list")
+    lsoas_move(lsoa_ids=[lsoa.pk], neighbourhood=target, reason="For the list")
 
     response = staff_client.get(reverse("recent-changes"))
 

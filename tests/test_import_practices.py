@@ -7,10 +7,10 @@ import shutil
 import pytest
 from django.core.management import CommandError, call_command
 
-from neighbourhoods import services
+from neighbourhoods.importers.practices import EPCN, EPRACCUR, PATIENTS
 from neighbourhoods.importers.text import tidy, tidy_phone
-from neighbourhoods.management.commands.import_practices import EPCN, EPRACCUR, PATIENTS
 from neighbourhoods.models import Membership, Neighbourhood, Practice
+from neighbourhoods.services.answers import answers_deferred
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ PCN_CODES = ["U51492", "U21268", "U05451", "U40100", "U07169", "U89154", "U58256
 @pytest.fixture
 def neighbourhoods():
     """The eight neighbourhoods, and no practices yet (the test database starts with them)."""
-    with services.answers_deferred():  # 42 memberships go: their answers are redone once
+    with answers_deferred():  # 42 memberships go: their answers are redone once
         Practice.objects.all().delete()
     return {n.pcn_code: n for n in Neighbourhood.objects.filter(pcn_code__in=PCN_CODES)}
 

@@ -18,9 +18,9 @@ from django.db import connection
 from django.urls import reverse
 
 from neighbourhoods.importers import codepoint
-from neighbourhoods.management.commands.import_boundaries import BOROUGHS, LSOAS
-from neighbourhoods.management.commands.import_practices import EPCN, EPRACCUR, PATIENTS
-from neighbourhoods.management.commands.load_neighbourhood_areas import DEFAULT_OUTPUT
+from neighbourhoods.importers.areas import DEFAULT_OUTPUT
+from neighbourhoods.importers.boundaries import BOROUGHS, LSOAS
+from neighbourhoods.importers.practices import EPCN, EPRACCUR, PATIENTS
 from neighbourhoods.models import ImportRun, Lsoa, Postcode, Practice
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ decision as /api/points: each outcome has its own page."""
 
 import pytest
 
-from neighbourhoods.answers import lookup_point
+from neighbourhoods.selectors import lookup_point
 
 pytestmark = pytest.mark.django_db
 

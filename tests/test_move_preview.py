@@ -5,9 +5,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from neighbourhoods import moves, population
-from neighbourhoods.answers import lookup_postcode
+from neighbourhoods import population
 from neighbourhoods.models import BoundaryVersion, Lsoa, Neighbourhood, Postcode
+from neighbourhoods.selectors import lookup_postcode
+from neighbourhoods.services.moves import lsoas_move, lsoas_move_preview
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def test_the_preview_counts_postcodes_and_residents_from_and_to(db):
     lsoa, target = lsoa_and_target(*HARMLESS)
     live = Postcode.objects.live().filter(lsoa=lsoa).count()
 
-    preview = moves.preview_move(lsoa_ids=[lsoa.pk], target=target)
+    preview = lsoas_move_preview(lsoa_ids=[lsoa.pk], target=target)
 
     [flow] = preview.flows
     assert (flow.source, flow.target) == (lsoa.neighbourhood.name, target.name)
@@ -51,7 +52,7 @@ def test_the_preview_counts_postcodes_and_residents_from_and_to(db):
 @pytest.mark.realdata
 def test_the_preview_sees_an_area_split(db):
     lsoa, target = lsoa_and_target(*SPLITS)
-    preview = moves.preview_move(lsoa_ids=[lsoa.pk], target=target)
+    preview = lsoas_move_preview(lsoa_ids=[lsoa.pk], target=target)
     [split] = preview.splits
     assert split.neighbourhood == target and split.pieces_after == 2
     assert preview.needs_reason
@@ -61,7 +62,7 @@ def test_the_preview_sees_an_area_split(db):
 def test_the_preview_sees_a_practice_left_outside_its_area(db):
     code, name, practice = STRANDS
     lsoa, target = lsoa_and_target(code, name)
-    preview = moves.preview_move(lsoa_ids=[lsoa.pk], target=target)
+    preview = lsoas_move_preview(lsoa_ids=[lsoa.pk], target=target)
     assert [s.practice.name for s in preview.stranded] == [practice]
     assert preview.stranded[0].neighbourhood == lsoa.neighbourhood
     assert preview.needs_reason
@@ -217,13 +218,12 @@ def test_emptying_an_lsoas_neighbourhood_on_its_page_is_refused_not_saved(staff_
 
 
 def test_restoring_a_version_whose_neighbourhood_was_deleted_says_so(staff_client):
-    from neighbourhoods import services
     from tests.factories import LsoaFactory, NeighbourhoodFactory
 
     gone, target = NeighbourhoodFactory(), NeighbourhoodFactory()
     lsoa = LsoaFactory(neighbourhood=gone)
     earlier = lsoa.history.latest()
-    services.lsoas_move(lsoa_ids=[lsoa.pk], neighbourhood=target)
+    lsoas_move(lsoa_ids=[lsoa.pk], neighbourhood=target)
     gone.delete()
 
     response = staff_client.post(

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
-from neighbourhoods import services
 from neighbourhoods.importers import base, staging
 from neighbourhoods.models import ImportRun, Postcode
+from neighbourhoods.services.answers import answers_recompute
 from tests.scripts import load_script
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def test_a_synthetic_national_file_loads_in_batches_with_the_answers_services_wo
     assert 100 < onspd.filter(terminated=True).count() < 260  # about a quarter
     assert not onspd.filter(answer__isnull=True).exists()
     # Every answer the import wrote is the one working the answers out again would store.
-    assert services.store_answers(postcode_ids=list(onspd.values_list("id", flat=True))) == set()
+    assert answers_recompute(postcode_ids=list(onspd.values_list("id", flat=True))) == 0
     assert "nothing to change" in run(str(path))
     assert ImportRun.objects.filter(source="import_onspd").latest("finished_at").outcome == (
         "unchanged"
@@ -73,7 +73,7 @@ def test_outside_answers_name_the_local_authority_and_in_area_ones_get_practices
     assert inside.neighbourhood is not None
     assert inside.answer["practices"]
     ids = list(Postcode.objects.filter(source="onspd").values_list("id", flat=True))
-    assert services.store_answers(postcode_ids=ids) == set()
+    assert answers_recompute(postcode_ids=ids) == 0
 
 
 def test_a_postcode_repeated_in_a_later_batch_is_refused_with_its_line(tmp_path, small_batches):
@@ -215,4 +215,4 @@ def test_a_second_load_changes_only_the_rows_that_differ_and_their_answers(tmp_p
     closed_row = Postcode.objects.get(postcode=postcode_of[closed])
     assert closed_row.terminated and str(closed_row.terminated_on) == "2026-10-01"
     ids = list(Postcode.objects.filter(source="onspd").values_list("id", flat=True))
-    assert services.store_answers(postcode_ids=ids) == set()
+    assert answers_recompute(postcode_ids=ids) == 0

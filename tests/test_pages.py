@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from neighbourhoods import services
 from neighbourhoods.models import Lsoa
+from neighbourhoods.services.answers import answers_deferred
 from partnership.models import PartnerOrganisation, Place
 from tests.factories import (
     MembershipFactory,
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 def test_home_shows_the_partnership_its_priorities_and_neighbourhoods(client):
     Lsoa.objects.update(neighbourhood=None)  # a neighbourhood with areas cannot go
-    with services.answers_deferred():  # every answer is redone once, not per row deleted
+    with answers_deferred():  # every answer is redone once, not per row deleted
         Place.objects.all().delete()
     place = PlaceFactory(summary="We plan and buy care together.")
     PriorityFactory(place=place, title="Shift the focus to prevention", order=1)
@@ -71,7 +71,7 @@ def test_home_content_is_cached_and_cleared_when_content_changes(
 
 def test_home_without_any_place_is_a_404_not_a_500(client):
     Lsoa.objects.update(neighbourhood=None)  # a neighbourhood with areas cannot go
-    with services.answers_deferred():  # every answer is redone once, not per row deleted
+    with answers_deferred():  # every answer is redone once, not per row deleted
         Place.objects.all().delete()
     assert client.get("/").status_code == 404
 

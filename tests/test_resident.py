@@ -10,8 +10,9 @@ from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
 
-from neighbourhoods.answers import Outcome, lookup_postcode
+from neighbourhoods.answers import Outcome
 from neighbourhoods.models import Neighbourhood, Practice
+from neighbourhoods.selectors import lookup_postcode
 from partnership.models import PartnerOrganisation, Place, Source
 
 pytestmark = pytest.mark.django_db

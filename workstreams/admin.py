@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from neighbourhoods.history_admin import AuditedAdmin
+from neighbourhoods.audit.admin import AuditedAdmin
 
 from .models import Workstream, WorkstreamPriority
 

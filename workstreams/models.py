@@ -1,7 +1,7 @@
 from django.db import models
 from django.urls import reverse
 
-from neighbourhoods.history import audited
+from neighbourhoods.audit.trail import audited
 from partnership.models import OrderedContent, PartnerOrganisation, Place, Source
 
 

@@ -68,6 +68,8 @@ MIDDLEWARE = [
 SITE_ID = 1
 
 ROOT_URLCONF = "config.urls"
+# Where the JSON API lives (config.clients.is_api); its answers and errors are JSON.
+API_PREFIX = "/api/"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -276,7 +278,7 @@ CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
 # CORS (django-cors-headers): any site may read the API with GET; pages and the admin
 # send no CORS headers at all.
-CORS_URLS_REGEX = r"^/api/.*$"
+CORS_URLS_REGEX = rf"^{API_PREFIX}.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False

@@ -14,7 +14,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from .. import selectors
+from .. import versions
 from ..answers import Outcome
 from ..models import BoundaryVersion, Neighbourhood
 from . import errors
@@ -62,7 +62,7 @@ def refused_date(request, exc: DateRefused):
     return errors.error(400, "invalid_date", str(exc))
 
 
-def no_version(request, exc: selectors.NoVersionOnDate):
+def no_version(request, exc: versions.NoVersionOnDate):
     return errors.error(404, "no_boundary_version", str(exc))
 
 
@@ -78,7 +78,7 @@ def as_on(on: datetime.date, version: BoundaryVersion) -> dict:
     return {"date": on.isoformat(), "boundary_version": version_ref(version)}
 
 
-def neighbourhood_then(area: selectors.AreaOnDate | None) -> dict | None:
+def neighbourhood_then(area: versions.AreaOnDate | None) -> dict | None:
     """The neighbourhood's name and slug as they were, and its page's address today (built
     from its old slug if the neighbourhood has since been deleted)."""
     if area is None:
@@ -108,8 +108,8 @@ def dated_message(body: dict, place: str, on: datetime.date, area, version, *, p
 
 def postcode_on(body: dict, raw: str, on: datetime.date) -> dict:
     """Today's 200 answer for a postcode, with its neighbourhood as on a date."""
-    version = selectors.version_on(in_force(on))
-    area = selectors.neighbourhood_for_postcode(raw, on=in_force(on))
+    version = versions.version_on(in_force(on))
+    area = versions.neighbourhood_for_postcode(raw, on=in_force(on))
     return {
         **body,
         "status": Outcome.IN_AREA.value if area else body["status"],
@@ -121,10 +121,10 @@ def postcode_on(body: dict, raw: str, on: datetime.date) -> dict:
 
 def point_on(body: dict, on: datetime.date) -> dict:
     """Today's 200 answer for a point, with the neighbourhood whose area covered it then."""
-    version = selectors.version_on(in_force(on))
+    version = versions.version_on(in_force(on))
     location = body["location"]
     here = Point(location["longitude"], location["latitude"], srid=4326)
-    area = selectors.neighbourhood_covering(here, on=in_force(on))
+    area = versions.neighbourhood_covering(here, on=in_force(on))
     return {
         **body,
         "status": Outcome.IN_AREA.value if area else body["status"],

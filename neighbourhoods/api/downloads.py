@@ -3,7 +3,7 @@ neighbourhood areas as GeoJSON. Each carries the attribution its sources' licenc
 and their release dates (partnership.data_sources and the import-run records).
 
 Built once and cached until the next publish: every change that could alter them ends in
-services.published(), which clears the cache.
+services.publishing, which clears the cache.
 """
 
 import csv
@@ -17,8 +17,10 @@ from django.db import connection
 from partnership.data_sources import DATA_SOURCES
 
 from .. import maps
-from ..importers.releases import imported_releases
 from ..models import LocalAuthority, Lsoa, Neighbourhood, Postcode
+from ..selectors import imported_releases
+from .app import SAFE, api, download
+from .schemas import AreaDownload
 
 CSV_KEY = "download:postcodes.csv"
 AREAS_KEY = "download:neighbourhoods.geojson"
@@ -85,7 +87,7 @@ def _live_postcodes_in_area():
         return cursor.fetchall()
 
 
-def postcodes_csv() -> str:
+def postcodes_csv_text() -> str:
     """Every live postcode in City and Hackney, after lines beginning with '#' that give the
     attribution and the releases (skip them with, for example, pandas' comment="#")."""
     if (cached := cache.get(CSV_KEY)) is not None:
@@ -106,7 +108,7 @@ def postcodes_csv() -> str:
     return text
 
 
-def areas_geojson() -> str:
+def areas_geojson_text() -> str:
     """The eight areas at full detail, with the attribution and releases as foreign members
     of the FeatureCollection (RFC 7946, section 6.1). Kept as long as the maps keep the areas
     (their practice counts change when a membership ends at midnight)."""
@@ -121,3 +123,38 @@ def areas_geojson() -> str:
     text = json.dumps(collection, separators=(",", ":"))
     cache.set(AREAS_KEY, text, maps.CACHE_SECONDS)
     return text
+
+
+@api.api_operation(
+    SAFE,
+    "/postcodes.csv",
+    response={200: str},
+    summary="Every live City and Hackney postcode, as CSV",
+    description=(
+        "Columns: " + ", ".join(CSV_COLUMNS) + ". The lines before the header begin "
+        "with # and give the attribution the data's licences require and each source's release "
+        "date. Changes only when the areas or the postcodes do."
+    ),
+    url_name="postcodes_csv",
+)
+def postcodes_csv(request):
+    return download(
+        postcodes_csv_text(), "text/csv; charset=utf-8", "city-and-hackney-postcodes.csv"
+    )
+
+
+@api.api_operation(
+    SAFE,
+    "/neighbourhoods.geojson",
+    response={200: AreaDownload},
+    summary="The eight neighbourhood areas at full detail, as a download",
+    description=(
+        "A GeoJSON FeatureCollection with the attribution the data's licences require and each "
+        "source's release date as foreign members."
+    ),
+    url_name="neighbourhoods_geojson",
+)
+def neighbourhoods_geojson(request):
+    return download(
+        areas_geojson_text(), "application/geo+json", "city-and-hackney-neighbourhoods.geojson"
+    )

@@ -1,8 +1,6 @@
 """The API's one error shape, {"error": {"code": ..., "message": ...}}, for every error status:
 the answers' own errors, bad requests ninja refuses, and what Django answers itself."""
 
-import json
-
 from django.http import HttpResponse, JsonResponse
 from ninja.errors import HttpError, ValidationError
 
@@ -45,7 +43,7 @@ def _where(location) -> str:
 
 def validation_error(request, exc: ValidationError) -> HttpResponse:
     """A parameter or body ninja refused. Operations whose answer decides malformed input
-    itself (a point, a bulk request) word it their own way first (endpoints.py)."""
+    itself (a point, a bulk request) word it their own way first (points.py, postcodes.py)."""
     refused = getattr(request, "refused_input", None)
     if refused is not None:
         return refused(request, exc)
@@ -73,7 +71,3 @@ def as_json_error(response):
 
 def is_json(response) -> bool:
     return "json" in response.get("Content-Type", "")
-
-
-def json_body(response) -> dict:
-    return json.loads(response.content)

@@ -13,13 +13,12 @@ from django.conf import settings
 from django.http import JsonResponse
 from django_ratelimit.core import get_usage
 
-from config.clients import ratelimit_key
+from config.clients import is_api, ratelimit_key
 
 from .errors import as_json_error, error, is_json
 
 logger = logging.getLogger(__name__)
 
-API_PREFIX = "/api/"
 # While the counter's cache is down, say so in the log once a minute per process, not
 # once a request.
 _LOG_EVERY_S = 60.0
@@ -63,7 +62,7 @@ class ApiMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith(API_PREFIX):
+        if not is_api(request):
             return self.get_response(request)
         usage = _usage(request) if settings.PORTAL_API_RATE_LIMIT else None
         if usage is not None and usage["should_limit"]:

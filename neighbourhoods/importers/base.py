@@ -1,10 +1,11 @@
-"""What every import command shares: careful reading of source files, the shrink guard, a
-summary, and a record of every run (neighbourhoods.models.ImportRun).
+"""What every import shares: careful reading of source files, the shrink guard, a summary,
+and the run itself (`Importer`), with a record of every run (neighbourhoods.models.ImportRun).
 
 Every import runs in one transaction. When it refuses (a broken file, a value out of range, a
 shrink beyond PORTAL_IMPORT_MAX_SHRINK) or fails, the transaction is rolled back, the run is
-recorded as refused or failed, and the command stops with a CommandError: a plain-English
-message naming the file, the line where there is one, and what to do. It never echoes more than
+recorded as refused or failed, and the result carries a plain-English message naming the
+file, the line where there is one, and what to do (a command stops with it as a
+CommandError). It never echoes more than
 MAX_ECHO characters of the input.
 """
 
@@ -18,15 +19,17 @@ import json
 import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from .. import history, services
+from ..audit import trail
+from ..services.answers import answers_deferred
 
 MAX_ECHO = 100
 MAX_MESSAGE = 1000
@@ -323,10 +326,17 @@ def parse_yyyymmdd(value: str, *, where: str) -> datetime.date | None:
         ) from None
 
 
+MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+
+
 def release_in_name(path: Path) -> datetime.date | None:
-    """The month a file's name gives ('..._2025-09_...'), as its first day; None if none."""
-    match = re.search(r"(20\d\d)-(0[1-9]|1[0-2])(?!\d)", path.name)
-    return datetime.date(int(match[1]), int(match[2]), 1) if match else None
+    """The month a file's name gives, as its first day; None if none. NHS files write it
+    '..._2025-09_...'; ONSPD's are named for their release month: ONSPD_FEB_2024_UK.csv."""
+    if match := re.search(r"(20\d\d)-(0[1-9]|1[0-2])(?!\d)", path.name):
+        return datetime.date(int(match[1]), int(match[2]), 1)
+    if match := re.search(r"(?<![A-Z])(" + "|".join(MONTHS) + r")_?(20\d\d)", path.name.upper()):
+        return datetime.date(int(match[2]), MONTHS.index(match[1]) + 1, 1)
+    return None
 
 
 def sha256(path: Path) -> str:
@@ -371,42 +381,56 @@ class Summary:
         return out + self.notes
 
 
-class ImportCommand(BaseCommand):
-    """Base for one-source import commands. A subclass implements `run_import(summary, ...)`,
-    which reads its files (through `use_file`), changes the database and returns a title for
-    the summary. This class makes the run one transaction, turns every failure into a clear
-    CommandError, and records the run."""
+@dataclass
+class ImportResult:
+    """How a run ended: its outcome ("succeeded", "unchanged", "refused" or "failed"), the
+    message of a refusal or failure, the title and lines of its summary, and its record."""
+
+    outcome: str
+    message: str
+    title: str
+    lines: list
+    run: object = None
+
+    @property
+    def refused(self) -> bool:
+        return self.outcome in ("refused", "failed")
+
+    @property
+    def heading(self) -> str:
+        return self.title if self.outcome == "succeeded" else f"{self.title}: nothing to change"
+
+
+class Importer:
+    """The core of one source's import, shared by its management command and anything else
+    that imports (MapIt's core.py): read and check the files, then change the database.
+
+    A subclass implements `run_import(summary, **options)`, which reads its files (through
+    `use_file`), changes the database and returns a title for the summary. `run(**options)`
+    makes it one transaction, turns every refusal or failure into a plain-English message
+    (nothing is changed then), records the run, and returns an ImportResult.
+    """
+
+    # The name the run records (ImportRun.source), which "About the data" reads.
+    source_name = ""
 
     # The kind of record (as counted in the Summary) whose counts the run record keeps;
     # None sums every kind.
     primary_kind: str | None = None
     uses_data_dir = True
 
-    def add_arguments(self, parser):
-        if self.uses_data_dir:
-            parser.add_argument(
-                "--data-dir",
-                help="Folder holding the open data (default: PORTAL_DATA_DIR, ../shared/data).",
-            )
-        parser.add_argument(
-            "--allow-shrink",
-            action="store_true",
-            help="Let the import terminate, remove or blank more than PORTAL_IMPORT_MAX_SHRINK "
-            "(default 2%%) of what is there, when that is intended.",
-        )
-        parser.add_argument(
-            "--run-by",
-            default=None,
-            help="Who or what is running the import, for the run record (default: the OS user).",
-        )
+    def __init__(self, *, progress_to=None, verbosity: int = 1):
+        self.progress_to = progress_to  # where progress bars go (a command's stderr)
+        self.verbosity = verbosity
 
-    @property
-    def source_name(self) -> str:
-        return self.__module__.rsplit(".", 1)[-1]
+    def warn(self, message: str):
+        """A line for whoever runs the import that is not part of its summary."""
+        if self.progress_to is not None:
+            self.progress_to.write(f"{message}\n")
 
     def progress(self, iterable, **kwargs):
-        verbosity = getattr(self, "verbosity", 1)
-        return tqdm(iterable, disable=verbosity < 1, file=self.stderr._out, **kwargs)
+        disable = self.verbosity < 1 or self.progress_to is None
+        return tqdm(iterable, disable=disable, file=self.progress_to, **kwargs)
 
     def use_file(self, path: Path, *, release_date: datetime.date | None = None) -> Path:
         """Note a file the import reads (name, size, SHA-256) for the run record.
@@ -449,9 +473,12 @@ class ImportCommand(BaseCommand):
             refused=lost,
         )
 
-    def handle(self, *args, **options):
-        self.verbosity = options["verbosity"]
-        self.allow_shrink = options["allow_shrink"]
+    def run(self, **options) -> ImportResult:
+        """Options: data_dir, allow_shrink, run_by, and the subclass's own."""
+        options.setdefault("data_dir", None)
+        options.setdefault("run_by", None)
+        options.setdefault("verbosity", self.verbosity)
+        self.allow_shrink = options.setdefault("allow_shrink", False)
         self.files: list[dict] = []
         # Starts its one thread at the first file (use_file), and ends it in record().
         self.hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
@@ -466,10 +493,10 @@ class ImportCommand(BaseCommand):
             # Answers touched by the rows saved are worked out once, at the end.
             with (
                 transaction.atomic(),
-                history.recording(import_run=run),
-                services.answers_deferred(),
+                trail.recording(import_run=run),
+                answers_deferred(),
             ):
-                title = self.run_import(summary, *args, **options)
+                title = self.run_import(summary, **options)
         except SourceFileError as exc:
             outcome, refused = "refused", exc.refused
             message = f"{clean_message(exc)} Nothing was changed."
@@ -487,12 +514,12 @@ class ImportCommand(BaseCommand):
         else:
             outcome = "succeeded" if summary.changed_anything else "unchanged"
             message, refused = "", summary.left_out
-            self.report(summary, title)
         self.record(summary, options, started_at, outcome, message, refused, run=run)
         if outcome in ("refused", "failed"):
-            raise CommandError(message)
+            return ImportResult(outcome, message, "", [], run)
+        return ImportResult(outcome, "", title, summary.lines(), run)
 
-    def run_import(self, summary: Summary, *args, **options) -> str:
+    def run_import(self, summary: Summary, **options) -> str:
         raise NotImplementedError
 
     def start_record(self, options, started_at):
@@ -541,12 +568,6 @@ class ImportCommand(BaseCommand):
             ImportRun.objects.create(**values)
         except DatabaseError as exc:
             self.stderr.write(f"This run could not be recorded: {quote(exc)}")
-
-    def report(self, summary: Summary, title: str):
-        heading = title if summary.changed_anything else f"{title}: nothing to change"
-        self.stdout.write(self.style.SUCCESS(heading))
-        for line in summary.lines():
-            self.stdout.write(f"  {line}")
 
 
 def _os_user() -> str:

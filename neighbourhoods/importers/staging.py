@@ -10,12 +10,12 @@ from contextlib import contextmanager
 
 from django.db import IntegrityError, connection, transaction
 
-from neighbourhoods import services
-from neighbourhoods.geography import ICB_FOR_AUTHORITY
-from neighbourhoods.models import LocalAuthority, Postcode
-from neighbourhoods.postcodes import ParsedPostcode
-
+from ..models import LocalAuthority, Postcode
+from ..postcodes import ParsedPostcode
+from ..selectors import area_authority_codes
+from ..stored_answer import degrees
 from .base import SourceFileError, Summary, quote
+from .geography import ICB_FOR_AUTHORITY
 
 COLUMNS = [
     "postcode", "outcode", "easting", "northing", "positional_quality",
@@ -144,8 +144,8 @@ def _refuse_repeats(cursor, staging: Staging):
 # authority (AUTHORITY_PART): about a third of the cost of building each answer with
 # jsonb_build_object, over millions of rows (docs/performance.md).
 OUTSIDE_ANSWER = f"""
-('{{"latitude": ' || {services.degrees("ST_Y(i.location)")}
- || ', "longitude": ' || {services.degrees("ST_X(i.location)")}
+('{{"latitude": ' || {degrees("ST_Y(i.location)")}
+ || ', "longitude": ' || {degrees("ST_X(i.location)")}
  || COALESCE(la.local_authority, ', "local_authority": null')
  || ', "neighbourhood": null, "practices": []}}'
 )::jsonb
@@ -227,7 +227,7 @@ def save_postcodes(staging: Staging, *, source: str, summary: Summary, guard, re
     table = Postcode._meta.db_table
     authority_table = LocalAuthority._meta.db_table
     authority_part = AUTHORITY_PART.format(authority_table=authority_table)
-    area_codes = services.area_authority_codes()
+    area_codes = area_authority_codes()
     with connection.cursor() as cursor:
         _refuse_repeats(cursor, staging)
         # A few postcodes carry no local-authority code; the borough their point is in does.

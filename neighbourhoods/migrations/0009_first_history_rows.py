@@ -5,7 +5,7 @@ from django.db import migrations
 
 
 def first_rows(apps, schema_editor):
-    from neighbourhoods.history import record_missing_history
+    from neighbourhoods.audit.trail import record_missing_history
 
     record_missing_history(apps)
 

@@ -4,13 +4,13 @@ from django.db import migrations
 
 
 def create_roles(apps, schema_editor):
-    from neighbourhoods.roles import grant_roles
+    from neighbourhoods.audit.roles import grant_roles
 
     grant_roles(apps)
 
 
 def remove_roles(apps, schema_editor):
-    from neighbourhoods.roles import ROLES
+    from neighbourhoods.audit.roles import ROLES
 
     apps.get_model("auth", "Group").objects.filter(name__in=list(ROLES)).delete()
 

@@ -6,7 +6,7 @@ from django.db.models import Max
 
 
 def first_links(apps, schema_editor):
-    from neighbourhoods.history import LINKS, record_links
+    from neighbourhoods.audit.trail import LINKS, record_links
 
     for app, name in LINKS:
         historical = apps.get_model(app, f"Historical{name}")

@@ -6,8 +6,9 @@ from django.shortcuts import render
 from django.views import View
 
 from .. import maps
-from ..answers import POINT_ONLY, lookup_point, lookup_postcode
+from ..answers import POINT_ONLY
 from ..models import MIN_SEARCH_LENGTH, Membership, Practice
+from ..selectors import lookup_point, lookup_postcode
 
 MAX_QUERY_LENGTH = 100
 

@@ -10,7 +10,6 @@ from django.views.generic import DetailView, ListView
 from partnership.data_sources import DATA_SOURCES
 
 from .. import maps
-from ..importers.releases import imported_releases
 from ..models import (
     ODS_CODE_RE,
     Membership,
@@ -19,6 +18,7 @@ from ..models import (
     Practice,
     current_membership_q,
 )
+from ..selectors import imported_releases
 
 
 class NeighbourhoodListView(ListView):
@@ -205,7 +205,7 @@ def membership_state(membership, today) -> str:
     """'current', 'ended' or 'future': how the practice page words a membership."""
     if membership.is_current(today):
         return "current"
-    if membership.ended_on is not None and membership.ended_on < today:
+    if membership.ended_by(today):
         return "ended"
     return "future"
 

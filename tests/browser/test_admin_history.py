@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from playwright.sync_api import expect
 
 from neighbourhoods.models import Lsoa
+from neighbourhoods.services.moves import lsoas_move
 
 from .conftest import ARTIFACTS
 from .test_content_security_policy import in_a_thread, violations, watch
@@ -48,13 +49,12 @@ def data_manager(django_db_blocker):
         return homes
 
     def restore(homes):
-        from neighbourhoods import services
         from neighbourhoods.models import Neighbourhood
 
         for code, home in homes.items():
             lsoa = Lsoa.objects.get(code=code)
             if lsoa.neighbourhood_id != home:
-                services.lsoas_move(
+                lsoas_move(
                     lsoa_ids=[lsoa.pk], neighbourhood=Neighbourhood.objects.get(pk=home),
                     reason="Put back after a browser test",
                 )  # fmt: skip

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from neighbourhoods import services
+from neighbourhoods.services.answers import answers_recompute
 
 
 class Command(BaseCommand):
@@ -12,5 +12,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        changed = services.recompute_postcode_answers()
+        changed = answers_recompute(everything=True)
         self.stdout.write(f"{changed} postcode answer(s) worked out again.")

@@ -1,4 +1,4 @@
-"""The portal's URLs plus two views that exist only for `make bench` (config/settings/bench.py).
+"""The portal's URLs plus two views that exist only for `make bench` (settings.py beside it).
 
 - floor: one indexed read of the postcode row, a tiny JSON answer. Nothing can be faster
   through Django and PostgreSQL, so it is the limit the real answers are measured against.

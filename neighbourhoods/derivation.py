@@ -27,6 +27,10 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
+
+from .models import Lsoa, Membership, Practice
+
 MIN_SHARED_BORDER_M = 10
 
 
@@ -249,3 +253,78 @@ def neighbour_pairs(rows) -> dict[str, dict[str, float]]:
             adjacency[a][b] = length
             adjacency[b][a] = length
     return adjacency
+
+
+# Reading the inputs from the database: the LSOAs of the area, the borders they share, and
+# the practices with their places and list sizes.
+
+
+def area_units(codes) -> list[AreaUnit]:
+    """The area's LSOAs, each with a point inside it in British National Grid metres."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT code, name, local_authority_code,
+                   ST_X(ST_PointOnSurface(ST_Transform(boundary, 27700))),
+                   ST_Y(ST_PointOnSurface(ST_Transform(boundary, 27700)))
+            FROM {Lsoa._meta.db_table} WHERE local_authority_code = ANY(%s) ORDER BY code
+            """,
+            [codes],
+        )
+        return [AreaUnit(*row) for row in cursor.fetchall()]
+
+
+def shared_borders(codes) -> list[tuple[str, str, float]]:
+    """Length of border each pair of LSOAs shares, in metres (tolerant of generalisation)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH l AS (
+                SELECT code, ST_Transform(boundary, 27700) AS g FROM {Lsoa._meta.db_table}
+                WHERE local_authority_code = ANY(%s)
+            )
+            SELECT a.code, b.code,
+                   ST_Area(ST_Intersection(ST_Buffer(a.g, 2), ST_Buffer(b.g, 2))) / 4
+            FROM l AS a JOIN l AS b ON a.code < b.code AND ST_DWithin(a.g, b.g, 4)
+            """,
+            [codes],
+        )
+        return cursor.fetchall()
+
+
+def practice_sites(codes) -> list[PracticeSite]:
+    """Current members with a location: where they are, their LSOA and their list size."""
+    memberships = (
+        Membership.objects.current()
+        .filter(practice__location__isnull=False)
+        .select_related("practice", "neighbourhood")
+    )
+    lsoa_at = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT p.ods_code, l.code,
+                   ST_X(ST_Transform(p.location, 27700)), ST_Y(ST_Transform(p.location, 27700))
+            FROM {Practice._meta.db_table} AS p
+            LEFT JOIN {Lsoa._meta.db_table} AS l
+              ON l.local_authority_code = ANY(%s) AND ST_Covers(l.boundary, p.location)
+            WHERE p.location IS NOT NULL
+            """,
+            [codes],
+        )
+        for ods, lsoa, x, y in cursor.fetchall():
+            lsoa_at[ods] = (lsoa, x, y)
+    sites = []
+    for m in memberships:
+        lsoa, x, y = lsoa_at[m.practice.ods_code]
+        sites.append(
+            PracticeSite(
+                ods_code=m.practice.ods_code,
+                neighbourhood=m.neighbourhood.pcn_code,
+                lsoa=lsoa,
+                x=x,
+                y=y,
+                patients=m.practice.registered_patients or 0,
+            )
+        )
+    return sorted(sites, key=lambda s: s.ods_code)

@@ -1,171 +1,29 @@
+"""LSOAs (and moving them between neighbourhoods, with a preview), local authorities and
+postcodes."""
+
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.gis.db import models as gis_models
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
-from leaflet.admin import LeafletAdminWidget, LeafletGeoAdmin
+from leaflet.admin import LeafletGeoAdmin
 
-from . import moves, services
-from .history_admin import AuditedAdmin
-from .models import (
-    BoundaryVersion,
-    BoundaryVersionArea,
-    ImportRun,
+from .. import population
+from ..audit.admin import AuditedAdmin
+from ..models import (
     LocalAuthority,
     Lsoa,
-    Membership,
     Neighbourhood,
-    NeighbourhoodAim,
     Postcode,
-    Practice,
 )
-from .postcodes import ParsedPostcode
-
-
-class ReadOnlyMapWidget(LeafletAdminWidget):
-    """Shows a derived geometry on the map without letting anyone draw on it. (The admin's
-    widget brings Leaflet's scripts with it; the plain widget left the map blank.)"""
-
-    modifiable = False
-
-
-class LineEndingsField(forms.CharField):
-    """Browsers send a textarea's lines ending in CRLF: compare and save them as LF, so a form
-    saved without touching the text neither changes it nor logs a change."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    fields = ["practice", "neighbourhood", "started_on", "ended_on"]
-    autocomplete_fields = ["practice", "neighbourhood"]
-
-
-@admin.register(Neighbourhood)
-class NeighbourhoodAdmin(AuditedAdmin, LeafletGeoAdmin):
-    list_display = ["name", "park_name", "pcn_code", "current_practices", "order"]
-    list_editable = ["order"]
-    list_filter = ["place"]
-    search_fields = ["name", "park_name", "pcn_code", "pcn_name"]
-    prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["partners"]
-    inlines = [MembershipInline]
-    readonly_fields = ["area_note"]
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "boundary":
-            kwargs["widget"] = ReadOnlyMapWidget
-            field = super().formfield_for_dbfield(db_field, request, **kwargs)
-            field.disabled = True
-            field.help_text = "Drawn from this neighbourhood's LSOAs; it cannot be edited here."
-            return field
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-    @admin.display(description="How the area is drawn")
-    def area_note(self, obj):
-        if not obj.pk:
-            return "Assign LSOAs to the neighbourhood once it is saved."
-        url = (
-            reverse("admin:neighbourhoods_lsoa_changelist") + f"?neighbourhood__id__exact={obj.pk}"
-        )
-        return format_html(
-            'The area is the union of its <a href="{}">{} LSOAs</a>. Change an LSOA\'s '
-            "neighbourhood to redraw it. The area is indicative: a resident's GP practice "
-            "decides their neighbourhood.",
-            url,
-            obj.lsoas.count(),
-        )
-
-    @admin.display(description="Current practices")
-    def current_practices(self, obj):
-        return obj.current_memberships().count()
-
-    def get_actions(self, request):
-        """No bulk delete: each deletion is checked on its own (see delete_view)."""
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
-    def delete_view(self, request, object_id, extra_context=None):
-        """Refuse while LSOAs are assigned: their postcodes would lose their answer."""
-        neighbourhood = self.get_object(request, object_id)
-        if neighbourhood is not None:
-            lsoas = neighbourhood.lsoas.count()
-            if lsoas:
-                postcodes = neighbourhood.postcodes.filter(terminated=False).count()
-                messages.error(
-                    request,
-                    f"{neighbourhood.name} cannot be deleted: {lsoas} LSOA"
-                    f"{'s are' if lsoas != 1 else ' is'} assigned to it, and {postcodes:,} "
-                    f"postcode{'s' if postcodes != 1 else ''} would lose their answer. Move "
-                    'its LSOAs to other neighbourhoods first (LSOAs, action "Move to a '
-                    'neighbourhood").',
-                )
-                return HttpResponseRedirect(
-                    reverse("admin:neighbourhoods_neighbourhood_change", args=[neighbourhood.pk])
-                )
-        return super().delete_view(request, object_id, extra_context)
-
-
-@admin.register(Practice)
-class PracticeAdmin(AuditedAdmin, LeafletGeoAdmin):
-    list_display = [
-        "name",
-        "ods_code",
-        "postcode",
-        "status",
-        "registered_patients",
-        "neighbourhood",
-    ]
-    list_filter = ["status", "memberships__neighbourhood"]
-    search_fields = ["name", "ods_name", "ods_code", "postcode"]
-    readonly_fields = ["ods_name"]
-    inlines = [MembershipInline]
-    formfield_overrides = {gis_models.TextField: {"form_class": LineEndingsField}}
-
-    @admin.display(description="Neighbourhood (current)")
-    def neighbourhood(self, obj):
-        return ", ".join(m.neighbourhood.name for m in obj.current_memberships)
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(
-                Prefetch(
-                    "memberships",
-                    queryset=Membership.objects.current().select_related("neighbourhood"),
-                    to_attr="current_memberships",
-                )
-            )
-        )
-
-
-@admin.register(Membership)
-class MembershipAdmin(AuditedAdmin):
-    list_display = ["practice", "neighbourhood", "started_on", "ended_on"]
-    list_filter = ["neighbourhood", ("ended_on", admin.EmptyFieldListFilter)]
-    search_fields = ["practice__name", "practice__ods_code", "neighbourhood__name"]
-    autocomplete_fields = ["practice", "neighbourhood"]
-    list_select_related = ["practice", "neighbourhood"]
-    date_hierarchy = "started_on"
-
-
-@admin.register(NeighbourhoodAim)
-class NeighbourhoodAimAdmin(AuditedAdmin):
-    list_display = ["__str__", "order"]
-    list_editable = ["order"]
-    search_fields = ["text"]
+from ..postcodes import ParsedPostcode
+from ..services.answers import answers_recompute
+from ..services.areas import lsoa_changed
+from ..services.moves import lsoas_move, lsoas_move_preview
+from .widgets import ReadOnlyMapWidget
 
 
 class MoveLsoasForm(forms.Form):
@@ -310,7 +168,7 @@ class LsoaAdmin(AuditedAdmin, LeafletGeoAdmin):
         previous = Lsoa.objects.select_for_update().values_list("neighbourhood_id", flat=True)
         previous = previous.get(pk=obj.pk)  # locked, so two people cannot miss a redraw
         super().save_model(request, obj, form, change)
-        services.lsoa_changed(lsoa=obj, previous_neighbourhood_id=previous)
+        lsoa_changed(lsoa=obj, previous_neighbourhood_id=previous)
 
     def _to_preview(self, lsoa_ids, target, **extra):
         query = {"ids": ",".join(str(pk) for pk in lsoa_ids), **extra}
@@ -347,7 +205,7 @@ class LsoaAdmin(AuditedAdmin, LeafletGeoAdmin):
         preview = confirm = None
         if choose.is_valid():
             target = choose.cleaned_data["neighbourhood"]
-            preview = moves.preview_move(lsoa_ids=ids, target=target)
+            preview = lsoas_move_preview(lsoa_ids=ids, target=target)
             initial = {"reason": data.get("reason", "")} if "confirm" not in data else None
             confirm = ConfirmMoveForm(
                 data if "confirm" in data else None,
@@ -357,7 +215,7 @@ class LsoaAdmin(AuditedAdmin, LeafletGeoAdmin):
             if request.method == "POST" and "confirm" in data and confirm.is_valid():
                 return self._move(request, preview, confirm.cleaned_data["reason"].strip())
         else:
-            preview = moves.preview_move(lsoa_ids=ids, target=None)
+            preview = lsoas_move_preview(lsoa_ids=ids, target=None)
         context = {
             **self.admin_site.each_context(request),
             "title": "Move LSOAs to a neighbourhood" if len(ids) > 1 else f"Move {lsoas[0]}",
@@ -368,14 +226,14 @@ class LsoaAdmin(AuditedAdmin, LeafletGeoAdmin):
             "chosen": choose.is_valid(),
             "preview": preview,
             "confirm": confirm,
-            "residents_source": moves.population.RELEASE,
+            "residents_source": population.RELEASE,
         }
         return TemplateResponse(request, "admin/neighbourhoods/lsoa/move.html", context)
 
     def _move(self, request, preview, reason):
         target = preview.target
         moving = preview.moving
-        changed = services.lsoas_move(
+        changed = lsoas_move(
             lsoa_ids=[lsoa.pk for lsoa in moving], neighbourhood=target, reason=reason
         )
         for lsoa in moving:
@@ -447,116 +305,4 @@ class PostcodeAdmin(LeafletGeoAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        services.recompute_postcode_answers(postcode_ids=[obj.pk])
-
-
-class RecordAdmin(admin.ModelAdmin):
-    """For records of what happened (import runs, boundary versions): read, never edited."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(ImportRun)
-class ImportRunAdmin(RecordAdmin):
-    """Every import run, for staff to read: records of what happened are never edited."""
-
-    list_display = [
-        "started_at", "source", "outcome", "release_date", "added", "changed", "removed",
-        "refused", "run_by",
-    ]  # fmt: skip
-    list_filter = ["source", "outcome"]
-    search_fields = ["source", "message", "run_by"]
-    date_hierarchy = "started_at"
-    readonly_fields = [
-        "source", "outcome", "message", "file_list", "release_date", "added", "changed",
-        "removed", "refused", "counts", "run_by", "started_at", "finished_at",
-    ]  # fmt: skip
-    fields = readonly_fields
-
-    @admin.display(description="Files")
-    def file_list(self, run):
-        return format_html_join(
-            "\n",
-            "<p>{} ({} bytes)<br>SHA-256 {}{}</p>",
-            (
-                (
-                    f.get("name", ""),
-                    f"{f.get('bytes', 0):,}",
-                    f.get("sha256", ""),
-                    format_html("<br>released {}", f["release_date"])
-                    if f.get("release_date")
-                    else "",
-                )
-                for f in run.files
-            ),
-        )
-
-
-class BoundaryVersionAreaInline(admin.TabularInline):
-    model = BoundaryVersionArea
-    fields = ["name", "slug", "lsoas"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(BoundaryVersion)
-class BoundaryVersionAdmin(RecordAdmin):
-    """Every published state of the areas, kept for good: read, never edited."""
-
-    list_display = ["__str__", "published_at", "made_by", "reason", "geojson_link"]
-    list_select_related = ["changed_by", "import_run"]
-    date_hierarchy = "published_at"
-    search_fields = ["reason"]
-    fields = ["published_at", "made_by", "reason", "geojson_link"]
-    readonly_fields = fields
-    inlines = [BoundaryVersionAreaInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("assignments")
-
-    @admin.display(description="Made by")
-    def made_by(self, version):
-        if version.changed_by_id:
-            return version.changed_by.get_username()
-        if version.import_run_id:
-            return f"import run: {version.import_run.source}"
-        return "the system"
-
-    @admin.display(description="Areas as GeoJSON")
-    def geojson_link(self, version):
-        url = reverse("admin:neighbourhoods_boundaryversion_geojson", args=[version.pk])
-        return format_html('<a href="{}">GeoJSON of version {}</a>', url, version.pk)
-
-    def get_urls(self):
-        geojson = path(
-            "<int:pk>/geojson/",
-            self.admin_site.admin_view(self.geojson_view),
-            name="neighbourhoods_boundaryversion_geojson",
-        )
-        return [geojson, *super().get_urls()]
-
-    def geojson_view(self, request, pk):
-        from django.http import Http404, JsonResponse
-
-        from .selectors import areas_geojson
-
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        version = BoundaryVersion.objects.filter(pk=pk).first()
-        if version is None:
-            raise Http404("No boundary version has that number.")
-        return JsonResponse(areas_geojson(version, simplified="simplified" in request.GET))
+        answers_recompute(postcode_ids=[obj.pk])

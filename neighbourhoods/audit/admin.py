@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from .history import LINKS
+from .trail import LINKS
 
 
 class AuditedAdmin(SimpleHistoryAdmin):

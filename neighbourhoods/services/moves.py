@@ -3,16 +3,19 @@
 The admin shows this preview before staff confirm a move (of one LSOA or of several): the
 postcodes and residents that change neighbourhood, from which to which; whether an area
 stops being one piece; whether a practice ends up outside its own neighbourhood's area;
-and a map of the areas before and after. The move itself is services.lsoas_move.
+and a map of the areas before and after. The move itself is lsoas_move, below.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
 
-from . import population
-from .models import Lsoa, Membership, Neighbourhood, Postcode, Practice
+from .. import population
+from ..audit import trail
+from ..models import Lsoa, Membership, Neighbourhood, Postcode, Practice, current_membership_sql
+from .answers import answers_recompute
+from .areas import area_union_sql, areas_rebuild
 
 # A piece of an area smaller than this (square metres) is a sliver left between generalised
 # LSOA boundaries, not a piece anyone would see on the map.
@@ -99,7 +102,7 @@ class MovePreview:
         return bool(self.splits or self.stranded or any(a.disappears for a in self.areas))
 
 
-def preview_move(*, lsoa_ids, target: Neighbourhood | None) -> MovePreview:
+def lsoas_move_preview(*, lsoa_ids, target: Neighbourhood | None) -> MovePreview:
     lsoas = list(
         Lsoa.objects.filter(pk__in=list(lsoa_ids))
         .select_related("neighbourhood")
@@ -160,8 +163,7 @@ after_lsoas AS (
                 ELSE l.neighbourhood_id END AS neighbourhood_id
     FROM {Lsoa._meta.db_table} AS l
 ), after_areas AS (
-    SELECT n.id, (SELECT ST_Multi(ST_CollectionExtract(ST_Union(a.boundary), 3))
-                  FROM after_lsoas AS a WHERE a.neighbourhood_id = n.id) AS boundary,
+    SELECT n.id, {area_union_sql("n.id", lsoas="after_lsoas")} AS boundary,
            (SELECT count(*) FROM after_lsoas AS a WHERE a.neighbourhood_id = n.id) AS lsoas
     FROM {Neighbourhood._meta.db_table} AS n
     WHERE n.id = ANY(%(affected)s::bigint[])
@@ -204,8 +206,7 @@ def _stranded(params, neighbourhoods):
             JOIN after_areas AS a ON a.id = m.neighbourhood_id
             JOIN {Neighbourhood._meta.db_table} AS n ON n.id = m.neighbourhood_id
             WHERE pr.location IS NOT NULL
-              AND (m.started_on IS NULL OR m.started_on <= CURRENT_DATE)
-              AND (m.ended_on IS NULL OR m.ended_on >= CURRENT_DATE)
+              AND {current_membership_sql("m")}
               AND n.boundary IS NOT NULL AND ST_Covers(n.boundary, pr.location)
               AND (a.boundary IS NULL OR NOT ST_Covers(a.boundary, pr.location))
             """,
@@ -265,8 +266,7 @@ def _map(params, neighbourhoods, colours, stranded):
             FROM {Membership._meta.db_table} AS m
             JOIN {Practice._meta.db_table} AS pr ON pr.id = m.practice_id
             WHERE m.neighbourhood_id = ANY(%(affected)s::bigint[]) AND pr.location IS NOT NULL
-              AND (m.started_on IS NULL OR m.started_on <= CURRENT_DATE)
-              AND (m.ended_on IS NULL OR m.ended_on >= CURRENT_DATE)
+              AND {current_membership_sql("m")}
             """,
             params,
         )
@@ -287,3 +287,22 @@ def _map(params, neighbourhoods, colours, stranded):
         moving=moving,
         practices=[(round(x), round(-y), name, pk in stranded_ids) for pk, name, x, y in practices],
     )
+
+
+@transaction.atomic
+def lsoas_move(*, lsoa_ids, neighbourhood: Neighbourhood | None, reason: str = "") -> int:
+    """Move LSOAs to a neighbourhood (or to none), as one change: redraw every area they left
+    or joined and re-answer their postcodes. Each LSOA's history row, and the boundary version
+    the move publishes, record the reason given. Returns how many postcode answers changed."""
+    lsoas = list(Lsoa.objects.select_for_update().defer("boundary").filter(pk__in=list(lsoa_ids)))
+    previous = {lsoa.neighbourhood_id for lsoa in lsoas}
+    moving = [lsoa for lsoa in lsoas if lsoa.neighbourhood_id != getattr(neighbourhood, "pk", None)]
+    if not moving:
+        return 0
+    for lsoa in moving:
+        lsoa.neighbourhood = neighbourhood
+    with trail.recording(reason=reason):
+        Lsoa.objects.bulk_update(moving, ["neighbourhood"])
+        trail.record_bulk(moving, Lsoa)
+        areas_rebuild(neighbourhood_ids=(previous | {getattr(neighbourhood, "pk", None)}) - {None})
+        return answers_recompute(lsoa_ids=[lsoa.pk for lsoa in moving], now=True)

@@ -13,8 +13,8 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
 
-from .history import AUDITED
-from .history_admin import ReadableChanges
+from .admin import ReadableChanges
+from .trail import AUDITED
 
 PER_PAGE = 50
 # Pages further back than this are not offered: older changes are on each record's history.

@@ -13,6 +13,8 @@ Each role's permissions are listed here once, as (app label, model name, actions
 is the audit trail: "view" reads it, "change" restores an earlier version.
 """
 
+from .trail import AUDITED as AUDITED_MODELS
+
 CONTENT = [
     ("partnership", "place"),
     ("partnership", "partnerorganisation"),
@@ -37,11 +39,8 @@ READ_ONLY_RECORDS = [
     ("neighbourhoods", "boundaryversionarea"),
     ("redirects", "redirect"),
 ]
-AUDITED = {
-    "place", "partnerorganisation", "priority", "workprogramme", "healthchallenge",
-    "workstream", "workstreampriority", "neighbourhood", "neighbourhoodaim", "practice",
-    "membership", "lsoa",
-}  # fmt: skip
+# Models with a history (their "historical…" permissions), from the trail's one list.
+AUDITED = {name.lower() for _, name in AUDITED_MODELS}
 EVERYTHING = [*CONTENT, ("neighbourhoods", "neighbourhood"), *DATA, *READ_ONLY_RECORDS]
 
 

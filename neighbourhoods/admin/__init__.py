@@ -1,0 +1,13 @@
+"""The admin for the neighbourhoods app: a front door. Each page parses what staff sent,
+calls one service (services/) or read, and renders. Django's autodiscovery imports this
+package; each module registers its models.
+
+- practices.py: neighbourhoods, their aims, practices and memberships;
+- geography.py: LSOAs and moving them (with the preview), local authorities, postcodes;
+- records.py: import runs and boundary versions, read-only;
+- widgets.py: the map widget and form fields they share.
+
+The audit trail's admin (history, recent changes) is neighbourhoods.audit, for all apps.
+"""
+
+from . import geography, practices, records  # noqa: F401 (each registers its models)

@@ -1,0 +1,37 @@
+"""The one shape of an import command: parse the options, run the source's importer (the
+same core anything else that imports calls), and say what it changed."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from neighbourhoods.importers.base import Importer
+
+
+class ImportCommand(BaseCommand):
+    importer: type[Importer]
+
+    def add_arguments(self, parser):
+        if self.importer.uses_data_dir:
+            parser.add_argument(
+                "--data-dir",
+                help="Folder holding the open data (default: PORTAL_DATA_DIR, ../shared/data).",
+            )
+        parser.add_argument(
+            "--allow-shrink",
+            action="store_true",
+            help="Let the import terminate, remove or blank more than PORTAL_IMPORT_MAX_SHRINK "
+            "(default 2%%) of what is there, when that is intended.",
+        )
+        parser.add_argument(
+            "--run-by",
+            default=None,
+            help="Who or what is running the import, for the run record (default: the OS user).",
+        )
+
+    def handle(self, *args, **options):
+        importer = self.importer(progress_to=self.stderr._out, verbosity=options["verbosity"])
+        result = importer.run(**options)
+        if result.refused:
+            raise CommandError(result.message)
+        self.stdout.write(self.style.SUCCESS(result.heading))
+        for line in result.lines:
+            self.stdout.write(f"  {line}")
