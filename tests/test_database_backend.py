@@ -1,4 +1,4 @@
-"""The database backend's check of a kept connection and its prepared statements
+"""The database backend's check of a kept connection
 (config/postgis/base.py), on real PostgreSQL sessions: one the server has ended, one idle
 and open, one with a notification waiting."""
 
@@ -91,35 +91,3 @@ def test_a_waiting_notification_is_read_past_with_one_query_and_the_connection_k
     assert last_query(pid) == "SELECT 1"
     assert backend_pid(kept) == pid
     assert kept.is_quiet()
-
-
-def prepared_here(wrapper, name: str) -> int:
-    with wrapper.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [name])
-        return cursor.fetchone()[0]
-
-
-def add_one(wrapper, value: str) -> int:
-    with wrapper.cursor() as cursor:
-        wrapper.execute_prepared(cursor, "portal_add_one", "SELECT $1::int + 1", [value])
-        return cursor.fetchone()[0]
-
-
-def test_a_statement_is_prepared_once_per_connection_and_anew_on_a_new_one(kept):
-    assert add_one(kept, "41") == 42
-    assert add_one(kept, "1") == 2
-    assert prepared_here(kept, "portal_add_one") == 1
-
-    # A new connection (after a restart, or once CONN_MAX_AGE has passed) has none of the
-    # old one's statements.
-    kept.close()
-    kept.connect()
-    assert prepared_here(kept, "portal_add_one") == 0
-
-    # Prepared inside a transaction that is rolled back, it is still there afterwards.
-    kept.set_autocommit(False)
-    assert add_one(kept, "2") == 3
-    kept.rollback()
-    kept.set_autocommit(True)
-    assert add_one(kept, "3") == 4
-    assert prepared_here(kept, "portal_add_one") == 1

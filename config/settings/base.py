@@ -206,8 +206,9 @@ RATELIMIT_FAIL_OPEN = True
 # checkouts on one Redis never share a limit. A Redis that is down or slow costs at most
 # the timeouts below, and the API answers without its limit (logged) rather than fail.
 CACHES["ratelimit"] = {
-    # Django's RedisCache, counting each request in one round trip (config/cache.py).
-    "BACKEND": "config.cache.CounterRedisCache",
+    # Under `make run` nginx counts the limit before a request reaches the application; this
+    # counts it where nothing is in front (docs/security.md).
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
     "LOCATION": env("RATELIMIT_CACHE_URL", default="redis://127.0.0.1:6379/0"),
     "KEY_PREFIX": f"portal-{DATABASES['default']['NAME']}",
     "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
