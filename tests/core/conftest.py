@@ -21,8 +21,9 @@ import datetime
 from dataclasses import dataclass, field
 
 import pytest
+from django.apps import apps
 from django.contrib.gis.geos import Point
-from django.db import transaction
+from django.db import connection, transaction
 
 from neighbourhoods import services
 from neighbourhoods.models import (
@@ -209,6 +210,21 @@ def load_borough() -> Borough:
     )
 
 
+def empty_the_portal_tables():
+    """A whole run (`make test`) loads the real data into the database these tests share:
+    empty the portal's own tables, within the transaction the module rolls back, so the
+    borough is all there is and the real data is back for the tests after."""
+    models = [
+        model
+        for label in ("partnership", "workstreams", "neighbourhoods")
+        for model in apps.get_app_config(label).get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    ]
+    tables = dict.fromkeys(connection.ops.quote_name(m._meta.db_table) for m in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+
+
 @pytest.fixture(scope="module")
 def _built_borough(django_db_setup, django_db_blocker):
     """The borough, built once for a module in a transaction rolled back after its last test.
@@ -218,6 +234,7 @@ def _built_borough(django_db_setup, django_db_blocker):
         outer = transaction.atomic()
         outer.__enter__()
         try:
+            empty_the_portal_tables()
             build_borough()
         except BaseException:
             transaction.set_rollback(True)
