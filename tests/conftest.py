@@ -83,17 +83,69 @@ def django_db_setup(
                 keepdb=django_db_keepdb and not django_db_createdb,
                 aliases={"default"},
             )
+        require_open_data_folder()
         for command, args in IMPORTS:
             call_command(command, *args, verbosity=0, stdout=StringIO(), stderr=StringIO())
+        require_real_data_loaded()
+
+
+def require_open_data_folder() -> Path:
+    """The open data folder the imports read, or a failure that names it: a test that reads
+    the real data must never pass, or be skipped, without it."""
+    path = Path(settings.PORTAL_DATA_DIR)
+    if not path.is_dir():
+        pytest.fail(
+            f"The open data folder {path} is missing, so the real data cannot be loaded and "
+            "the tests marked realdata or browser cannot run. Put the open data there "
+            "(../shared/data beside the checkout) or set PORTAL_DATA_DIR; to run only the "
+            'fast tests, pass -m "not realdata and not browser".',
+            pytrace=False,
+        )
+    return path
+
+
+def real_data_counts() -> dict[str, int]:
+    """How many rows the test database holds of each kind the real data must fill."""
+    from neighbourhoods.models import LocalAuthority, Lsoa, Neighbourhood, Postcode, Practice
+
+    return {
+        "postcodes": Postcode.objects.count(),
+        "LSOAs": Lsoa.objects.count(),
+        "local authorities": LocalAuthority.objects.count(),
+        "GP practices": Practice.objects.count(),
+        "neighbourhood areas": Neighbourhood.objects.filter(boundary__isnull=False).count(),
+    }
+
+
+def require_real_data_loaded(counts: dict[str, int] | None = None) -> dict[str, int]:
+    """The counts of real_data_counts, or a failure naming the kinds the load left empty: a
+    test that loops over an empty table would pass without testing anything."""
+    counts = real_data_counts() if counts is None else counts
+    empty = [name for name, count in counts.items() if count == 0]
+    if empty:
+        imports = ", ".join(command for command, _ in IMPORTS)
+        pytest.fail(
+            f"The real data did not load: after the imports ({imports}) read "
+            f"{settings.PORTAL_DATA_DIR}, the test database {connection.settings_dict['NAME']} "
+            f"holds no {', no '.join(empty)}. Check that the folder holds the open data "
+            "(its SOURCES.md lists the files), then run again with --create-db.",
+            pytrace=False,
+        )
+    return counts
+
+
+@pytest.fixture(autouse=True)
+def _real_data_loaded(request):
+    """A test marked realdata gets the real data loaded, or fails, even if it asks for no
+    database itself."""
+    if request.node.get_closest_marker("realdata") or request.node.get_closest_marker("browser"):
+        request.getfixturevalue("django_db_setup")
 
 
 @pytest.fixture
 def shared_data() -> Path:
     """The open data folder the imports read (../shared/data unless PORTAL_DATA_DIR says)."""
-    path = Path(settings.PORTAL_DATA_DIR)
-    if not path.is_dir():
-        pytest.fail(f"The open data folder {path} is missing; set PORTAL_DATA_DIR.")
-    return path
+    return require_open_data_folder()
 
 
 @pytest.fixture(autouse=True)

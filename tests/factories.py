@@ -17,9 +17,17 @@ from workstreams.models import Workstream, WorkstreamPriority
 
 
 def square(x, y, size=0.01):
-    return MultiPolygon(
-        Polygon(((x, y), (x + size, y), (x + size, y + size), (x, y + size), (x, y))), srid=4326
-    )
+    """A square area with its south-west corner at (x, y), in degrees. Corners are rounded
+    to 9 places, so squares side by side share their edges exactly (-0.08 + 0.01 is not
+    -0.07 in floating point) and their union is one piece."""
+    x1, y1 = round(x + size, 9), round(y + size, 9)
+    return MultiPolygon(Polygon(((x, y), (x1, y), (x1, y1), (x, y1), (x, y))), srid=4326)
+
+
+def rectangle(west, south, east, north):
+    """An area between two longitudes and two latitudes, in degrees."""
+    ring = ((west, south), (east, south), (east, north), (west, north), (west, south))
+    return MultiPolygon(Polygon(ring), srid=4326)
 
 
 class SourceFactory(factory.django.DjangoModelFactory):

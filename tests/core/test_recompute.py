@@ -1,0 +1,319 @@
+"""Stored answers stay true on the small borough (tests/core/conftest.py) whenever what they
+show changes: an LSOA moved, a membership ended or begun, a practice, neighbourhood, local
+authority or the place's own local authorities changed."""
+
+import datetime
+import io
+
+import pytest
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from neighbourhoods.answers import Outcome
+from neighbourhoods.models import Membership, Neighbourhood, Postcode, Practice
+from neighbourhoods.selectors import lookup_point, lookup_postcode
+from neighbourhoods.services.answers import answers_deferred, answers_recompute
+from neighbourhoods.services.moves import lsoas_move
+from tests.factories import MembershipFactory, PostcodeFactory
+
+TODAY = datetime.date.today()
+YESTERDAY = TODAY - datetime.timedelta(days=1)
+
+# The one statement that stores postcodes' answers (stored_answer.ANSWER_SQL).
+STORES_ANSWERS = "SET answer = worked_out.answer"
+
+
+def practices(postcode="E8 1DY") -> list[str]:
+    return [p.ods_code for p in lookup_postcode(postcode).practices]
+
+
+def answer_of(postcode) -> dict:
+    return Postcode.objects.get(postcode=postcode).answer
+
+
+def district(outcode) -> dict[str, int]:
+    return {s.neighbourhood.slug: s.postcodes for s in lookup_postcode(outcode).district.shares}
+
+
+def covers(neighbourhood, lon, lat=51.545) -> bool:
+    neighbourhood.refresh_from_db()
+    return neighbourhood.boundary.covers(Point(lon, lat, srid=4326))
+
+
+def test_the_stored_answers_are_what_a_request_time_query_would_say(borough):
+    for code in ("E8 1DY", "E8 1AA", "EC2Y 5DE", "N16 9JT"):
+        record = Postcode.objects.get(postcode=code)
+        expected = list(
+            Practice.objects.filter(
+                memberships__in=Membership.objects.current(),
+                memberships__neighbourhood=record.neighbourhood,
+                location__isnull=False,
+            )
+            .annotate(distance=Distance("location", record.location))
+            .order_by("distance", "name")
+        )
+        stored = lookup_postcode(code).practices
+        assert stored, code
+        assert [p.ods_code for p in stored] == [p.ods_code for p in expected], code
+        # Django's Distance measures on a sphere, the stored answer on the spheroid.
+        for mine, theirs in zip(stored, expected, strict=True):
+            assert mine.distance_m == pytest.approx(theirs.distance.m, rel=0.005)
+
+
+def test_moving_an_lsoa_moves_its_postcodes_answers_and_both_areas(borough):
+    h2, london_fields, clissold = borough.lsoas["H2"], borough.london_fields, borough.clissold_park
+    untouched = answer_of("E8 1AA")
+    assert covers(london_fields, -0.065) and not covers(clissold, -0.065)
+    assert district("E8") == {"london-fields": 3, "clissold-park": 1}
+
+    changed = lsoas_move(lsoa_ids=[h2.pk], neighbourhood=clissold, reason="Test")
+
+    assert changed == 3  # E8 1DY, E8 2AA and the terminated E8 9ZY
+    result = lookup_postcode("E8 1DY")
+    assert result.neighbourhood.slug == "clissold-park"
+    assert [(p.ods_code, round(p.distance_m)) for p in result.practices] == [("F90005", 694)]
+    assert Postcode.objects.get(postcode="E8 9ZY").neighbourhood == clissold
+    assert lookup_postcode("E8 9ZY").outcome == Outcome.TERMINATED
+    assert not covers(london_fields, -0.065) and covers(clissold, -0.065)
+    assert covers(london_fields, -0.075)  # H1 stays
+    assert london_fields.boundary.num_geom == clissold.boundary.num_geom == 1
+    assert london_fields.boundary.area == pytest.approx(0.0002)
+    assert clissold.boundary.area == pytest.approx(0.0002)
+    assert district("E8") == {"london-fields": 1, "clissold-park": 3}
+    assert lookup_point("51.545", "-0.065").neighbourhood.slug == "clissold-park"
+    assert answer_of("E8 1AA") == untouched
+    assert h2.history.latest().history_change_reason == "Test"
+    # Moving it where it already is changes nothing.
+    assert lsoas_move(lsoa_ids=[h2.pk], neighbourhood=clissold) == 0
+
+
+def test_an_lsoa_without_a_neighbourhood_given_one(borough):
+    assert lookup_postcode("E9 5AA").neighbourhood is None
+
+    assert lsoas_move(lsoa_ids=[borough.lsoas["H4"].pk],
+                               neighbourhood=borough.clissold_park) == 1  # fmt: skip
+
+    result = lookup_postcode("E9 5AA")
+    assert result.headline == "E9 5AA is in the Clissold Park neighbourhood"
+    assert [p.ods_code for p in result.practices] == ["F90005"]
+    assert covers(borough.clissold_park, -0.045)
+    assert borough.clissold_park.boundary.num_geom == 1
+
+
+def test_a_move_confirmed_in_the_admin_changes_the_answers(borough, staff_client):
+    h2, clissold = borough.lsoas["H2"], borough.clissold_park
+    preview = staff_client.get(
+        reverse("admin:neighbourhoods_lsoa_move"), {"ids": h2.pk, "neighbourhood": clissold.pk}
+    )
+    assert preview.status_code == 200
+    assert lookup_postcode("E8 1DY").neighbourhood.slug == "london-fields"  # nothing moved yet
+
+    done = staff_client.post(
+        reverse("admin:neighbourhoods_lsoa_move"),
+        {"ids": h2.pk, "neighbourhood": clissold.pk, "confirm": "yes"},
+        follow=True,
+    )
+
+    assert done.status_code == 200
+    assert "Moved 1 LSOA to Clissold Park: 3 postcode answers changed" in done.content.decode()
+    assert lookup_postcode("E8 1DY").neighbourhood.slug == "clissold-park"
+    assert lookup_postcode("E8 2AA").neighbourhood.slug == "clissold-park"
+
+
+def test_a_membership_that_ends_leaves_the_answers(borough):
+    assert practices() == ["F90001", "F90002"]
+    [membership] = borough.memberships["F90001"]
+    membership.ended_on = YESTERDAY
+    membership.save()
+    assert practices() == ["F90002"]
+    assert practices("E8 1AA") == ["F90002"]
+    assert practices("N16 9JT") == ["F90005"]
+
+
+def test_a_membership_that_begins_joins_the_answers_nearest_first(borough):
+    [future] = borough.memberships["F90004"]  # 0.001 degrees from E8 1DY
+    future.started_on = TODAY
+    future.save()
+    assert practices() == ["F90004", "F90001", "F90002"]
+    assert round(lookup_postcode("E8 1DY").practices[0].distance_m) == 69
+
+    # Stoke Newington Practice joins London Fields too: as far east of E8 1DY as Dalston
+    # Practice is west, and nearer than City Practice.
+    MembershipFactory(practice=borough.practices["F90005"], neighbourhood=borough.london_fields)
+    nearest = lookup_postcode("E8 1DY").practices
+    assert {p.ods_code for p in nearest[1:3]} == {"F90001", "F90005"}
+    assert [p.ods_code for p in nearest[::3]] == ["F90004", "F90002"]
+    assert [p.distance_m for p in nearest] == sorted(p.distance_m for p in nearest)
+    assert practices("N16 9JT") == ["F90005"]  # still in Clissold Park too
+
+
+def test_a_practice_that_moves_neighbourhood_moves_between_answers(borough):
+    [membership] = borough.memberships["F90001"]
+    membership.neighbourhood = borough.clissold_park  # the same row, another neighbourhood
+    membership.save()
+    assert practices() == ["F90002"]
+    assert practices("N16 9JT") == ["F90005", "F90001"]
+
+
+def test_a_deleted_membership_or_practice_leaves_the_answers(borough):
+    borough.memberships["F90001"][0].delete()
+    assert practices() == ["F90002"]
+    borough.practices["F90002"].delete()
+    assert practices() == []
+    assert lookup_postcode("E8 1DY").outcome == Outcome.IN_AREA
+
+
+def test_a_renamed_or_moved_practice_shows_in_the_answers(borough, client):
+    practice = borough.practices["F90002"]
+    practice.name = "Renamed Health Centre"
+    practice.phone = "020 7999 9999"
+    practice.location = Point(-0.0655, 51.545, srid=4326)  # now the nearest to E8 1DY
+    practice.save()
+
+    first = client.get("/api/v1/postcodes/E8 1DY").json()["practices"][0]
+    assert first == {"ods_code": "F90002", "name": "Renamed Health Centre", "postcode": "E8 1AA",
+                     "phone": "020 7999 9999", "distance_m": 35}  # fmt: skip
+    page = client.get("/lookup/", {"postcode": "E8 2AA"}).content.decode()
+    assert "Renamed Health Centre" in page
+
+    practice.location = None
+    practice.save()
+    assert practices() == ["F90001"]
+
+
+def test_a_renamed_neighbourhood_shows_in_the_answers_and_districts(borough, client):
+    neighbourhood = borough.london_fields
+    neighbourhood.name = "London Fields and Dalston"
+    neighbourhood.slug = "london-fields-and-dalston"
+    neighbourhood.save()
+
+    body = client.get("/api/v1/postcodes/E8 1DY").json()
+    assert body["neighbourhood"] == {
+        "name": "London Fields and Dalston",
+        "slug": "london-fields-and-dalston",
+        "url": "/neighbourhoods/london-fields-and-dalston/",
+    }
+    assert body["message"].startswith("E8 1DY is in the London Fields and Dalston neighbourhood")
+    assert district("E8") == {"london-fields-and-dalston": 3, "clissold-park": 1}
+    assert lookup_postcode("N16 9JT").neighbourhood.name == "Clissold Park"
+
+
+def test_a_changed_local_authority_shows_in_its_postcodes_answers(borough, client):
+    islington = borough.authorities["E09000019"]
+    islington.nhs_body = "NHS Somewhere Else"
+    islington.save()
+    hackney = borough.authorities["E09000012"]
+    hackney.name = "London Borough of Hackney"
+    hackney.save()
+
+    says = "Its NHS services are planned by NHS Somewhere Else."
+    assert says in lookup_postcode("N1 1AA").message
+    assert client.get("/api/v1/postcodes/N16 8HU").json()["local_authority"]["nhs_body"] == (
+        "NHS Somewhere Else"
+    )
+    assert client.get("/api/v1/postcodes/E8 1DY").json()["local_authority"] == {
+        "code": "E09000012",
+        "name": "London Borough of Hackney",
+        "nhs_body": "NHS North East London",
+    }
+    assert lookup_postcode("EC2Y 5DE").local_authority.name == "City of London"
+
+
+def test_the_places_local_authorities_decide_which_postcodes_are_in_the_area(borough):
+    place = borough.place
+    place.local_authority_codes = ["E09000012"]  # the City left out
+    place.save()
+    city = lookup_postcode("EC2Y 5DE")
+    assert city.outcome == Outcome.OUT_OF_AREA
+    assert city.headline == "EC2Y 5DE is in City of London, outside City and Hackney"
+    assert lookup_postcode("EC4Y 9AH").outcome == Outcome.OUT_OF_AREA
+    assert lookup_postcode("E8 1DY").outcome == Outcome.IN_AREA
+
+    place.local_authority_codes = ["E09000012", "E09000001"]
+    place.save()
+    assert lookup_postcode("EC2Y 5DE").neighbourhood.slug == "london-fields"
+    assert practices("EC4Y 9AH") == ["F90002", "F90001"]
+
+
+def stored_answer_runs(queries) -> int:
+    return sum(STORES_ANSWERS in q["sql"] for q in queries.captured_queries)
+
+
+def three_changes(borough):
+    practice = borough.practices["F90001"]
+    practice.name = "Deferred Practice"
+    practice.save()
+    [membership] = borough.memberships["F90002"]
+    membership.ended_on = YESTERDAY
+    membership.save()
+    neighbourhood = borough.london_fields
+    neighbourhood.name = "Deferred Fields"
+    neighbourhood.save()
+
+
+def test_deferred_answers_are_worked_out_once_at_the_end(borough):
+    before = answer_of("E8 1DY")
+    with CaptureQueriesContext(connection) as inside, answers_deferred():
+        three_changes(borough)
+        assert answer_of("E8 1DY") == before  # nothing worked out yet
+        assert stored_answer_runs(inside) == 0
+    assert stored_answer_runs(inside) == 1
+
+    result = lookup_postcode("E8 1DY")
+    assert result.neighbourhood.name == "Deferred Fields"
+    assert [p.name for p in result.practices] == ["Deferred Practice"]
+
+
+def test_without_deferring_each_change_is_worked_out_at_once(borough):
+    with CaptureQueriesContext(connection) as queries:
+        three_changes(borough)
+    assert stored_answer_runs(queries) == 3
+    assert lookup_postcode("E8 1DY").neighbourhood.name == "Deferred Fields"
+
+
+def test_a_deferred_block_within_another_waits_for_the_outer(borough):
+    with answers_deferred():
+        with answers_deferred():
+            three_changes(borough)
+        assert lookup_postcode("E8 1DY").neighbourhood.name == "London Fields"
+    assert lookup_postcode("E8 1DY").neighbourhood.name == "Deferred Fields"
+
+
+def test_a_deferred_block_that_fails_works_out_nothing_and_defers_nothing_after(borough):
+    with pytest.raises(RuntimeError), transaction.atomic(), answers_deferred():
+        three_changes(borough)
+        raise RuntimeError("the import stopped")
+    assert lookup_postcode("E8 1DY").neighbourhood.name == "London Fields"
+
+    practice = Practice.objects.get(ods_code="F90001")
+    practice.name = "Answered At Once"
+    practice.save()
+    assert lookup_postcode("E8 1DY").practices[0].name == "Answered At Once"
+
+
+def test_a_new_postcode_is_answered_in_full_when_it_is_worked_out(borough):
+    record = PostcodeFactory(postcode="E8 9ZW", location=Point(-0.065, 51.545, srid=4326),
+                             local_authority_code="E09000012")  # fmt: skip
+    assert lookup_postcode("E8 9ZW").practices == []
+
+    assert answers_recompute(postcode_ids=[record.pk]) == 1
+
+    assert lookup_postcode("E8 9ZW").practices == lookup_postcode("E8 1DY").practices
+    assert district("E8") == {"london-fields": 4, "clissold-park": 1}
+    assert answers_recompute(postcode_ids=[record.pk]) == 0
+
+
+def test_recompute_answers_fills_answers_left_empty(borough):
+    Postcode.objects.filter(postcode__in=["E8 1DY", "N16 9JT"]).update(answer=None)
+    assert practices() == [] and practices("N16 9JT") == []
+    out = io.StringIO()
+
+    call_command("recompute_answers", stdout=out)
+
+    assert out.getvalue().strip() == "2 postcode answer(s) worked out again."
+    assert practices() == ["F90001", "F90002"] and practices("N16 9JT") == ["F90005"]
+    assert Neighbourhood.objects.get(slug="london-fields").boundary is not None
