@@ -16,9 +16,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import setup_databases
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests import ROOT, TEST_DATA
 
-SAMPLE_ONSPD = Path(__file__).parent / "data" / "onspd_sample.csv"
+SAMPLE_ONSPD = TEST_DATA / "onspd_sample.csv"
 
 # Every import `make run` runs, in its order, so the test database holds the same real data;
 # then a few invented ONSPD postcodes (tests/data/README.md), for terminated postcodes.

@@ -3,17 +3,17 @@
 import io
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from neighbourhoods.importers.boundaries import BOROUGHS, LSOAS
 from neighbourhoods.models import LocalAuthority, Lsoa, Neighbourhood, Postcode
+from tests import TEST_DATA
 
 pytestmark = pytest.mark.django_db
 
-DATA = Path(__file__).parent / "data"
+DATA = TEST_DATA
 
 
 def run(command, *args, **options):

@@ -33,7 +33,7 @@ FACTORY_FOR = {
 READ_ONLY_ADD = {"lsoa"}
 
 # Import run records and boundary versions are read-only in the admin:
-# tests/test_import_safety.py and tests/test_boundary_versions.py cover them.
+# importers/test_safety.py and services/test_publishing_real.py cover them.
 READ_ONLY_MODELS = {"importrun", "boundaryversion"}
 
 PORTAL_MODELS = [

@@ -8,12 +8,11 @@ import os
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 
 import psycopg2
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests import ROOT
 
 
 def psql(dbname: str, sql: str, params=None, *, fetch=False):

@@ -142,7 +142,7 @@ def test_moving_an_lsoa_in_the_admin_redraws_areas_and_answers(client):
         },
     )
 
-    # The change is previewed first (tests/test_move_preview.py), then confirmed.
+    # The change is previewed first (services/test_moves_real.py), then confirmed.
     assert response.status_code == 302, response.content.decode()[:2000]
     assert response["Location"].startswith(reverse("admin:neighbourhoods_lsoa_move"))
     postcode.refresh_from_db()

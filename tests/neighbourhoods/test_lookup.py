@@ -1,7 +1,6 @@
 """Every lookup outcome, with real postcodes, decided once and answered the same by page and API."""
 
 import io
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -10,10 +9,11 @@ from django.db import connection
 from neighbourhoods.answers import Outcome
 from neighbourhoods.models import Membership, Postcode
 from neighbourhoods.selectors import lookup_postcode
+from tests import TEST_DATA
 
 pytestmark = [pytest.mark.django_db, pytest.mark.realdata]
 
-SAMPLE_ONSPD = Path(__file__).parent / "data" / "onspd_sample.csv"
+SAMPLE_ONSPD = TEST_DATA / "onspd_sample.csv"
 
 # query, outcome, HTTP status, what the headline must name
 CASES = [

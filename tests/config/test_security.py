@@ -9,7 +9,6 @@ import re
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 
 import pytest
 from axes.utils import reset as axes_reset
@@ -19,10 +18,10 @@ from django.core.cache import caches
 from django.test import Client, override_settings
 
 from neighbourhoods.api import middleware as api_middleware
-from tests.test_server import get
+from tests import ROOT
+from tests.config.test_server import get
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parent.parent
 
 # The rate-limit counters are in the real, shared Redis and outlive a test: each test asks
 # from addresses nobody else uses, so no test sees another's count.

@@ -1,5 +1,5 @@
 """What moving LSOAs would do (services.moves.lsoas_move_preview), on the small borough of
-tests/core/conftest.py, where the LSOAs lie in a row:
+tests/neighbourhoods/conftest.py, where the LSOAs lie in a row:
 
     C1 | H1 | H2 | H3 | H4        London Fields: C1, H1, H2; Clissold Park: H3; H4: none
 

@@ -1,5 +1,5 @@
-"""Every lookup outcome on the small borough (tests/core/conftest.py), through the page and
-the API alike: the status, the outcome and the same words."""
+"""Every lookup outcome on the small borough (tests/neighbourhoods/conftest.py), through the
+page and the API alike: the status, the outcome and the same words."""
 
 import html as html_lib
 import math
@@ -347,7 +347,7 @@ def test_bulk_answers_in_order_each_as_its_own_lookup_would(borough, client):
             assert item["error"] == single.json()["error"] and item["result"] is None
 
 
-# -- What a lookup costs: counted as on the real data (tests/test_lookup.py) -----------------
+# -- What a lookup costs: counted as on the real data (test_lookup.py) ---------------------
 
 
 def plan(cursor, sql: str) -> str:

@@ -1,10 +1,9 @@
-"""The small borough is what tests/core/conftest.py says it is, and each test gets it as built,
-whatever the test before it changed."""
+"""The small borough is what tests/neighbourhoods/conftest.py says it is, and each test gets
+it as built, whatever the test before it changed."""
 
 from neighbourhoods.models import BoundaryVersion, DistrictAnswer, Neighbourhood, Postcode
 from neighbourhoods.services.moves import lsoas_move
-
-from .conftest import IN_LSOA, LSOA_NEIGHBOURHOOD, POSTCODES
+from tests.neighbourhoods.conftest import IN_LSOA, LSOA_NEIGHBOURHOOD, POSTCODES
 
 
 def test_every_postcode_is_in_the_lsoa_its_point_and_code_decide(borough):

@@ -3,9 +3,10 @@ functions: they are run as programs, not imported as a package."""
 
 import functools
 import importlib.util
-from pathlib import Path
 
-SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+from tests import ROOT
+
+SCRIPTS = ROOT / "scripts"
 
 
 @functools.cache

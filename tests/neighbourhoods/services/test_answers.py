@@ -1,6 +1,6 @@
-"""Stored answers stay true on the small borough (tests/core/conftest.py) whenever what they
-show changes: an LSOA moved, a membership ended or begun, a practice, neighbourhood, local
-authority or the place's own local authorities changed."""
+"""Stored answers stay true on the small borough (tests/neighbourhoods/conftest.py)
+whenever what they show changes: an LSOA moved, a membership ended or begun, a practice,
+neighbourhood, local authority or the place's own local authorities changed."""
 
 import datetime
 import io

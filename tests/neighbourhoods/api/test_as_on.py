@@ -1,5 +1,5 @@
 """The API as on a date (?on=YYYY-MM-DD) on the small borough, published four times
-(tests/core/conftest.py dated_versions): as built ten days ago; E8 1DY's LSOA moved to
+(tests/neighbourhoods/conftest.py dated_versions): as built ten days ago; E8 1DY's LSOA moved to
 Clissold Park three days ago at 23:30; Clissold Park renamed Clissold and Stoke Newington
 today; E9 5AA's LSOA, in no neighbourhood until then, moved to it today."""
 
@@ -9,8 +9,7 @@ import pytest
 from django.utils import timezone
 
 from neighbourhoods.models import BoundaryVersion
-
-from .conftest import london
+from tests.neighbourhoods.conftest import london
 
 DAY = datetime.timedelta(days=1)
 

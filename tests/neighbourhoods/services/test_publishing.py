@@ -1,5 +1,6 @@
-"""Boundary versions on the small borough (tests/core/conftest.py): a publish keeps a version
-when the areas change and none when they do not, and a date picks the version in force."""
+"""Boundary versions on the small borough (tests/neighbourhoods/conftest.py): a publish
+keeps a version when the areas change and none when they do not, and a date picks the
+version in force."""
 
 import datetime
 
@@ -14,8 +15,7 @@ from neighbourhoods.services.answers import answers_recompute
 from neighbourhoods.services.areas import areas_rebuild
 from neighbourhoods.services.moves import lsoas_move
 from neighbourhoods.services.publishing import boundaries_snapshot
-
-from .conftest import LSOA_CODE, london
+from tests.neighbourhoods.conftest import LSOA_CODE, london
 
 DAY = datetime.timedelta(days=1)
 
