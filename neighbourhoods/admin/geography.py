@@ -23,7 +23,7 @@ from ..postcodes import ParsedPostcode
 from ..services.answers import answers_recompute
 from ..services.areas import lsoa_changed
 from ..services.moves import lsoas_move, lsoas_move_preview
-from .widgets import ReadOnlyMapWidget
+from .widgets import ReadOnlyBoundary
 
 
 class MoveLsoasForm(forms.Form):
@@ -69,7 +69,8 @@ class ConfirmMoveForm(forms.Form):
 
 
 @admin.register(Lsoa)
-class LsoaAdmin(AuditedAdmin, LeafletGeoAdmin):
+class LsoaAdmin(ReadOnlyBoundary, AuditedAdmin, LeafletGeoAdmin):
+    boundary_help = "From ONS; it cannot be edited here."
     """LSOAs come from ONS: their codes, names, boundaries and local authorities are read-only,
     and only the imports add or remove them. Staff change only which neighbourhood one is in:
     on its own page, or for several at once with the "Move to a neighbourhood" action. Either
@@ -95,15 +96,6 @@ class LsoaAdmin(AuditedAdmin, LeafletGeoAdmin):
             "move/", self.admin_site.admin_view(self.move_view), name="neighbourhoods_lsoa_move"
         )
         return [move, *super().get_urls()]
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "boundary":
-            kwargs["widget"] = ReadOnlyMapWidget
-            field = super().formfield_for_dbfield(db_field, request, **kwargs)
-            field.disabled = True
-            field.help_text = "From ONS; it cannot be edited here."
-            return field
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """A new neighbourhood chosen on the LSOA's own page goes to the move preview first;

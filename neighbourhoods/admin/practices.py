@@ -15,7 +15,7 @@ from ..models import (
     NeighbourhoodAim,
     Practice,
 )
-from .widgets import LineEndingsField, ReadOnlyMapWidget
+from .widgets import LineEndingsField, ReadOnlyBoundary
 
 
 class MembershipInline(admin.TabularInline):
@@ -26,7 +26,8 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Neighbourhood)
-class NeighbourhoodAdmin(AuditedAdmin, LeafletGeoAdmin):
+class NeighbourhoodAdmin(ReadOnlyBoundary, AuditedAdmin, LeafletGeoAdmin):
+    boundary_help = "Drawn from this neighbourhood's LSOAs; it cannot be edited here."
     list_display = ["name", "park_name", "pcn_code", "current_practices", "order"]
     list_editable = ["order"]
     list_filter = ["place"]
@@ -35,15 +36,6 @@ class NeighbourhoodAdmin(AuditedAdmin, LeafletGeoAdmin):
     filter_horizontal = ["partners"]
     inlines = [MembershipInline]
     readonly_fields = ["area_note"]
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "boundary":
-            kwargs["widget"] = ReadOnlyMapWidget
-            field = super().formfield_for_dbfield(db_field, request, **kwargs)
-            field.disabled = True
-            field.help_text = "Drawn from this neighbourhood's LSOAs; it cannot be edited here."
-            return field
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description="How the area is drawn")
     def area_note(self, obj):

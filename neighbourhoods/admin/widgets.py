@@ -18,3 +18,19 @@ class LineEndingsField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
         return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
+class ReadOnlyBoundary:
+    """A model admin whose boundary is shown on a map and never edited there; the subclass
+    says where the boundary comes from (`boundary_help`)."""
+
+    boundary_help = "It cannot be edited here."
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "boundary":
+            kwargs["widget"] = ReadOnlyMapWidget
+            field = super().formfield_for_dbfield(db_field, request, **kwargs)
+            field.disabled = True
+            field.help_text = self.boundary_help
+            return field
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
