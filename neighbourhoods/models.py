@@ -194,10 +194,13 @@ def current_membership_q(on=None, prefix=""):
 
 
 def current_membership_sql(alias: str) -> str:
-    """current_membership_q for today, as SQL over the membership table named `alias`."""
+    """current_membership_q as SQL over the membership table named `alias`, on the date
+    passed as the parameter %(today)s: London's date from Python (timezone.localdate()), not
+    the database's CURRENT_DATE, which is UTC's for an hour after midnight in summer and which
+    a test cannot move."""
     return (
-        f"({alias}.started_on IS NULL OR {alias}.started_on <= CURRENT_DATE)\n"
-        f"              AND ({alias}.ended_on IS NULL OR {alias}.ended_on >= CURRENT_DATE)"
+        f"({alias}.started_on IS NULL OR {alias}.started_on <= %(today)s::date)\n"
+        f"              AND ({alias}.ended_on IS NULL OR {alias}.ended_on >= %(today)s::date)"
     )
 
 

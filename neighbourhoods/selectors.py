@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass
 
 from django.db import connection
+from django.utils import timezone
 
 from partnership.models import Place
 
@@ -77,7 +78,8 @@ def covering(location: Location) -> dict:
         LEFT JOIN LATERAL ({nearest}) AS nearest ON n.id IS NOT NULL
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"lat": location.latitude, "lon": location.longitude})
+        today = timezone.localdate()
+        cursor.execute(sql, {"lat": location.latitude, "lon": location.longitude, "today": today})
         n_id, n_name, n_slug, la_code, la_name, la_body, practices = cursor.fetchone()
     if isinstance(practices, str):
         practices = json.loads(practices)

@@ -110,7 +110,8 @@ RETURNING p.id
 
 def answers_sql() -> str:
     """ANSWER_SQL for the tables and expressions it names: parameters ids, neighbourhoods
-    and authorities (each a list, or None for no limit)."""
+    and authorities (each a list, or None for no limit), and today (the date memberships
+    are current on)."""
     return ANSWER_SQL.format(
         postcode=Postcode._meta.db_table,
         authority=LocalAuthority._meta.db_table,

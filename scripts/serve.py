@@ -1,10 +1,11 @@
-"""Serve the portal as it runs in production: nginx on 127.0.0.1 in front of gunicorn.
+"""Serve the portal as it runs in production: nginx on 127.0.0.1 in front of gunicorn, and
+the scheduler (django-q2's cluster) beside them.
 
 `make run` calls this after loading the data. It uses the production settings (DEBUG off,
 WhiteNoise serving compressed, hashed static files), generates a secret key on first use
 and keeps it in .run/ (never in git), collects the static files, checks the deployment
 settings, then starts gunicorn on a free loopback port and nginx on the port asked for.
-Ctrl-C (or SIGTERM) stops both; if either stops by itself, the other is stopped too.
+Ctrl-C (or SIGTERM) stops all three; if one stops by itself, the others are stopped too.
 
     python scripts/serve.py [--port 8000] [--run-dir .run]
 """
@@ -222,18 +223,29 @@ def main() -> int:
                 start_new_session=True,
             )  # fmt: skip
         )
+        # The scheduler: dated changes happen on their date (docs/operations.md).
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "manage.py", "qcluster"],
+                cwd=ROOT,
+                env=env,
+                start_new_session=True,
+            )  # fmt: skip
+        )
         url = f"http://{args.host}:{args.port}"
         wait_until_up(url + "/", processes)
         print(
             f"The portal is at {url}/ (nginx in front of gunicorn, production settings, "
-            f"run by {getpass.getuser()}). Access log: {run_dir / 'access.log'}. "
+            f"run by {getpass.getuser()}), with the scheduler running. "
+            f"Access log: {run_dir / 'access.log'}. "
             "Ctrl-C stops it.",
             flush=True,
         )
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
         stopped = next(p for p in processes if p.poll() is not None)
-        print(f"{Path(stopped.args[0]).name} stopped (exit {stopped.returncode}).", file=sys.stderr)
+        name = "the scheduler" if "qcluster" in stopped.args else Path(stopped.args[0]).name
+        print(f"{name} stopped (exit {stopped.returncode}).", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("Stopping the portal.", flush=True)

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "csp",
     # The audit trail: every change to content and geography, with undo (docs/history.md).
     "simple_history",
+    # The scheduler and background tasks (docs/operations.md "The scheduler").
+    "django_q",
     "partnership",
     "workstreams",
     "neighbourhoods",
@@ -294,3 +296,18 @@ PORTAL_IMPORT_MAX_SHRINK = env.float("PORTAL_IMPORT_MAX_SHRINK", default=0.02)
 # the "view historical …" permission, restoring an earlier version "change historical …".
 SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
+
+# The scheduler (django-q2): dated changes happen on their date (neighbourhoods.tasks). Its
+# queue and schedules live in this database (the ORM broker), so it needs nothing else
+# running; `manage.py qcluster` works through them, one process on one machine.
+Q_CLUSTER = {
+    "name": "portal",
+    "orm": "default",
+    "workers": 1,
+    "timeout": 30 * 60,  # a national import, at the most
+    "retry": 31 * 60,  # must be longer than the timeout
+    "max_attempts": 1,
+    "catch_up": False,  # a missed day is caught up by the task itself (services/dated.py)
+    "save_limit": 250,
+    "label": "Scheduled tasks",
+}

@@ -20,3 +20,6 @@ MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMid
 # Hundreds of API requests come from one test client in a run; the tests of the limit set
 # their own.
 PORTAL_API_RATE_LIMIT = "1000000/m"
+
+# Tasks run at once, in the test's own process and transaction.
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405

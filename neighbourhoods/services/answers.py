@@ -12,6 +12,7 @@ import threading
 from contextlib import contextmanager
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from .. import stored_answer
 from ..models import Lsoa, Postcode
@@ -167,7 +168,7 @@ def _store(*, postcode_ids=None, neighbourhood_ids=None, authority_codes=None) -
     if any(v == [] for v in params.values()):
         return set()
     with connection.cursor() as cursor:
-        cursor.execute(stored_answer.answers_sql(), params)
+        cursor.execute(stored_answer.answers_sql(), {**params, "today": timezone.localdate()})
         changed = {row[0] for row in cursor.fetchall()}
         cursor.execute(stored_answer.districts_sql())
     # Answers for chosen postcodes: a postcode save or import, or after an LSOA move, whose

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from .. import population
 from ..audit import trail
@@ -138,6 +139,7 @@ def lsoas_move_preview(*, lsoa_ids, target: Neighbourhood | None) -> MovePreview
     neighbourhoods = {n.pk: n for n in Neighbourhood.objects.defer("boundary")}
     colours = {pk: PALETTE[i % len(PALETTE)] for i, pk in enumerate(sorted(neighbourhoods))}
     params = {"moving": moving_ids, "target": target_id, "affected": affected,
+              "today": timezone.localdate(),
               "min_piece": MIN_PIECE_M2}  # fmt: skip
     areas, stranded, map_view = [], [], None
     if affected:
