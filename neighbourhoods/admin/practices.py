@@ -6,7 +6,6 @@ from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
-from leaflet.admin import LeafletGeoAdmin
 
 from ..audit.admin import AuditedAdmin
 from ..models import (
@@ -15,7 +14,7 @@ from ..models import (
     NeighbourhoodAim,
     Practice,
 )
-from .widgets import LineEndingsField, ReadOnlyBoundary
+from .widgets import LineEndingsField, MapAdmin, ReadOnlyBoundary
 
 
 class MembershipInline(admin.TabularInline):
@@ -26,7 +25,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Neighbourhood)
-class NeighbourhoodAdmin(ReadOnlyBoundary, AuditedAdmin, LeafletGeoAdmin):
+class NeighbourhoodAdmin(ReadOnlyBoundary, AuditedAdmin, MapAdmin):
     boundary_help = "Drawn from this neighbourhood's LSOAs; it cannot be edited here."
     list_display = ["name", "park_name", "pcn_code", "current_practices", "order"]
     list_editable = ["order"]
@@ -84,7 +83,7 @@ class NeighbourhoodAdmin(ReadOnlyBoundary, AuditedAdmin, LeafletGeoAdmin):
 
 
 @admin.register(Practice)
-class PracticeAdmin(AuditedAdmin, LeafletGeoAdmin):
+class PracticeAdmin(AuditedAdmin, MapAdmin):
     list_display = [
         "name",
         "ods_code",
