@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from neighbourhoods.audit.admin import AuditedAdmin
+from neighbourhoods.audit.admin import AuditedAdmin, PermissionFirst
 
 from .models import HealthChallenge, PartnerOrganisation, Place, Priority, Source, WorkProgramme
 
@@ -58,7 +58,7 @@ class PartnerOrganisationAdmin(AuditedAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(PermissionFirst, admin.ModelAdmin):
     list_display = ["title", "publisher", "published", "key"]
     search_fields = ["title", "publisher", "notes", "key"]
     prepopulated_fields = {"key": ["title"]}

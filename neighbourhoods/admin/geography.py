@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from .. import population
-from ..audit.admin import AuditedAdmin
+from ..audit.admin import AuditedAdmin, PermissionFirst
 from ..models import (
     LocalAuthority,
     Lsoa,
@@ -246,7 +246,7 @@ class LsoaAdmin(ReadOnlyBoundary, AuditedAdmin, MapAdmin):
 
 
 @admin.register(LocalAuthority)
-class LocalAuthorityAdmin(MapAdmin):
+class LocalAuthorityAdmin(PermissionFirst, MapAdmin):
     list_display = ["name", "gss_code", "nhs_body"]
     list_filter = ["nhs_body"]
     search_fields = ["name", "gss_code"]
@@ -276,7 +276,7 @@ class PostcodeForm(forms.ModelForm):
 
 
 @admin.register(Postcode)
-class PostcodeAdmin(MapAdmin):
+class PostcodeAdmin(PermissionFirst, MapAdmin):
     form = PostcodeForm
     list_display = ["postcode", "neighbourhood", "local_authority_code", "terminated", "source"]
     list_filter = ["terminated", "source", "neighbourhood"]

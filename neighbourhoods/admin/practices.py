@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.contrib.gis.db import models as gis_models
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -62,8 +63,11 @@ class NeighbourhoodAdmin(ReadOnlyBoundary, AuditedAdmin, MapAdmin):
         return actions
 
     def delete_view(self, request, object_id, extra_context=None):
-        """Refuse while LSOAs are assigned: their postcodes would lose their answer."""
+        """Refuse while LSOAs are assigned: their postcodes would lose their answer. Staff who
+        may not delete it are refused first, the same for every id, and told nothing."""
         neighbourhood = self.get_object(request, object_id)
+        if not self.has_delete_permission(request, neighbourhood):
+            raise PermissionDenied
         if neighbourhood is not None:
             lsoas = neighbourhood.lsoas.count()
             if lsoas:

@@ -6,6 +6,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from .. import maps
+from ..audit.admin import PermissionFirst
 from ..models import (
     BoundaryVersion,
     BoundaryVersionArea,
@@ -13,7 +14,7 @@ from ..models import (
 )
 
 
-class RecordAdmin(admin.ModelAdmin):
+class RecordAdmin(PermissionFirst, admin.ModelAdmin):
     """For records of what happened (import runs, boundary versions): read, never edited."""
 
     def has_add_permission(self, request):

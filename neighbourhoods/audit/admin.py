@@ -9,6 +9,18 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from .trail import LINKS
 
 
+class PermissionFirst:
+    """Django's history page looks the record up before it asks whether the member of staff
+    may see it, so someone without the permission could tell an id in use (a 403) from one
+    that is not (sent on, "doesn't exist"). Here the permission comes first: without it,
+    every id gets the same 403."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
+
 class AuditedAdmin(SimpleHistoryAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         """A version opened to restore shows its own many-to-many links (partners, places),
@@ -56,7 +68,15 @@ class AuditedAdmin(SimpleHistoryAdmin):
     def revert_disabled(self, request, obj=None):
         return super().revert_disabled(request, obj) or not self.may_restore(request, obj)
 
+    def history_view(self, request, object_id, extra_context=None):
+        """simple-history's, with the permission asked first (see PermissionFirst)."""
+        if not self.has_view_history_or_change_history_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not self.has_view_history_or_change_history_permission(request):
+            raise PermissionDenied
         if request.method == "POST" and not self.may_restore(request):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
