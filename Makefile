@@ -11,6 +11,8 @@ STAMPS := .make
 
 DB_NAME ?= portal
 export DATABASE_URL ?= postgis:///$(DB_NAME)
+# The portal's own address, for "View on site" and the links in emails (README, Settings).
+export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: help install system-packages db data run dev test test-fast lint format migrations-check bench loadtest backup restore derive-areas equivalence clean
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
+from config.portal import ViewOnPortal
 from neighbourhoods.audit.admin import AuditedAdmin, PermissionFirst
 
 from .models import HealthChallenge, PartnerOrganisation, Place, Priority, Source, WorkProgramme
@@ -25,7 +26,7 @@ class HealthChallengeInline(PlaceItemInline):
 
 
 @admin.register(Place)
-class PlaceAdmin(AuditedAdmin):
+class PlaceAdmin(ViewOnPortal, AuditedAdmin):
     list_display = ["name", "nhs_body", "sub_icb_location_code", "residents", "order"]
     list_editable = ["order"]
     search_fields = ["name", "summary", "nhs_body"]
@@ -47,7 +48,7 @@ admin.site.register(HealthChallenge, PlaceItemAdmin)
 
 
 @admin.register(PartnerOrganisation)
-class PartnerOrganisationAdmin(AuditedAdmin):
+class PartnerOrganisationAdmin(ViewOnPortal, AuditedAdmin):
     list_display = ["name", "kind", "is_core_partner", "website", "order"]
     list_editable = ["order"]
     list_filter = ["kind", "is_core_partner", "places"]

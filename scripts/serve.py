@@ -50,6 +50,8 @@ def production_env(run_dir: Path, host: str, port: int) -> dict[str, str]:
     env.setdefault("DJANGO_SECRET_KEY", secret_key(run_dir))
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
     env.setdefault("DJANGO_ALLOWED_HOSTS", f"{host},localhost,127.0.0.1")
+    # Where "View on site" and the links in emails lead: here, unless a deployment says.
+    env.setdefault("PORTAL_BASE_URL", f"http://{host}:{port}")
     # Plain HTTP on loopback: in a deployment TLS ends at the host's own front proxy, which
     # sets DJANGO_SECURE_PROXY_SSL_HEADER, and the redirect to HTTPS stays on.
     env.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -68,6 +69,16 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 SITE_ID = 1
+# The portal's own address, where links made outside a page's request lead: the admin's
+# "View on site" and the links in emails (config/portal.py). The Sites framework's one site
+# is set from it whenever the database is migrated.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+_portal = urlsplit(PORTAL_BASE_URL)
+if _portal.scheme not in ("http", "https") or not _portal.netloc or _portal[2:] != ("", "", ""):
+    raise ImproperlyConfigured(
+        f"PORTAL_BASE_URL={PORTAL_BASE_URL!r} is not the portal's address: give its scheme "
+        "and host alone, like https://neighbourhoods.example.nhs.uk"
+    )
 
 ROOT_URLCONF = "config.urls"
 # Where the JSON API lives (config.clients.is_api); its answers and errors are JSON.

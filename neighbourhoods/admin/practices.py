@@ -8,6 +8,8 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
+from config.portal import ViewOnPortal
+
 from ..audit.admin import AuditedAdmin
 from ..models import (
     Membership,
@@ -26,7 +28,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Neighbourhood)
-class NeighbourhoodAdmin(ReadOnlyBoundary, AuditedAdmin, MapAdmin):
+class NeighbourhoodAdmin(ViewOnPortal, ReadOnlyBoundary, AuditedAdmin, MapAdmin):
     boundary_help = "Drawn from this neighbourhood's LSOAs; it cannot be edited here."
     list_display = ["name", "park_name", "pcn_code", "current_practices", "order"]
     list_editable = ["order"]
@@ -87,7 +89,7 @@ class NeighbourhoodAdmin(ReadOnlyBoundary, AuditedAdmin, MapAdmin):
 
 
 @admin.register(Practice)
-class PracticeAdmin(AuditedAdmin, MapAdmin):
+class PracticeAdmin(ViewOnPortal, AuditedAdmin, MapAdmin):
     list_display = [
         "name",
         "ods_code",
