@@ -100,7 +100,7 @@ def test_a_version_cannot_be_opened_without_permission_to_see_the_history(client
 
 @pytest.fixture
 def neighbourhood_with_areas(db):
-    neighbourhood = factories.NeighbourhoodFactory(name="Springfield Park")
+    neighbourhood = factories.NeighbourhoodFactory()
     lsoa = factories.LsoaFactory(neighbourhood=neighbourhood)
     factories.PostcodeFactory(lsoa=lsoa, neighbourhood=neighbourhood)
     return neighbourhood
@@ -129,7 +129,7 @@ def test_staff_who_may_delete_a_neighbourhood_are_told_why_it_cannot_be(
     response = staff_client.post(
         url(Neighbourhood, "delete")(neighbourhood_with_areas.pk), {"post": "yes"}, follow=True
     )
-    assert "Springfield Park cannot be deleted: 1 LSOA is assigned to it" in (
+    assert f"{neighbourhood_with_areas.name} cannot be deleted: 1 LSOA is assigned to it" in (
         response.content.decode()
     )
 
