@@ -276,7 +276,7 @@ class PostcodeForm(forms.ModelForm):
 
 
 @admin.register(Postcode)
-class PostcodeAdmin(PermissionFirst, MapAdmin):
+class PostcodeAdmin(AuditedAdmin, MapAdmin):
     form = PostcodeForm
     list_display = ["postcode", "neighbourhood", "local_authority_code", "terminated", "source"]
     list_filter = ["terminated", "source", "neighbourhood"]

@@ -1,6 +1,7 @@
 """The admin side of the audit trail: simple-history's pages, with restoring an earlier
 version allowed only to staff who may both change the record and restore its history."""
 
+from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
@@ -84,10 +85,13 @@ class AuditedAdmin(SimpleHistoryAdmin):
 
 class ReadableChanges(HistoricalRecordContextHelper):
     """Values in a diff as staff read them: "(none)" rather than None or a missing object,
-    "(blank)" for empty text, "yes" and "no" for ticks."""
+    "(blank)" for empty text, "yes" and "no" for ticks, a point by its latitude and
+    longitude (to five places, about a metre) rather than "SRID=4326;POINT (…)"."""
 
     def prepare_delta_change_value(self, change, value):
         value = super().prepare_delta_change_value(change, value)
+        if isinstance(value, Point):
+            return f"latitude {value.y:.5f}, longitude {value.x:.5f}"
         if isinstance(value, DeletedObject):
             if value.pk is None:
                 return "(none)"

@@ -13,7 +13,7 @@ Each role's permissions are listed here once, as (app label, model name, actions
 is the audit trail: "view" reads it, "change" restores an earlier version.
 """
 
-from .trail import AUDITED as AUDITED_MODELS
+from .trail import HISTORIES
 
 CONTENT = [
     ("partnership", "place"),
@@ -40,7 +40,7 @@ READ_ONLY_RECORDS = [
     ("redirects", "redirect"),
 ]
 # Models with a history (their "historical…" permissions), from the trail's one list.
-AUDITED = {name.lower() for _, name in AUDITED_MODELS}
+AUDITED = {name.lower() for _, name in HISTORIES}
 EVERYTHING = [*CONTENT, ("neighbourhoods", "neighbourhood"), *DATA, *READ_ONLY_RECORDS]
 
 
@@ -86,6 +86,10 @@ def grant_roles(apps):
         group, _ = group_model.objects.get_or_create(name=name)
         wanted = []
         for app, model, actions in grants:
+            try:
+                apps.get_model(app, model)
+            except LookupError:  # made by a later migration, which grants the roles again
+                continue
             for action in actions:
                 wanted.append(
                     permission_model.objects.get(
