@@ -13,7 +13,6 @@ def grant(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("neighbourhoods", "0016_postcode_history"),
-        ("neighbourhoods", "0010_roles"),
     ]
 
     operations = [migrations.RunPython(grant, migrations.RunPython.noop)]

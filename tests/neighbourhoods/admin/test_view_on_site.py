@@ -51,9 +51,13 @@ def test_view_on_site_opens_the_page_at_the_portals_address(staff_client, settin
 
 
 def test_the_address_defaults_to_make_runs():
-    from django.conf import settings
-
-    assert settings.PORTAL_BASE_URL == "http://127.0.0.1:8000"
+    env = {k: v for k, v in os.environ.items() if k != "PORTAL_BASE_URL"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c",
+         "from django.conf import settings; print(settings.PORTAL_BASE_URL)"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert result.stdout.strip().splitlines()[-1] == "http://127.0.0.1:8000"
 
 
 def test_the_one_site_names_the_portal(settings):
@@ -69,8 +73,10 @@ def test_the_one_site_names_the_portal(settings):
 
 
 def test_migrating_puts_the_site_in_step(settings):
-    """The test database was migrated with the default address."""
-    assert Site.objects.get(pk=settings.SITE_ID).domain == "127.0.0.1:8000"
+    """The test database was migrated with the configured address."""
+    site = Site.objects.get(pk=settings.SITE_ID)
+    assert site.domain == settings.PORTAL_BASE_URL.split("://", 1)[1]
+    assert site.domain != "example.com"
 
 
 @pytest.mark.parametrize(
