@@ -1,7 +1,6 @@
 """Form fields, map widgets and the map admin the admin's pages share."""
 
 from django import forms
-from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.gis.db.models import GeometryField
 from django.core.exceptions import FieldDoesNotExist
 from django.templatetags.static import static
@@ -43,15 +42,18 @@ class MapAdmin(LeafletGeoAdmin):
 
     Django's admin shows every field of a page its reader may only view as text, which for
     a geometry is its coordinates ("SRID=4326;MULTIPOLYGON …"). For those readers the form
-    keeps its geometries, as read-only maps, for the page to draw."""
+    keeps its geometries, as read-only maps, for the page to draw; and an earlier version
+    (simple-history's page, a form of its own) shows them on maps with no drawing tools."""
 
     widget = MapWidget
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        if not change or self.has_change_permission(request, obj):
+        if obj is None or self.has_change_permission(request, obj):
             return form
-        shown = kwargs.get("fields") or flatten_fieldsets(self.get_fieldsets(request, obj))
+        # The fields the page shows: a view-only form has none of its own. (Not asked of
+        # get_fieldsets, which asks get_form for a form's fields.)
+        shown = kwargs.get("fields") or list(form.base_fields)
         maps = {}
         for name in shown:
             try:

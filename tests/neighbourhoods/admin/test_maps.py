@@ -56,6 +56,22 @@ def test_an_editor_reading_an_lsoa_sees_its_map(client):
     assert "geodjango_boundary.modifiable = false;" in html
 
 
+@pytest.mark.parametrize("model", ["practice", "postcode"])
+@pytest.mark.parametrize(("group", "drawn"), [("Viewers", "false"), ("Data managers", "true")])
+def test_an_earlier_versions_map_can_be_drawn_on_only_by_staff_who_may_restore_it(
+    client, model, group, drawn
+):
+    factory, field = GEOMETRIES[model]
+    obj = factory()
+    version = obj.history.latest()
+    url = reverse(f"admin:neighbourhoods_{model}_simple_history", args=[obj.pk, version.pk])
+
+    html = signed_in(client, group).get(url).content.decode()
+
+    assert "SRID=" not in html
+    assert f"geodjango_id_{field}.modifiable = {drawn};" in html
+
+
 @pytest.mark.parametrize("model", ["lsoa", "neighbourhood"])
 def test_a_boundary_that_cannot_be_edited_here_has_no_drawing_tools(staff_client, model):
     factory, field = GEOMETRIES[model]
