@@ -523,3 +523,73 @@ class BoundaryVersionArea(models.Model):
 @functools.cache
 def _practice_url_pattern() -> str:
     return reverse("practice-detail", kwargs={"ods_code": Practice.CODE_STAND_IN})
+
+
+class DataRelease(models.Model):
+    """A new release of one of the open data sources, uploaded by staff in the admin. It is
+    checked and previewed before anything changes, and applied, with a reason, in the
+    background (neighbourhoods.services.releases). The file is kept under
+    PORTAL_RELEASES_DIR, named by its SHA-256, where the web server serves nothing."""
+
+    class Source(models.TextChoices):
+        ODS_EPCN = "ods-epcn", "NHS ODS ePCN core partners: practices' neighbourhoods (CSV)"
+        ODS_EPRACCUR = "ods-epraccur", "NHS ODS epraccur: GP practices (CSV)"
+        GP_PATIENTS = "gp-registered-patients", "NHS England: patients registered (CSV)"
+        ONSPD = "onspd", "ONS Postcode Directory (CSV)"
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Being checked: nothing has changed"
+        PREVIEWED = "previewed", "Checked: ready to apply"
+        REFUSED = "refused", "Refused: nothing changed"
+        APPLYING = "applying", "Being applied"
+        APPLIED = "applied", "Applied"
+        FAILED = "failed", "Failed: nothing changed"
+
+    source = models.CharField(max_length=40, choices=Source.choices)
+    original_name = models.CharField("file name", max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveBigIntegerField("size in bytes")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
+    progress = models.CharField(max_length=200, blank=True)
+    preview = models.JSONField(default=list, blank=True, help_text="What applying it changes.")
+    message = models.TextField(blank=True, help_text="Why it was refused or failed.")
+    reason = models.TextField(blank=True, help_text="Why it was applied.")
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+    import_run = models.ForeignKey(
+        ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undoes = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The applied release this one puts back the release before of.",
+    )
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = "data release"
+        permissions = [("apply_datarelease", "Can apply a data release")]
+
+    def __str__(self):
+        return f"{self.get_source_display()}: {self.original_name}"
+
+    @property
+    def stored_path(self):
+        from pathlib import Path
+
+        return (
+            Path(settings.PORTAL_RELEASES_DIR) / f"{self.sha256}{Path(self.original_name).suffix}"
+        )
+
+    @property
+    def working(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.APPLYING)
