@@ -528,8 +528,9 @@ def _practice_url_pattern() -> str:
 class DataRelease(models.Model):
     """A new release of one of the open data sources, uploaded by staff in the admin. It is
     checked and previewed before anything changes, and applied, with a reason, in the
-    background (neighbourhoods.services.releases). The file is kept under
-    PORTAL_RELEASES_DIR, named by its SHA-256, where the web server serves nothing."""
+    background (neighbourhoods.importers.releases). The file is kept under
+    PORTAL_RELEASES_DIR in a folder named by its SHA-256, where the web server serves
+    nothing."""
 
     class Source(models.TextChoices):
         ODS_EPCN = "ods-epcn", "NHS ODS ePCN core partners: practices' neighbourhoods (CSV)"
@@ -586,9 +587,9 @@ class DataRelease(models.Model):
     def stored_path(self):
         from pathlib import Path
 
-        return (
-            Path(settings.PORTAL_RELEASES_DIR) / f"{self.sha256}{Path(self.original_name).suffix}"
-        )
+        # In a folder named by its SHA-256, under its own name: the month in an ODS or ONSPD
+        # file's name is the release date its import records.
+        return Path(settings.PORTAL_RELEASES_DIR) / self.sha256 / Path(self.original_name).name
 
     @property
     def working(self) -> bool:

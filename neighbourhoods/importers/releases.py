@@ -2,7 +2,8 @@
 
 A Data manager uploads a new release of a source. `release_upload` refuses at once what is not
 a CSV file (an Excel workbook or a zip, a spreadsheet saved in another encoding, an empty or
-oversized file), keeps the file named by its SHA-256 under PORTAL_RELEASES_DIR, and queues
+oversized file), keeps the file in a folder named by its SHA-256 under PORTAL_RELEASES_DIR
+(under its own name, whose month is the release date), and queues
 the check. `release_check` runs the source's import core (neighbourhoods.importers) as a
 preview: every guard the command line has, and what applying it would change, in words,
 with nothing changed. `release_apply` runs the same core for real, with the reason given,
@@ -102,7 +103,8 @@ def release_upload(*, source: str, uploaded, user) -> DataRelease:
         uploaded_by=user,
         uploaded_at=timezone.now(),
     )
-    partial.replace(release.stored_path)  # the same file twice is the same name
+    release.stored_path.parent.mkdir(exist_ok=True)
+    partial.replace(release.stored_path)  # the same file twice is the same path
     release.save()
     _queue(CHECK_TASK, release)
     return release

@@ -87,7 +87,7 @@ def test_a_data_manager_uploads_a_release_which_is_kept_by_its_hash_and_checked(
     digest = hashlib.sha256(ONSPD).hexdigest()
     assert release.sha256 == digest and release.size == len(ONSPD)
     assert release.status == DataRelease.Status.CHECKING
-    assert (releases_dir / f"{digest}.csv").read_bytes() == ONSPD
+    assert (releases_dir / digest / "ONSPD_FEB_2024_UK.csv").read_bytes() == ONSPD
     assert len(queued) == 1  # the check, queued once the upload is committed
     page = data_manager.get(response["Location"])
     assert page.status_code == 200
