@@ -475,6 +475,12 @@ class Importer:
         if main and release_date:
             self.release_date = release_date
 
+    def note_file(self, path: Path, **details):
+        """Add details to a file's entry in the run record, such as the format it was read in."""
+        for entry in self.files:
+            if entry["name"] == Path(path).name:
+                entry.update(details)
+
     def guard_shrink(self, summary: Summary, *, file: str, verb: str, lost: int, total: int,
                      what: str):  # fmt: skip
         """Refuse when `lost` of `total` records would be terminated, removed or blanked and
