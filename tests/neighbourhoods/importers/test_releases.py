@@ -153,3 +153,112 @@ def test_applying_needs_a_reason_and_a_checked_release(
         "Only a release that has been checked"
         in data_manager.get(response["Location"]).content.decode()
     )
+
+
+def test_an_onspd_release_is_checked_previewed_applied_and_recorded(
+    data_manager, borough, django_capture_on_commit_callbacks
+):
+    """The whole journey on the small borough, with the scheduler's tasks run at once (the
+    tests' settings run django-q2 synchronously)."""
+    from neighbourhoods.models import ImportRun, Postcode
+
+    held = Postcode.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = data_manager.post(
+            reverse(UPLOAD),
+            {"source": "onspd", "file": SimpleUploadedFile("ONSPD_FEB_2024_UK.csv", ONSPD)},
+        )
+    release = DataRelease.objects.get()
+    assert release.status == DataRelease.Status.PREVIEWED, release.message
+    assert release.preview[0].startswith("Preview of import_onspd")
+    assert any("would be added" in line for line in release.preview)
+    assert Postcode.objects.count() == held  # nothing changed by the check
+    assert not ImportRun.objects.filter(source="import_onspd").exists()
+    page = data_manager.get(response["Location"]).content.decode()
+    assert "What applying it would change" in page and "Apply this release" in page
+
+    apply = reverse("admin:neighbourhoods_datarelease_apply", args=[release.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        data_manager.post(apply, {"reason": "ONS's February 2024 directory"})
+    release.refresh_from_db()
+    assert release.status == DataRelease.Status.APPLIED, release.message
+    assert Postcode.objects.count() > held
+    run = release.import_run
+    assert run.source == "import_onspd" and run.outcome == ImportRun.Outcome.SUCCEEDED
+    assert "ONS's February 2024 directory" in run.run_by
+    assert run.release_date.isoformat() == "2024-02-01"  # from the file's own name
+    page = data_manager.get(response["Location"]).content.decode()
+    assert "What applying it changed" in page and "Undo" in page
+
+
+def test_a_release_the_import_refuses_is_refused_with_its_words(
+    data_manager, borough, django_capture_on_commit_callbacks
+):
+    broken = (TEST_DATA / "onspd_broken.csv").read_bytes()
+    with django_capture_on_commit_callbacks(execute=True):
+        data_manager.post(
+            reverse(UPLOAD), {"source": "onspd", "file": SimpleUploadedFile("onspd.csv", broken)}
+        )
+    release = DataRelease.objects.get()
+    assert release.status == DataRelease.Status.REFUSED
+    assert "Nothing was changed" in release.message
+    assert release.preview == []
+
+
+def test_an_applied_release_is_undone_by_checking_and_applying_the_one_before_it(
+    data_manager, borough, django_capture_on_commit_callbacks
+):
+    def upload_and_apply(name, content):
+        with django_capture_on_commit_callbacks(execute=True):
+            data_manager.post(
+                reverse(UPLOAD), {"source": "onspd", "file": SimpleUploadedFile(name, content)}
+            )
+        release = DataRelease.objects.latest("uploaded_at")
+        with django_capture_on_commit_callbacks(execute=True):
+            data_manager.post(
+                reverse("admin:neighbourhoods_datarelease_apply", args=[release.pk]),
+                {"reason": f"{name} in use"},
+            )
+        release.refresh_from_db()
+        assert release.status == DataRelease.Status.APPLIED, release.message
+        return release
+
+    first = upload_and_apply("ONSPD_FEB_2024_UK.csv", ONSPD)
+    undo_first = reverse("admin:neighbourhoods_datarelease_undo", args=[first.pk])
+    refused = data_manager.post(undo_first, follow=True).content.decode()
+    assert "There is no earlier applied release of this source" in refused
+
+    # The next release moves E9 9ZX a few metres; undoing it puts the first release back.
+    moved = ONSPD.replace(b"535300,185000", b"535310,185010")
+    assert moved != ONSPD
+    second = upload_and_apply("ONSPD_MAY_2024_UK.csv", moved)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = data_manager.post(
+            reverse("admin:neighbourhoods_datarelease_undo", args=[second.pk])
+        )
+    again = DataRelease.objects.latest("uploaded_at")
+    assert again.undoes == second and again.sha256 == first.sha256
+    assert again.status == DataRelease.Status.PREVIEWED, again.message
+    assert any("would change" in line for line in again.preview)
+    assert response["Location"].endswith(f"/{again.pk}/change/")
+
+
+def test_progress_keeps_the_latest_line_from_a_thread_of_its_own(monkeypatch):
+    """The progress bars' latest line reaches the release from a thread of its own (so on a
+    connection of its own, outside the import's transaction), once a second at most."""
+    import threading
+
+    from neighbourhoods.importers.releases import Progress
+
+    stored = []
+    monkeypatch.setattr(
+        Progress, "_store", lambda self, line: stored.append((line, threading.get_ident()))
+    )
+    with Progress(release_id=1) as progress:
+        progress.write("\rPostcodes:  20%|##        | 1/5 [00:01<00:04, 1.0block/s]")
+        progress.write("\rPostcodes:  40%|####      | 2/5 [00:01<00:01, 1.9block/s]")
+        progress.write("\n")  # nothing to keep
+    lines = [line for line, _ in stored]
+    assert lines[-1].startswith("Postcodes:  40%")
+    assert len(lines) <= 2  # not one write to the database per update of the bar
+    assert all(thread != threading.get_ident() for _, thread in stored)
