@@ -4,13 +4,14 @@ import re
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 
 from partnership.models import OrderedContent, PartnerOrganisation, Place, Source
 
-from .audit.trail import audited
+from .audit.trail import audited, last_version
 
 
 class Neighbourhood(OrderedContent):
@@ -240,7 +241,19 @@ class Membership(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.practice.name} in {self.neighbourhood.name}"
+        return f"{self._named('practice')} in {self._named('neighbourhood')}"
+
+    def _named(self, relation):
+        """The practice's or the neighbourhood's name. A membership's history outlives both:
+        once one is deleted, it is named as its last version had it."""
+        try:
+            return getattr(self, relation).name
+        except ObjectDoesNotExist:
+            field = self._meta.get_field(relation)
+            last = last_version(field.related_model, getattr(self, field.attname))
+            if last is None:
+                return f"a deleted {field.related_model._meta.verbose_name}"
+            return f"{last.name} (deleted)"
 
     @property
     def has_ended(self):

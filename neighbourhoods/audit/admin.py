@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from .trail import LINKS
+from .trail import LINKS, last_version
 
 
 class AuditedAdmin(SimpleHistoryAdmin):
@@ -63,14 +63,18 @@ class AuditedAdmin(SimpleHistoryAdmin):
 
 
 class ReadableChanges(HistoricalRecordContextHelper):
-    """Values in a diff as staff read them: "(none)" rather than None or a missing object,
-    "(blank)" for empty text, "yes" and "no" for ticks."""
+    """Values in a diff as staff read them: "(none)" rather than None or a missing object, a
+    deleted record by the name its last version had, "(blank)" for empty text, "yes" and "no"
+    for ticks."""
 
     def prepare_delta_change_value(self, change, value):
         value = super().prepare_delta_change_value(change, value)
         if isinstance(value, DeletedObject):
             if value.pk is None:
                 return "(none)"
+            last = last_version(value.model, value.pk)
+            if last is not None:
+                return f"{last} (deleted)"
             return f"a deleted {value.model._meta.verbose_name} (no. {value.pk})"
         if value is None:
             return "(none)"

@@ -43,6 +43,18 @@ def audited(*, excluded_fields=(), m2m_fields=()):
     )
 
 
+def last_version(model, pk):
+    """The record `pk` of an audited model as its latest history row has it, or None: how a
+    history row names a record it has outlived (a membership's practice, once deleted)."""
+    if pk is None:
+        return None
+    manager = getattr(model._meta, "simple_history_manager_attribute", None)
+    if manager is None:  # not audited
+        return None
+    row = getattr(model, manager).filter(id=pk).order_by("-history_date", "-history_id").first()
+    return row.instance if row is not None else None
+
+
 def current_import_run():
     return getattr(_current, "import_run", None)
 
