@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.contrib.gis.db import models as gis_models
 from django.db.models import Prefetch
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -18,8 +19,49 @@ from ..models import (
 from .widgets import LineEndingsField, ReadOnlyBoundary
 
 
+class MembershipFormSet(BaseInlineFormSet):
+    """A page's memberships, checked together as they will be once saved: a practice is in
+    one neighbourhood at a time. Each row is checked against the rows above it and against
+    its practice's memberships that are not on the page, so ending one membership and
+    starting the next is one save. (Django checks each row against the database alone, and
+    leaves out the page's own practice or neighbourhood when it does.)"""
+
+    def clean(self):
+        super().clean()
+        on_page = [form.instance.pk for form in self.initial_forms]
+        rows = [
+            form
+            for form in self.forms
+            if form.is_valid()
+            and not form.cleaned_data.get("DELETE")
+            and (form.instance.pk or form.has_changed())
+        ]
+        practices = {form.instance.practice_id for form in rows} - {None}
+        elsewhere = list(
+            Membership.objects.filter(practice_id__in=practices)
+            .exclude(pk__in=on_page)
+            .select_related("practice", "neighbourhood")
+        )
+        checked = []
+        for form in rows:
+            membership = form.instance
+            clash = next(
+                (
+                    other
+                    for other in [*elsewhere, *checked]
+                    if other.practice_id == membership.practice_id and membership.overlaps(other)
+                ),
+                None,
+            )
+            if clash is not None:
+                form.add_error(None, membership.overlap_message(clash))
+            else:
+                checked.append(membership)
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipFormSet
     extra = 0
     fields = ["practice", "neighbourhood", "started_on", "ended_on"]
     autocomplete_fields = ["practice", "neighbourhood"]
