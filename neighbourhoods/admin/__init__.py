@@ -5,7 +5,7 @@ package; each module registers its models.
 - practices.py: neighbourhoods, their aims, practices and memberships;
 - geography.py: LSOAs and moving them (with the preview), local authorities, postcodes;
 - records.py: import runs and boundary versions, read-only;
-- widgets.py: the map widget and form fields they share.
+- widgets.py: the map widgets they share.
 
 The audit trail's admin (history, recent changes) is neighbourhoods.audit, for all apps.
 """

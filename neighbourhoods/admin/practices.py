@@ -1,7 +1,6 @@
 """Neighbourhoods, their aims, practices and memberships."""
 
 from django.contrib import admin, messages
-from django.contrib.gis.db import models as gis_models
 from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
@@ -9,14 +8,14 @@ from django.urls import reverse
 from django.utils.html import format_html
 from leaflet.admin import LeafletGeoAdmin
 
-from ..audit.admin import AuditedAdmin
+from ..audit.admin import AuditedAdmin, AuditedInline
 from ..models import (
     Membership,
     Neighbourhood,
     NeighbourhoodAim,
     Practice,
 )
-from .widgets import LineEndingsField, ReadOnlyBoundary
+from .widgets import ReadOnlyBoundary
 
 
 class MembershipFormSet(BaseInlineFormSet):
@@ -59,7 +58,7 @@ class MembershipFormSet(BaseInlineFormSet):
                 checked.append(membership)
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(AuditedInline):
     model = Membership
     formset = MembershipFormSet
     extra = 0
@@ -139,7 +138,6 @@ class PracticeAdmin(AuditedAdmin, LeafletGeoAdmin):
     search_fields = ["name", "ods_name", "ods_code", "postcode"]
     readonly_fields = ["ods_name"]
     inlines = [MembershipInline]
-    formfield_overrides = {gis_models.TextField: {"form_class": LineEndingsField}}
 
     @admin.display(description="Neighbourhood (current)")
     def neighbourhood(self, obj):

@@ -1,7 +1,12 @@
-"""The admin side of the audit trail: simple-history's pages, with restoring an earlier
-version allowed only to staff who may both change the record and restore its history."""
+"""The admin side of the audit trail, for all three apps: simple-history's pages, with
+restoring an earlier version allowed only to staff who may both change the record and
+restore its history; and text fields that keep their lines as LF, so a form saved
+untouched does not change its text."""
 
+from django import forms
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -9,7 +14,31 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from .trail import LINKS, last_version
 
 
-class AuditedAdmin(SimpleHistoryAdmin):
+class LineEndingsField(forms.CharField):
+    """Browsers send a textarea's lines ending in CRLF: compare and save them as LF, so a form
+    saved without touching the text neither changes it nor logs a change."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
+class PlainLineEndings:
+    """Every text field of an admin form, the record's own or an inline's, as a
+    LineEndingsField. (A `formfield_overrides` would be lost by an admin that sets its own.)"""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.TextField) and not db_field.choices:
+            kwargs.setdefault("form_class", LineEndingsField)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class AuditedInline(PlainLineEndings, admin.TabularInline):
+    """A table of an audited record's parts on its page (a place's priorities, a
+    workstream's priorities, a practice's memberships)."""
+
+
+class AuditedAdmin(PlainLineEndings, SimpleHistoryAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         """A version opened to restore shows its own many-to-many links (partners, places),
         not today's: simple-history rebuilds the fields of a version, not its links.
