@@ -1,7 +1,7 @@
 """The admin side of the audit trail, for all three apps: simple-history's pages, with
 restoring an earlier version allowed only to staff who may both change the record and
-restore its history; and text fields that keep their lines as LF, so a form saved
-untouched does not change its text."""
+restore its history; and what keeps a save that changes nothing from recording a change
+(text fields that keep their lines as LF, no history row for a save that changes nothing)."""
 
 from django import forms
 from django.contrib import admin
@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from .trail import LINKS, last_version
+from .trail import LINKS, differs_from_last_version, last_version
 
 
 class LineEndingsField(forms.CharField):
@@ -39,6 +39,15 @@ class AuditedInline(PlainLineEndings, admin.TabularInline):
 
 
 class AuditedAdmin(PlainLineEndings, SimpleHistoryAdmin):
+    def save_model(self, request, obj, form, change):
+        """simple-history writes a history row on every save: a save that leaves the record
+        as its latest version has it (a form saved untouched) writes none. Links changed on
+        the same page (partners, places) still write their own rows when they are saved."""
+        if change and not differs_from_last_version(obj):
+            obj.save_without_historical_record()
+        else:
+            super().save_model(request, obj, form, change)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         """A version opened to restore shows its own many-to-many links (partners, places),
         not today's: simple-history rebuilds the fields of a version, not its links.
