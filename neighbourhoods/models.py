@@ -508,6 +508,18 @@ class Postcode(models.Model):
         return self.postcode
 
 
+def counts_in_words(counts: dict) -> list[str]:
+    """An import's counts by kind of record, as its summary says them: {"Practices":
+    {"added": 3, "changed": 1}} is "Practices: 3 added, 1 changed"."""
+    lines = []
+    for kind, by_outcome in counts.items():
+        order = ["added", "changed", "removed", "unchanged"]
+        order += sorted(set(by_outcome) - set(order))
+        parts = [f"{by_outcome[o]} {o}" for o in order if by_outcome.get(o)]
+        lines.append(f"{kind}: {', '.join(parts) or 'none'}")
+    return lines
+
+
 class ImportRunQuerySet(models.QuerySet):
     def succeeded(self):
         return self.filter(outcome__in=[ImportRun.Outcome.SUCCEEDED, ImportRun.Outcome.UNCHANGED])
@@ -558,6 +570,10 @@ class ImportRun(models.Model):
 
     def __str__(self):
         return f"{self.source} at {self.started_at:%Y-%m-%d %H:%M}: {self.get_outcome_display()}"
+
+    @property
+    def counts_in_words(self) -> list[str]:
+        return counts_in_words(self.counts)
 
 
 class DistrictAnswer(models.Model):

@@ -85,12 +85,14 @@ class NeighbourhoodAdmin(ReadOnlyBoundary, AuditedAdmin, LeafletGeoAdmin):
         url = (
             reverse("admin:neighbourhoods_lsoa_changelist") + f"?neighbourhood__id__exact={obj.pk}"
         )
+        lsoas = obj.lsoas.count()
         return format_html(
-            'The area is the union of its <a href="{}">{} LSOAs</a>. Change an LSOA\'s '
+            'The area is the union of its <a href="{}">{} LSOA{}</a>. Change an LSOA\'s '
             "neighbourhood to redraw it. The area is indicative: a resident's GP practice "
             "decides their neighbourhood.",
             url,
-            obj.lsoas.count(),
+            lsoas,
+            "" if lsoas == 1 else "s",
         )
 
     @admin.display(description="Current practices")

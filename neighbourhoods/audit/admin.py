@@ -3,10 +3,13 @@ restoring an earlier version allowed only to staff who may both change the recor
 restore its history; and what keeps a save that changes nothing from recording a change
 (text fields that keep their lines as LF, no history row for a save that changes nothing)."""
 
+import datetime
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils import dateformat
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -102,8 +105,8 @@ class AuditedAdmin(PlainLineEndings, SimpleHistoryAdmin):
 
 class ReadableChanges(HistoricalRecordContextHelper):
     """Values in a diff as staff read them: "(none)" rather than None or a missing object, a
-    deleted record by the name its last version had, "(blank)" for empty text, "yes" and "no"
-    for ticks."""
+    deleted record by the name its last version had, "(blank)" for empty text, a date as
+    "1 October 2019", "yes" and "no" for ticks."""
 
     def prepare_delta_change_value(self, change, value):
         value = super().prepare_delta_change_value(change, value)
@@ -118,6 +121,8 @@ class ReadableChanges(HistoricalRecordContextHelper):
             return "(none)"
         if value == "":
             return "(blank)"
+        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+            return dateformat.format(value, "j F Y")
         if isinstance(value, bool):
             return "yes" if value else "no"
         return value

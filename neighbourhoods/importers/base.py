@@ -372,13 +372,9 @@ class Summary:
         return sum(c[outcome] for c in self.counts.values())
 
     def lines(self) -> list[str]:
-        out = []
-        for kind, c in self.counts.items():
-            order = ["added", "changed", "removed", "unchanged"]
-            order += sorted(set(c) - set(order))
-            parts = [f"{c[o]} {o}" for o in order if c[o]]
-            out.append(f"{kind}: {', '.join(parts) or 'none'}")
-        return out + self.notes
+        from neighbourhoods.models import counts_in_words
+
+        return counts_in_words(self.counts) + self.notes
 
 
 @dataclass
