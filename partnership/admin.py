@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.db import models
 
-from neighbourhoods.audit.admin import AuditedAdmin
+from neighbourhoods.audit.admin import AuditedAdmin, AuditedInline, PlainLineEndings
 
 from .models import HealthChallenge, PartnerOrganisation, Place, Priority, Source, WorkProgramme
 
 
-class PlaceItemInline(admin.TabularInline):
+class PlaceItemInline(AuditedInline):
     extra = 0
     fields = ["order", "title", "description", "source"]
     ordering = ["order"]
@@ -58,7 +58,7 @@ class PartnerOrganisationAdmin(AuditedAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(PlainLineEndings, admin.ModelAdmin):
     list_display = ["title", "publisher", "published", "key"]
     search_fields = ["title", "publisher", "notes", "key"]
     prepopulated_fields = {"key": ["title"]}

@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from neighbourhoods.audit.admin import AuditedAdmin
+from neighbourhoods.audit.admin import AuditedAdmin, AuditedInline
 
 from .models import Workstream, WorkstreamPriority
 
 
-class WorkstreamPriorityInline(admin.TabularInline):
+class WorkstreamPriorityInline(AuditedInline):
     model = WorkstreamPriority
     extra = 0
     fields = ["order", "title", "description", "source"]

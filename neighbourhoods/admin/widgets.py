@@ -1,6 +1,6 @@
-"""Form fields and map widgets the admin's pages share."""
+"""The map widgets the admin's pages share. (Every admin form's text fields keep their lines
+as LF: neighbourhoods.audit.admin.PlainLineEndings, for all three apps.)"""
 
-from django import forms
 from leaflet.admin import LeafletAdminWidget
 
 
@@ -9,15 +9,6 @@ class ReadOnlyMapWidget(LeafletAdminWidget):
     widget brings Leaflet's scripts with it; the plain widget left the map blank.)"""
 
     modifiable = False
-
-
-class LineEndingsField(forms.CharField):
-    """Browsers send a textarea's lines ending in CRLF: compare and save them as LF, so a form
-    saved without touching the text neither changes it nor logs a change."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
 
 
 class ReadOnlyBoundary:

@@ -43,6 +43,31 @@ def audited(*, excluded_fields=(), m2m_fields=()):
     )
 
 
+def last_version(model, pk):
+    """The record `pk` of an audited model as its latest history row has it, or None: how a
+    history row names a record it has outlived (a membership's practice, once deleted)."""
+    if pk is None:
+        return None
+    manager = getattr(model._meta, "simple_history_manager_attribute", None)
+    if manager is None:  # not audited
+        return None
+    row = getattr(model, manager).filter(id=pk).order_by("-history_date", "-history_id").first()
+    return row.instance if row is not None else None
+
+
+def differs_from_last_version(obj) -> bool:
+    """Whether saving `obj` as it is now would record a change: its values differ from its
+    latest history row's (simple-history's diff_against), or it has none. Many-to-many
+    links are left out: changing them writes rows of its own."""
+    history = getattr(obj, obj._meta.simple_history_manager_attribute)
+    latest = history.order_by("-history_date", "-history_id").first()
+    if latest is None:
+        return True
+    fields = latest.tracked_fields
+    now = type(latest)(**{f.attname: getattr(obj, f.attname) for f in fields})
+    return bool(now.diff_against(latest, included_fields=[f.name for f in fields]).changes)
+
+
 def current_import_run():
     return getattr(_current, "import_run", None)
 

@@ -29,6 +29,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from ..audit import trail
+from ..models import counts_in_words
 from ..services.answers import answers_deferred
 
 MAX_ECHO = 100
@@ -377,14 +378,7 @@ class Summary:
         return sum(c[outcome] for c in self.counts.values())
 
     def lines(self) -> list[str]:
-        out = []
-        for kind, c in self.counts.items():
-            order = ["added", "changed", "removed", "unchanged"]
-            order += sorted(set(c) - set(order))
-            words = self.WOULD if self.preview else {}
-            parts = [f"{c[o]} {words.get(o, o)}" for o in order if c[o]]
-            out.append(f"{kind}: {', '.join(parts) or 'none'}")
-        return out + self.notes
+        return counts_in_words(self.counts, words=self.WOULD if self.preview else None) + self.notes
 
 
 @dataclass

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.contrib.gis.geos import Point
 
-from ..models import Membership, Neighbourhood, Practice
+from ..models import Membership, Neighbourhood, Practice, day_text, days_overlap, period_text
 from ..postcodes import ParsedPostcode
 from . import codepoint
 from .base import (
@@ -332,12 +332,17 @@ class PracticesImport(Importer):
                                       summary)  # fmt: skip
         self.locate(self.paths["codepoint"], records)
         neighbourhoods = self.neighbourhoods_for(memberships)
+        self.check_one_neighbourhood_at_a_time(memberships, neighbourhoods)
+        known = self.check_against_the_portal(memberships, neighbourhoods)
         self.guard_blanking(records, summary)
 
         practices = {}
         for record in self.progress(records.values(), desc="Practices", unit="practice"):
             practices[record.ods_code] = self.save_practice(record, summary)
-        for row in memberships:
+        # The memberships the portal has are ended (or reopened) before new ones are added:
+        # a new one saved while the one it follows is still open would overlap it, which the
+        # database refuses, though the file as a whole is consistent.
+        for row in sorted(memberships, key=lambda row: _key(row, neighbourhoods) not in known):
             self.save_membership(row, practices, neighbourhoods, summary)
         for line in self.changes.lines():
             summary.note(line)
@@ -382,20 +387,80 @@ class PracticesImport(Importer):
                     f"{where}: the practice code {quote(code)} is not an ODS code such as "
                     f"F84640. {DOWNLOAD_AGAIN}"
                 )
-            memberships.append(
-                {
-                    "ods_code": code,
-                    "name": row["Partner Name"].strip(),
-                    "pcn_code": row["PCN Code"].strip(),
-                    "started_on": parse_yyyymmdd(
-                        row["Practice to PCN Relationship Start Date"], where=where
-                    ),
-                    "ended_on": parse_yyyymmdd(
-                        row["Practice to PCN Relationship End Date"], where=where
-                    ),
-                }
-            )
+            membership = {
+                "ods_code": code,
+                "name": row["Partner Name"].strip(),
+                "pcn_code": row["PCN Code"].strip(),
+                "started_on": parse_yyyymmdd(
+                    row["Practice to PCN Relationship Start Date"], where=where
+                ),
+                "ended_on": parse_yyyymmdd(
+                    row["Practice to PCN Relationship End Date"], where=where
+                ),
+                "line": row["_line"],
+            }
+            started_on, ended_on = membership["started_on"], membership["ended_on"]
+            if started_on and ended_on and ended_on < started_on:
+                raise SourceFileError(
+                    f"{where}: practice {code}'s membership of PCN "
+                    f"{quote(membership['pcn_code'])} ends on {day_text(ended_on)}, before it "
+                    f"starts on {day_text(started_on)}. {DOWNLOAD_AGAIN}"
+                )
+            memberships.append(membership)
         return memberships
+
+    def check_one_neighbourhood_at_a_time(self, memberships, neighbourhoods):
+        """Refuse a file that puts a practice in two PCNs (or one twice) on the same days."""
+
+        def said(row):
+            name = neighbourhoods[row["pcn_code"]].name
+            return f"{row['pcn_code']} ({name}) {period_text(*_days(row))}"
+
+        by_practice = {}
+        for row in memberships:
+            by_practice.setdefault(row["ods_code"], []).append(row)
+        for code, rows in by_practice.items():
+            for i, first in enumerate(rows):
+                for second in rows[i + 1 :]:
+                    if days_overlap(_days(first), _days(second)):
+                        raise SourceFileError(
+                            f"{self.paths['epcn'].name}, lines {first['line']} and "
+                            f"{second['line']} both put practice {code} in a PCN on the same "
+                            f"days: {said(first)}, and {said(second)}. A practice is in "
+                            "only one PCN at a time. Check the file, or download it again "
+                            "from its publisher.",
+                            refused=2,
+                        )
+
+    def check_against_the_portal(self, memberships, neighbourhoods):
+        """Refuse a row that would overlap a membership the portal holds and the file does
+        not list (one staff added, say), rather than let the database refuse it. Returns the
+        keys of the memberships the file lists that the portal already has."""
+        listed = {_key(row, neighbourhoods) for row in memberships}
+        held = Membership.objects.filter(
+            practice__ods_code__in={row["ods_code"] for row in memberships}
+        ).select_related("practice", "neighbourhood")
+        known, kept = set(), {}
+        for membership in held:
+            key = (membership.practice.ods_code, membership.neighbourhood_id, membership.started_on)
+            if key in listed:
+                known.add(key)
+            else:
+                kept.setdefault(key[0], []).append(membership)
+        for row in memberships:
+            for other in kept.get(row["ods_code"], []):
+                if days_overlap(_days(row), (other.started_on, other.ended_on)):
+                    neighbourhood = neighbourhoods[row["pcn_code"]]
+                    raise SourceFileError(
+                        f"{self.paths['epcn'].name}, line {row['line']}: practice "
+                        f"{row['ods_code']} would be in {neighbourhood.name} (PCN "
+                        f"{row['pcn_code']}) {period_text(*_days(row))}, but the portal also "
+                        f"has it in {other.neighbourhood.name} {other.period}, a membership "
+                        "the file does not list. A practice is in only one neighbourhood at a "
+                        "time: end or delete that membership in the admin (Memberships), or "
+                        "check the file."
+                    )
+        return known
 
     def read_practices(self, epraccur_path, patients_path, codes, summary):
         rows = read_csv(epraccur_path, EPRACCUR_COLUMNS)
@@ -532,6 +597,15 @@ class PracticesImport(Importer):
             self.changes.membership_changed(membership, was)
         else:
             summary.count("Memberships", "unchanged")
+
+
+def _days(row):
+    return row["started_on"], row["ended_on"]
+
+
+def _key(row, neighbourhoods):
+    """What names a membership: its practice, its neighbourhood and when it started."""
+    return row["ods_code"], neighbourhoods[row["pcn_code"]].pk, row["started_on"]
 
 
 def _same(current, new):

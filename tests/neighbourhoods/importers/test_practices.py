@@ -260,6 +260,103 @@ def test_a_broken_file_leaves_the_database_as_it_was(
     assert snapshot() == before
 
 
+EPCN_ROW = (
+    "{code},A PRACTICE,A3A8R,NHS NORTH EAST LONDON ICB - A3A8R,{pcn},A PCN,A3A8R,"
+    "NHS NORTH EAST LONDON ICB - A3A8R,{started},{ended},True"
+)
+
+
+def edit_epcn(folder, *, replace=None, add=(), add_first=()):
+    """The ePCN file with line numbers (from 2) in `replace` given new rows, and rows
+    added: (code, PCN code, start YYYYMMDD, end YYYYMMDD or "")."""
+    path = folder / EPCN
+    lines = path.read_text().splitlines()
+    for number, row in (replace or {}).items():
+        lines[number - 1] = EPCN_ROW.format(code=row[0], pcn=row[1], started=row[2], ended=row[3])
+    rows = [EPCN_ROW.format(code=c, pcn=p, started=s, ended=e) for c, p, s, e in add]
+    first = [EPCN_ROW.format(code=c, pcn=p, started=s, ended=e) for c, p, s, e in add_first]
+    path.write_text("\n".join([lines[0], *first, *lines[1:], *rows]) + "\n")
+
+
+@pytest.mark.realdata
+def test_a_practice_in_two_pcns_at_once_in_the_file_is_refused(
+    neighbourhoods, shared_data, tmp_path
+):
+    folder = copy_data(shared_data, tmp_path)
+    # Line 2: F84003 in U05451 (Hackney Marshes) from 1 October 2019, with no end date.
+    edit_epcn(folder, add=[("F84003", "U51492", "20240401", "")])
+
+    with pytest.raises(CommandError) as refusal:
+        run_import(data_dir=folder)
+
+    message = " ".join(str(refusal.value).split())
+    assert "lines 2 and 44" in message
+    assert "F84003" in message and "U05451" in message and "U51492" in message
+    assert "from 1 October 2019, with no end date" in message
+    assert "from 1 April 2024, with no end date" in message
+    assert "unexpected error" not in message
+    assert not Membership.objects.exists()
+
+
+@pytest.mark.realdata
+def test_an_end_before_the_start_in_the_file_is_refused(neighbourhoods, shared_data, tmp_path):
+    folder = copy_data(shared_data, tmp_path)
+    edit_epcn(folder, replace={2: ("F84003", "U05451", "20191001", "20190930")})
+
+    with pytest.raises(CommandError, match="line 2: .*ends on 30 September 2019, before it"):
+        run_import(data_dir=folder)
+
+
+@pytest.mark.realdata
+def test_a_row_overlapping_a_membership_only_the_portal_holds_is_refused(
+    neighbourhoods, shared_data, tmp_path
+):
+    """Staff ended F84008's membership and started another: the file, which still has the
+    first with no end, cannot put the practice back in two neighbourhoods at once."""
+    run_import(data_dir=shared_data)
+    barton = Membership.objects.get(practice__ods_code="F84008")
+    barton.ended_on = datetime.date(2024, 3, 31)
+    barton.save()
+    Membership.objects.create(
+        practice=barton.practice,
+        neighbourhood=neighbourhoods["U21268"],
+        started_on=datetime.date(2024, 4, 1),
+    )
+    before = snapshot()
+
+    with pytest.raises(CommandError) as refusal:
+        run_import(data_dir=shared_data)
+
+    message = " ".join(str(refusal.value).split())
+    assert "line 3" in message and "F84008" in message
+    assert f"{neighbourhoods['U21268'].name} from 1 April 2024, with no end date" in message
+    assert "unexpected error" not in message
+    assert snapshot() == before
+
+
+@pytest.mark.realdata
+def test_a_file_that_moves_a_practice_is_imported_whatever_its_order(
+    neighbourhoods, shared_data, tmp_path
+):
+    run_import(data_dir=shared_data)
+    folder = copy_data(shared_data, tmp_path)
+    # The new membership comes first in the file, before the old one is ended.
+    edit_epcn(
+        folder,
+        replace={2: ("F84003", "U05451", "20191001", "20240331")},
+        add_first=[("F84003", "U51492", "20240401", "")],
+    )
+
+    output = run_import(data_dir=folder)
+
+    assert "Memberships: 1 added, 1 changed" in output
+    moved = Membership.objects.filter(practice__ods_code="F84003").order_by("started_on")
+    assert [(m.neighbourhood.pcn_code, m.ended_on) for m in moved] == [
+        ("U05451", datetime.date(2024, 3, 31)),
+        ("U51492", None),
+    ]
+
+
 def test_a_missing_folder_is_a_clear_error(neighbourhoods, tmp_path):
     with pytest.raises(CommandError, match="Cannot find .* Check --data-dir"):
         run_import(data_dir=tmp_path / "nowhere")
