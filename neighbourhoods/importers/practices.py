@@ -333,7 +333,7 @@ class PracticesImport(Importer):
         self.locate(self.paths["codepoint"], records)
         neighbourhoods = self.neighbourhoods_for(memberships)
         self.check_one_neighbourhood_at_a_time(memberships, neighbourhoods)
-        known = self.check_against_the_portal(memberships, neighbourhoods)
+        known, corrected = self.check_against_the_portal(memberships, neighbourhoods)
         self.guard_blanking(records, summary)
 
         practices = {}
@@ -343,7 +343,10 @@ class PracticesImport(Importer):
         # a new one saved while the one it follows is still open would overlap it, which the
         # database refuses, though the file as a whole is consistent.
         for row in sorted(memberships, key=lambda row: _key(row, neighbourhoods) not in known):
-            self.save_membership(row, practices, neighbourhoods, summary)
+            self.save_membership(
+                row, practices, neighbourhoods, summary,
+                corrected=corrected.get(_key(row, neighbourhoods)),
+            )  # fmt: skip
         for line in self.changes.lines():
             summary.note(line)
         untouched = Practice.objects.exclude(ods_code__in=codes).count()
@@ -434,13 +437,16 @@ class PracticesImport(Importer):
 
     def check_against_the_portal(self, memberships, neighbourhoods):
         """Refuse a row that would overlap a membership the portal holds and the file does
-        not list (one staff added, say), rather than let the database refuse it. Returns the
-        keys of the memberships the file lists that the portal already has."""
+        not list (one staff added, say), rather than let the database refuse it. A held
+        membership of the same practice in the same neighbourhood on overlapping days is the
+        row's own, its dates corrected by the release (ODS dates a relationship again): it is
+        updated, not refused. Returns the keys of the memberships the file lists that the
+        portal already has, and the held memberships the file corrects, by the row's key."""
         listed = {_key(row, neighbourhoods) for row in memberships}
         held = Membership.objects.filter(
             practice__ods_code__in={row["ods_code"] for row in memberships}
         ).select_related("practice", "neighbourhood")
-        known, kept = set(), {}
+        known, kept, corrected = set(), {}, {}
         for membership in held:
             key = (membership.practice.ods_code, membership.neighbourhood_id, membership.started_on)
             if key in listed:
@@ -448,19 +454,25 @@ class PracticesImport(Importer):
             else:
                 kept.setdefault(key[0], []).append(membership)
         for row in memberships:
+            neighbourhood = neighbourhoods[row["pcn_code"]]
             for other in kept.get(row["ods_code"], []):
-                if days_overlap(_days(row), (other.started_on, other.ended_on)):
-                    neighbourhood = neighbourhoods[row["pcn_code"]]
-                    raise SourceFileError(
-                        f"{self.paths['epcn'].name}, line {row['line']}: practice "
-                        f"{row['ods_code']} would be in {neighbourhood.name} (PCN "
-                        f"{row['pcn_code']}) {period_text(*_days(row))}, but the portal also "
-                        f"has it in {other.neighbourhood.name} {other.period}, a membership "
-                        "the file does not list. A practice is in only one neighbourhood at a "
-                        "time: end or delete that membership in the admin (Memberships), or "
-                        "check the file."
-                    )
-        return known
+                if not days_overlap(_days(row), (other.started_on, other.ended_on)):
+                    continue
+                if other.neighbourhood_id == neighbourhood.pk and other.pk not in {
+                    m.pk for m in corrected.values()
+                }:
+                    corrected[_key(row, neighbourhoods)] = other
+                    continue
+                raise SourceFileError(
+                    f"{self.paths['epcn'].name}, line {row['line']}: practice "
+                    f"{row['ods_code']} would be in {neighbourhood.name} (PCN "
+                    f"{row['pcn_code']}) {period_text(*_days(row))}, but the portal also "
+                    f"has it in {other.neighbourhood.name} {other.period}, a membership "
+                    "the file does not list. A practice is in only one neighbourhood at a "
+                    "time: end or delete that membership in the admin (Memberships), or "
+                    "check the file."
+                )
+        return known, corrected
 
     def read_practices(self, epraccur_path, patients_path, codes, summary):
         rows = read_csv(epraccur_path, EPRACCUR_COLUMNS)
@@ -579,7 +591,14 @@ class PracticesImport(Importer):
             summary.count("Practices", "unchanged")
         return practice
 
-    def save_membership(self, row, practices, neighbourhoods, summary):
+    def save_membership(self, row, practices, neighbourhoods, summary, corrected=None):
+        if corrected is not None:  # the portal's own, its dates corrected by the release
+            was = corrected.ended_on
+            corrected.started_on, corrected.ended_on = row["started_on"], row["ended_on"]
+            corrected.save(update_fields=["started_on", "ended_on"])
+            summary.count("Memberships", "changed")
+            self.changes.membership_changed(corrected, was)
+            return
         membership, created = Membership.objects.get_or_create(
             practice=practices[row["ods_code"]],
             neighbourhood=neighbourhoods[row["pcn_code"]],

@@ -205,3 +205,23 @@ def test_the_preview_names_what_the_next_release_would_change(borough, tmp_path)
     assert statuses()["F90002"] == "C"
     assert Practice.objects.get(ods_code="F90005").ods_name == "STOKE NEWINGTON HEALTH CENTRE"
     assert "nothing to change" in run_import(**options)
+
+
+def test_a_release_that_dates_a_membership_again_corrects_it_rather_than_adding_a_second(
+    borough, tmp_path
+):
+    """The borough holds Dalston Practice (F90001) in London Fields with no start date; the
+    release dates that same membership from 1 October 2019. It is the same membership with
+    its dates corrected: updated, not refused and not doubled."""
+    held = Membership.objects.get(practice__ods_code="F90001")
+    assert held.started_on is None
+
+    run_import(**write_release(tmp_path, BASELINE))
+
+    memberships = Membership.objects.filter(practice__ods_code="F90001")
+    assert [(m.pk, m.started_on, m.ended_on) for m in memberships] == [
+        (held.pk, datetime.date(2019, 10, 1), None)
+    ]
+    before = snapshot()
+    run_import(**write_release(tmp_path, BASELINE))  # the same release again: nothing moves
+    assert snapshot() == before
