@@ -46,6 +46,11 @@ class DataReleaseAdmin(PlainLineEndings, admin.ModelAdmin):
     search_fields = ["original_name", "sha256", "reason"]
     date_hierarchy = "uploaded_at"
     change_form_template = "admin/neighbourhoods/datarelease/change_form.html"
+    # The status, progress, preview and message are shown in words above the record.
+    fields = [
+        "source", "original_name", "size", "sha256", "uploaded_by", "uploaded_at",
+        "reason", "applied_by", "applied_at", "import_run", "undoes",
+    ]  # fmt: skip
 
     def has_change_permission(self, request, obj=None):
         return False  # a release is read, applied or undone, never edited
