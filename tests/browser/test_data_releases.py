@@ -16,7 +16,7 @@ from neighbourhoods.importers.practices import EPCN
 from .conftest import _local_only
 from .test_accessibility import AXE, WCAG_22_AA
 from .test_admin_history import shot, sign_in
-from .test_content_security_policy import violations, watch
+from .test_content_security_policy import in_a_thread, violations, watch
 
 MARCH_EPRACCUR = "gp_practices/ods_epraccur_2026-03_city_and_hackney_pcn_practices.csv"
 CHECKED = "Checked: ready to apply"
@@ -43,6 +43,34 @@ def axe_violations(page):
         + ", ".join(" ".join(node["target"]) for node in v["nodes"][:3])
         for v in results["violations"]
     ]
+
+
+@pytest.fixture(autouse=True)
+def _releases_removed_after(django_db_blocker):
+    """The served portal commits the releases and runs these tests make: they are removed
+    afterwards, so the tests after them find the tables as they were."""
+    from django.db import connection
+
+    from neighbourhoods.models import DataRelease, ImportRun
+
+    def high_water():
+        marks = (
+            max(DataRelease.objects.values_list("pk", flat=True), default=0),
+            max(ImportRun.objects.values_list("pk", flat=True), default=0),
+        )
+        connection.close()
+        return marks
+
+    def remove(marks):
+        DataRelease.objects.filter(pk__gt=marks[0]).delete()
+        ImportRun.objects.filter(pk__gt=marks[1]).delete()
+        connection.close()
+
+    with django_db_blocker.unblock():
+        marks = in_a_thread(high_water)
+    yield
+    with django_db_blocker.unblock():
+        in_a_thread(lambda: remove(marks))
 
 
 def upload(page, live_url, source, relative_path):
