@@ -125,4 +125,8 @@ def test_a_data_manager_applies_a_release_with_a_reason_and_reads_its_record(
     expect(page.locator("#content")).to_contain_text("applied again to check the record")
     shot(page, "admin-release-import-run")
     assert axe_violations(page) == []
+    page.goto(live_url + "/admin/data-freshness/")
+    expect(page.locator("#data-freshness")).to_contain_text("Releases in use")
+    shot(page, "admin-data-freshness")
+    assert axe_violations(page) == []
     assert violations(page, problems) == []
