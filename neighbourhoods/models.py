@@ -4,13 +4,17 @@ import re
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.db.models import Q
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
+from django.db.backends.postgresql.psycopg_any import DateRange
+from django.db.models import F, Func, Q
 from django.urls import reverse
 from django.utils.text import slugify
 
 from partnership.models import OrderedContent, PartnerOrganisation, Place, Source
 
-from .audit.trail import audited
+from .audit.trail import audited, last_version
 
 
 class Neighbourhood(OrderedContent):
@@ -204,9 +208,60 @@ def current_membership_sql(alias: str) -> str:
     )
 
 
+# A practice is in one neighbourhood at a time: no two of its memberships are in force on a
+# common day, counted as the rule above counts them. Stated once in its three forms: the
+# database's exclusion constraint over membership_days (Membership.Meta), a filter
+# (MembershipQuerySet.overlapping) and a test in memory (days_overlap).
+
+
+def membership_days():
+    """A membership's days in force as a PostgreSQL date range: both ends inclusive, and an
+    empty end unbounded."""
+    return Func(
+        F("started_on"),
+        F("ended_on"),
+        RangeBoundary(inclusive_lower=True, inclusive_upper=True),
+        function="DATERANGE",
+        output_field=DateRangeField(),
+    )
+
+
+def days_overlap(first, second) -> bool:
+    """Whether two (started_on, ended_on) periods share a day, for memberships in memory."""
+    (start_a, end_a), (start_b, end_b) = first, second
+    return (start_a is None or end_b is None or start_a <= end_b) and (
+        start_b is None or end_a is None or start_b <= end_a
+    )
+
+
+def day_text(day: datetime.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def period_text(started_on, ended_on) -> str:
+    """A membership's dates as staff read them: "from 1 October 2019 to 31 March 2024"."""
+    if started_on and ended_on:
+        return f"from {day_text(started_on)} to {day_text(ended_on)}"
+    if started_on:
+        return f"from {day_text(started_on)}, with no end date"
+    if ended_on:
+        return f"until {day_text(ended_on)}, with no start date"
+    return "with no start or end date"
+
+
 class MembershipQuerySet(models.QuerySet):
     def current(self, on=None):
         return self.filter(current_membership_q(on))
+
+    def overlapping(self, membership):
+        """The practice's other memberships in force on any day `membership` is."""
+        days = DateRange(membership.started_on, membership.ended_on, bounds="[]")
+        return (
+            self.filter(practice_id=membership.practice_id)
+            .exclude(pk=membership.pk)
+            .alias(days=membership_days())
+            .filter(days__overlap=days)
+        )
 
     def ended(self, on=None):
         on = on or datetime.date.today()
@@ -240,10 +295,87 @@ class Membership(models.Model):
                 | Q(ended_on__gte=models.F("started_on")),
                 name="membership_ends_after_start",
             ),
+            ExclusionConstraint(
+                name="membership_one_neighbourhood_at_a_time",
+                expressions=[
+                    ("practice", RangeOperators.EQUAL),
+                    (membership_days(), RangeOperators.OVERLAPS),
+                ],
+                violation_error_code="overlap",
+                violation_error_message=(
+                    "The practice is already in a neighbourhood on some of these dates: a "
+                    "practice can be in only one neighbourhood at a time."
+                ),
+            ),
         ]
 
     def __str__(self):
-        return f"{self.practice.name} in {self.neighbourhood.name}"
+        return f"{self._named('practice')} in {self._named('neighbourhood')}"
+
+    def _named(self, relation):
+        """The practice's or the neighbourhood's name. A membership's history outlives both:
+        once one is deleted, it is named as its last version had it."""
+        try:
+            return getattr(self, relation).name
+        except ObjectDoesNotExist:
+            field = self._meta.get_field(relation)
+            last = last_version(field.related_model, getattr(self, field.attname))
+            if last is None:
+                return f"a deleted {field.related_model._meta.verbose_name}"
+            return f"{last.name} (deleted)"
+
+    def validate_constraints(self, exclude=None):
+        """Django's check of the constraints before a save (a model form's, so the admin's),
+        with the two staff meet put so they can act on them: an end date before the start
+        date, and dates that overlap another membership of the practice, named with its
+        dates. (The constraints' own messages can name neither.) A form that leaves the
+        practice out (its page's inline) has its rows checked together by its formset."""
+        exclude = set(exclude or ())
+        if not exclude & {"started_on", "ended_on"}:
+            if self.ends_before_start:
+                raise ValidationError(
+                    {
+                        "ended_on": ValidationError(
+                            self.ends_before_start_message(), code="ends_before_start"
+                        )
+                    }
+                )
+            other = None if "practice" in exclude else self.overlapping().first()
+            if other is not None:
+                raise ValidationError(
+                    {NON_FIELD_ERRORS: ValidationError(self.overlap_message(other), code="overlap")}
+                )
+        super().validate_constraints(exclude=exclude)
+
+    @property
+    def ends_before_start(self) -> bool:
+        return bool(self.started_on and self.ended_on and self.ended_on < self.started_on)
+
+    def ends_before_start_message(self) -> str:
+        return (
+            f"This membership ends on {day_text(self.ended_on)}, before it starts on "
+            f"{day_text(self.started_on)}. The end date is the last day the practice is in "
+            "the neighbourhood: correct one of the dates."
+        )
+
+    def overlapping(self):
+        return Membership.objects.overlapping(self).select_related("practice", "neighbourhood")
+
+    def overlaps(self, other) -> bool:
+        return days_overlap((self.started_on, self.ended_on), (other.started_on, other.ended_on))
+
+    def overlap_message(self, other) -> str:
+        """Why this membership cannot be saved beside `other`, a membership of the same
+        practice on some of the same days."""
+        return (
+            f"{self._named('practice')} is already in {other._named('neighbourhood')} "
+            f"{other.period}. A practice can be in only one neighbourhood at a time: end that "
+            "membership before this one starts, or change these dates."
+        )
+
+    @property
+    def period(self) -> str:
+        return period_text(self.started_on, self.ended_on)
 
     @property
     def has_ended(self):
@@ -383,6 +515,20 @@ class Postcode(models.Model):
         return self.postcode
 
 
+def counts_in_words(counts: dict, *, words: dict | None = None) -> list[str]:
+    """An import's counts by kind of record, as its summary says them: {"Practices":
+    {"added": 3, "changed": 1}} is "Practices: 3 added, 1 changed". `words` rewords an
+    outcome (a preview's "would change")."""
+    words = words or {}
+    lines = []
+    for kind, by_outcome in counts.items():
+        order = ["added", "changed", "removed", "unchanged"]
+        order += sorted(set(by_outcome) - set(order))
+        parts = [f"{by_outcome[o]} {words.get(o, o)}" for o in order if by_outcome.get(o)]
+        lines.append(f"{kind}: {', '.join(parts) or 'none'}")
+    return lines
+
+
 class ImportRunQuerySet(models.QuerySet):
     def succeeded(self):
         return self.filter(outcome__in=[ImportRun.Outcome.SUCCEEDED, ImportRun.Outcome.UNCHANGED])
@@ -433,6 +579,10 @@ class ImportRun(models.Model):
 
     def __str__(self):
         return f"{self.source} at {self.started_at:%Y-%m-%d %H:%M}: {self.get_outcome_display()}"
+
+    @property
+    def counts_in_words(self) -> list[str]:
+        return counts_in_words(self.counts)
 
 
 class DistrictAnswer(models.Model):
@@ -527,3 +677,74 @@ class BoundaryVersionArea(models.Model):
 @functools.cache
 def _practice_url_pattern() -> str:
     return reverse("practice-detail", kwargs={"ods_code": Practice.CODE_STAND_IN})
+
+
+class DataRelease(models.Model):
+    """A new release of one of the open data sources, uploaded by staff in the admin. It is
+    checked and previewed before anything changes, and applied, with a reason, in the
+    background (neighbourhoods.importers.releases). The file is kept under
+    PORTAL_RELEASES_DIR in a folder named by its SHA-256, where the web server serves
+    nothing."""
+
+    class Source(models.TextChoices):
+        ODS_EPCN = "ods-epcn", "NHS ODS ePCN core partners: practices' neighbourhoods (CSV)"
+        ODS_EPRACCUR = "ods-epraccur", "NHS ODS epraccur: GP practices (CSV)"
+        GP_PATIENTS = "gp-registered-patients", "NHS England: patients registered (CSV)"
+        ONSPD = "onspd", "ONS Postcode Directory (CSV)"
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Being checked: nothing has changed"
+        PREVIEWED = "previewed", "Checked: ready to apply"
+        REFUSED = "refused", "Refused: nothing changed"
+        APPLYING = "applying", "Being applied"
+        APPLIED = "applied", "Applied"
+        FAILED = "failed", "Failed: nothing changed"
+
+    source = models.CharField(max_length=40, choices=Source.choices)
+    original_name = models.CharField("file name", max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveBigIntegerField("size in bytes")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
+    progress = models.CharField(max_length=200, blank=True)
+    preview = models.JSONField(default=list, blank=True, help_text="What applying it changes.")
+    message = models.TextField(blank=True, help_text="Why it was refused or failed.")
+    reason = models.TextField(blank=True, help_text="Why it was applied.")
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+    import_run = models.ForeignKey(
+        ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undoes = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The applied release this one puts back the release before of.",
+    )
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = "data release"
+        permissions = [("apply_datarelease", "Can apply a data release")]
+
+    def __str__(self):
+        return f"{self.get_source_display()}: {self.original_name}"
+
+    @property
+    def stored_path(self):
+        from pathlib import Path
+
+        # In a folder named by its SHA-256, under its own name: the month in an ODS or ONSPD
+        # file's name is the release date its import records.
+        return Path(settings.PORTAL_RELEASES_DIR) / self.sha256 / Path(self.original_name).name
+
+    @property
+    def working(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.APPLYING)

@@ -11,6 +11,7 @@ neighbourhood's practices nearest it, by the same SQL the stored answers use.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import json
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
+from partnership.data_sources import DATA_SOURCES
 from partnership.models import Place
 
 from . import stored_answer
@@ -253,3 +255,67 @@ def imported_releases() -> dict[str, ImportedRelease]:
             )
         releases[key] = ImportedRelease(release_date=release, imported_at=run.finished_at)
     return releases
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How up to date one source's release in use is, on a day: the release's date and its age
+    in whole months (None when never imported, or the files carry no date), and whether it is
+    older than the publisher's cadence (partnership.data_sources), so a newer one is likely out.
+    """
+
+    key: str
+    release_date: datetime.date | None
+    imported_at: datetime.datetime | None
+    age_months: int | None
+    cadence: str
+    cadence_months: int | None
+    stale: bool
+
+
+def months_after(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` months later (the month's last day where it has fewer days)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def whole_months(since: datetime.date, until: datetime.date) -> int:
+    """Whole months from one day to a later one: 1 March to 30 April is 1, to 1 May 2 (0 for
+    a day that is not later)."""
+    months = (until.year - since.year) * 12 + until.month - since.month
+    if months_after(since, months) > until:
+        months -= 1
+    return max(months, 0)
+
+
+def data_freshness(
+    today: datetime.date | None = None, *, releases: dict[str, ImportedRelease] | None = None
+) -> dict[str, Freshness]:
+    """Source key -> how up to date its release in use is on `today` (default: today), for
+    every source "About the data" lists, imported or not. A release is stale once it is more
+    than its source's cadence_months old: on 2 June, not 1 June, for 1 March and 3 months.
+    `releases`, when given, is imported_releases() already read."""
+    today = today or timezone.localdate()
+    releases = imported_releases() if releases is None else releases
+    freshness = {}
+    for source in DATA_SOURCES:
+        release = releases.get(source.key)
+        released = release.release_date if release else None
+        age = whole_months(released, today) if released else None
+        freshness[source.key] = Freshness(
+            key=source.key,
+            release_date=released,
+            imported_at=release.imported_at if release else None,
+            age_months=age,
+            cadence=source.cadence,
+            cadence_months=source.cadence_months,
+            stale=bool(
+                released
+                and source.cadence_months is not None
+                and today > months_after(released, source.cadence_months)
+            ),
+        )
+    return freshness

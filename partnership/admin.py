@@ -2,12 +2,17 @@ from django.contrib import admin
 from django.db import models
 
 from config.portal import ViewOnPortal
-from neighbourhoods.audit.admin import AuditedAdmin, PermissionFirst
+from neighbourhoods.audit.admin import (
+    AuditedAdmin,
+    AuditedInline,
+    PermissionFirst,
+    PlainLineEndings,
+)
 
 from .models import HealthChallenge, PartnerOrganisation, Place, Priority, Source, WorkProgramme
 
 
-class PlaceItemInline(admin.TabularInline):
+class PlaceItemInline(AuditedInline):
     extra = 0
     fields = ["order", "title", "description", "source"]
     ordering = ["order"]
@@ -59,7 +64,7 @@ class PartnerOrganisationAdmin(ViewOnPortal, AuditedAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(PermissionFirst, admin.ModelAdmin):
+class SourceAdmin(PermissionFirst, PlainLineEndings, admin.ModelAdmin):
     list_display = ["title", "publisher", "published", "key"]
     search_fields = ["title", "publisher", "notes", "key"]
     prepopulated_fields = {"key": ["title"]}

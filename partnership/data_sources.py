@@ -1,6 +1,9 @@
-"""The open data the portal uses, with the release and the attribution each licence requires.
+"""The open data the portal uses, with the release and the attribution each licence requires,
+and how often each publisher releases it.
 
 Shown on the "About the data" page and beside the map. Keep in step with the import commands.
+How up to date the release in use is, is worked out from these and the import runs by
+neighbourhoods.selectors.data_freshness.
 """
 
 from dataclasses import dataclass
@@ -15,6 +18,11 @@ class DataSource:
     used_for: str
     licence: str
     attribution: tuple[str, ...]
+    # How often the publisher releases it, in words that follow "publishes it", and the
+    # months after which a release in use is out of date (None: released only when
+    # something is redrawn, so never out of date by age).
+    cadence: str = ""
+    cadence_months: int | None = None
 
 
 OGL = "Open Government Licence v3.0"
@@ -33,6 +41,8 @@ DATA_SOURCES = [
         used_for="Which GP practices belong to each neighbourhood, and when they joined or left.",
         licence=OGL,
         attribution=NHS_ODS_ATTRIBUTION,
+        cadence="about every month",
+        cadence_months=3,
     ),
     DataSource(
         key="ods-epraccur",
@@ -42,6 +52,8 @@ DATA_SOURCES = [
         used_for="Practice names, addresses, phone numbers and whether a practice is open.",
         licence=OGL,
         attribution=NHS_ODS_ATTRIBUTION,
+        cadence="about every month",
+        cadence_months=3,
     ),
     DataSource(
         key="gp-registered-patients",
@@ -54,6 +66,10 @@ DATA_SOURCES = [
             "Contains information from NHS England, licensed under the current version of the "
             "Open Government Licence.",
         ),
+        # Published monthly, with fuller (LSOA) breakdowns every quarter: a release is out of
+        # date once a quarter has passed.
+        cadence="every month",
+        cadence_months=3,
     ),
     DataSource(
         key="codepoint-open",
@@ -70,6 +86,8 @@ DATA_SOURCES = [
             "Contains Royal Mail data © Royal Mail copyright and database right 2025.",
             "Contains National Statistics data © Crown copyright and database right 2025.",
         ),
+        cadence="every quarter",
+        cadence_months=3,
     ),
     DataSource(
         key="ons-boundaries",
@@ -86,5 +104,6 @@ DATA_SOURCES = [
             "v.3.0.",
             "Contains OS data © Crown copyright and database right (2022).",
         ),
+        cadence="when the boundaries are redrawn, after each census",
     ),
 ]

@@ -6,7 +6,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, ListView, TemplateView
 
 from neighbourhoods.models import Lsoa, Neighbourhood, Practice, current_membership_q
-from neighbourhoods.selectors import imported_releases
+from neighbourhoods.selectors import data_freshness, imported_releases
 
 from .data_sources import DATA_SOURCES
 from .models import PartnerOrganisation, Place, Source
@@ -123,7 +123,10 @@ class AboutDataView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         releases = imported_releases()
-        context["data_sources"] = [(source, releases.get(source.key)) for source in DATA_SOURCES]
+        freshness = data_freshness(releases=releases)
+        context["data_sources"] = [
+            (source, releases.get(source.key), freshness[source.key]) for source in DATA_SOURCES
+        ]
         context["content_sources"] = Source.objects.all()
         context["lsoa_count"] = Lsoa.objects.filter(neighbourhood__isnull=False).count()
         return context

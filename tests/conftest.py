@@ -185,6 +185,8 @@ def served_portal(django_db_setup, served_run_dir):
         "CACHE_URL": "locmemcache://",
         # No tile server answers here: the map must still show areas and markers.
         "MAP_TILES_URL": "http://127.0.0.1:9/{z}/{x}/{y}.png",
+        # Releases uploaded in the browser tests are kept with this run, not the checkout's.
+        "PORTAL_RELEASES_DIR": str(run_dir / "releases"),
     }
     log = (run_dir / "serve.log").open("w")
     server = subprocess.Popen(

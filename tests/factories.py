@@ -2,8 +2,10 @@ import datetime
 
 import factory
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from django.utils import timezone
 
 from neighbourhoods.models import (
+    DataRelease,
     LocalAuthority,
     Lsoa,
     Membership,
@@ -169,3 +171,14 @@ class PostcodeFactory(factory.django.DjangoModelFactory):
     location = factory.LazyFunction(lambda: Point(-0.29, 51.31, srid=4326))
     local_authority_code = "E09999999"
     source = Postcode.Source.ONSPD
+
+
+class DataReleaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DataRelease
+
+    source = DataRelease.Source.ONSPD
+    original_name = factory.Sequence(lambda n: f"ONSPD_FEB_2024_UK_{n}.csv")
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    size = 1000
+    uploaded_at = factory.LazyFunction(timezone.now)

@@ -1,12 +1,12 @@
 from django.contrib import admin
 
 from config.portal import ViewOnPortal
-from neighbourhoods.audit.admin import AuditedAdmin
+from neighbourhoods.audit.admin import AuditedAdmin, AuditedInline
 
 from .models import Workstream, WorkstreamPriority
 
 
-class WorkstreamPriorityInline(admin.TabularInline):
+class WorkstreamPriorityInline(AuditedInline):
     model = WorkstreamPriority
     extra = 0
     fields = ["order", "title", "description", "source"]

@@ -5,9 +5,10 @@ package; each module registers its models.
 - practices.py: neighbourhoods, their aims, practices and memberships;
 - geography.py: LSOAs and moving them (with the preview), local authorities, postcodes;
 - records.py: import runs and boundary versions, read-only;
-- widgets.py: the map widget and form fields they share.
+- releases.py: new releases of the open data: upload, preview, apply, undo;
+- widgets.py: the map widgets they share.
 
 The audit trail's admin (history, recent changes) is neighbourhoods.audit, for all apps.
 """
 
-from . import geography, practices, records  # noqa: F401 (each registers its models)
+from . import geography, practices, records, releases  # noqa: F401 (each registers its models)

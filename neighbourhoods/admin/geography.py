@@ -259,6 +259,7 @@ class PostcodeForm(forms.ModelForm):
             "postcode", "location", "positional_quality", "local_authority_code", "ward_code",
             "terminated", "terminated_on", "source",
         ]  # fmt: skip
+        labels = {"lsoa": "LSOA"}  # its read-only field's label, which Django spells "Lsoa"
 
     def clean_postcode(self):
         """Stored as lookups expect it ("E8 1DY"), however it was typed."""

@@ -1,27 +1,68 @@
 """Neighbourhoods, their aims, practices and memberships."""
 
 from django.contrib import admin, messages
-from django.contrib.gis.db import models as gis_models
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
 from config.portal import ViewOnPortal
 
-from ..audit.admin import AuditedAdmin
+from ..audit.admin import AuditedAdmin, AuditedInline
 from ..models import (
     Membership,
     Neighbourhood,
     NeighbourhoodAim,
     Practice,
 )
-from .widgets import LineEndingsField, MapAdmin, ReadOnlyBoundary
+from .widgets import MapAdmin, ReadOnlyBoundary
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipFormSet(BaseInlineFormSet):
+    """A page's memberships, checked together as they will be once saved: a practice is in
+    one neighbourhood at a time. Each row is checked against the rows above it and against
+    its practice's memberships that are not on the page, so ending one membership and
+    starting the next is one save. (Django checks each row against the database alone, and
+    leaves out the page's own practice or neighbourhood when it does.)"""
+
+    def clean(self):
+        super().clean()
+        on_page = [form.instance.pk for form in self.initial_forms]
+        rows = [
+            form
+            for form in self.forms
+            if form.is_valid()
+            and not form.cleaned_data.get("DELETE")
+            and (form.instance.pk or form.has_changed())
+        ]
+        practices = {form.instance.practice_id for form in rows} - {None}
+        elsewhere = list(
+            Membership.objects.filter(practice_id__in=practices)
+            .exclude(pk__in=on_page)
+            .select_related("practice", "neighbourhood")
+        )
+        checked = []
+        for form in rows:
+            membership = form.instance
+            clash = next(
+                (
+                    other
+                    for other in [*elsewhere, *checked]
+                    if other.practice_id == membership.practice_id and membership.overlaps(other)
+                ),
+                None,
+            )
+            if clash is not None:
+                form.add_error(None, membership.overlap_message(clash))
+            else:
+                checked.append(membership)
+
+
+class MembershipInline(AuditedInline):
     model = Membership
+    formset = MembershipFormSet
     extra = 0
     fields = ["practice", "neighbourhood", "started_on", "ended_on"]
     autocomplete_fields = ["practice", "neighbourhood"]
@@ -46,12 +87,14 @@ class NeighbourhoodAdmin(ViewOnPortal, ReadOnlyBoundary, AuditedAdmin, MapAdmin)
         url = (
             reverse("admin:neighbourhoods_lsoa_changelist") + f"?neighbourhood__id__exact={obj.pk}"
         )
+        lsoas = obj.lsoas.count()
         return format_html(
-            'The area is the union of its <a href="{}">{} LSOAs</a>. Change an LSOA\'s '
+            'The area is the union of its <a href="{}">{} LSOA{}</a>. Change an LSOA\'s '
             "neighbourhood to redraw it. The area is indicative: a resident's GP practice "
             "decides their neighbourhood.",
             url,
-            obj.lsoas.count(),
+            lsoas,
+            "" if lsoas == 1 else "s",
         )
 
     @admin.display(description="Current practices")
@@ -102,7 +145,6 @@ class PracticeAdmin(ViewOnPortal, AuditedAdmin, MapAdmin):
     search_fields = ["name", "ods_name", "ods_code", "postcode"]
     readonly_fields = ["ods_name"]
     inlines = [MembershipInline]
-    formfield_overrides = {gis_models.TextField: {"form_class": LineEndingsField}}
 
     @admin.display(description="Neighbourhood (current)")
     def neighbourhood(self, obj):

@@ -1,9 +1,12 @@
 """Records staff read and never edit: import runs and boundary versions."""
 
+import datetime
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from .. import maps
 from ..audit.admin import PermissionFirst
@@ -11,6 +14,7 @@ from ..models import (
     BoundaryVersion,
     BoundaryVersionArea,
     ImportRun,
+    day_text,
 )
 
 
@@ -40,9 +44,13 @@ class ImportRunAdmin(RecordAdmin):
     date_hierarchy = "started_at"
     readonly_fields = [
         "source", "outcome", "message", "file_list", "release_date", "added", "changed",
-        "removed", "refused", "counts", "run_by", "started_at", "finished_at",
+        "removed", "refused", "counts_by_kind", "run_by", "started_at", "finished_at",
     ]  # fmt: skip
     fields = readonly_fields
+
+    @admin.display(description="Counts")
+    def counts_by_kind(self, run):
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in run.counts_in_words))
 
     @admin.display(description="Files")
     def file_list(self, run):
@@ -54,13 +62,21 @@ class ImportRunAdmin(RecordAdmin):
                     f.get("name", ""),
                     f"{f.get('bytes', 0):,}",
                     f.get("sha256", ""),
-                    format_html("<br>released {}", f["release_date"])
+                    format_html("<br>released {}", _day(f["release_date"]))
                     if f.get("release_date")
                     else "",
                 )
                 for f in run.files
             ),
         )
+
+
+def _day(iso_date: str) -> str:
+    """A date a run's record keeps as text ("2024-10-01"), as staff read it."""
+    try:
+        return day_text(datetime.date.fromisoformat(iso_date))
+    except (TypeError, ValueError):
+        return iso_date
 
 
 class BoundaryVersionAreaInline(admin.TabularInline):

@@ -1,4 +1,6 @@
-"""Form fields, map widgets and the map admin the admin's pages share."""
+"""The map widgets and the map admin the admin's pages share. (Every admin form's text
+fields keep their lines as LF: neighbourhoods.audit.admin.PlainLineEndings, for all three
+apps.)"""
 
 from django import forms
 from django.contrib.gis.db.models import GeometryField
@@ -63,15 +65,6 @@ class MapAdmin(LeafletGeoAdmin):
             if isinstance(db_field, GeometryField):
                 maps[name] = read_only_map(self.formfield_for_dbfield(db_field, request))
         return type(form.__name__, (form,), maps) if maps else form
-
-
-class LineEndingsField(forms.CharField):
-    """Browsers send a textarea's lines ending in CRLF: compare and save them as LF, so a form
-    saved without touching the text neither changes it nor logs a change."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
 
 
 class ReadOnlyBoundary:

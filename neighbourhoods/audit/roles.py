@@ -5,8 +5,9 @@
   each neighbourhood. They can read the practices and areas, and restore earlier versions
   of the content they edit.
 - **Data managers** keep the data true: areas (LSOAs), practices, memberships, postcodes and
-  local authorities; they read the import runs and the boundary versions, and can restore
-  earlier versions of what they manage.
+  local authorities; they upload new releases of the open data, preview and apply them; they
+  read the import runs and the boundary versions, and can restore earlier versions of what
+  they manage.
 - **Viewers** can read everything in the admin, and its history, and change nothing.
 
 Each role's permissions are listed here once, as (app label, model name, actions). "history"
@@ -33,6 +34,8 @@ DATA = [
     ("neighbourhoods", "postcode"),
     ("neighbourhoods", "localauthority"),
 ]
+# Releases of the open data, uploaded, previewed and applied from the admin.
+RELEASES = [("neighbourhoods", "datarelease")]
 READ_ONLY_RECORDS = [
     ("neighbourhoods", "importrun"),
     ("neighbourhoods", "boundaryversion"),
@@ -41,7 +44,7 @@ READ_ONLY_RECORDS = [
 ]
 # Models with a history (their "historical…" permissions), from the trail's one list.
 AUDITED = {name.lower() for _, name in HISTORIES}
-EVERYTHING = [*CONTENT, ("neighbourhoods", "neighbourhood"), *DATA, *READ_ONLY_RECORDS]
+EVERYTHING = [*CONTENT, ("neighbourhoods", "neighbourhood"), *DATA, *RELEASES, *READ_ONLY_RECORDS]
 
 
 def _history(models, actions):
@@ -61,6 +64,7 @@ ROLES = {
         *[(app, m, ("add", "change", "delete", "view")) for app, m in DATA],
         ("neighbourhoods", "neighbourhood", ("view",)),
         *[(app, m, ("view",)) for app, m in READ_ONLY_RECORDS],
+        *[(app, m, ("add", "view", "apply")) for app, m in RELEASES],
         *_history(DATA, ("change", "view")),
         *_history([*CONTENT, ("neighbourhoods", "neighbourhood")], ("view",)),
     ],
@@ -84,16 +88,13 @@ def grant_roles(apps):
     permission_model = apps.get_model("auth", "Permission")
     for name, grants in ROLES.items():
         group, _ = group_model.objects.get_or_create(name=name)
-        wanted = []
-        for app, model, actions in grants:
-            try:
-                apps.get_model(app, model)
-            except LookupError:  # made by a later migration, which grants the roles again
-                continue
-            for action in actions:
-                wanted.append(
-                    permission_model.objects.get(
-                        content_type__app_label=app, codename=f"{action}_{model}"
-                    )
-                )
+        # A migration runs this on the models of its own state: permissions of models made
+        # by later migrations are granted by the migration that runs it again after them.
+        wanted = [
+            permission
+            for app, model, actions in grants
+            for permission in permission_model.objects.filter(
+                content_type__app_label=app, codename__in=[f"{a}_{model}" for a in actions]
+            )
+        ]
         group.permissions.set(wanted)

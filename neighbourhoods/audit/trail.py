@@ -44,6 +44,31 @@ def audited(*, excluded_fields=(), m2m_fields=()):
     )
 
 
+def last_version(model, pk):
+    """The record `pk` of an audited model as its latest history row has it, or None: how a
+    history row names a record it has outlived (a membership's practice, once deleted)."""
+    if pk is None:
+        return None
+    manager = getattr(model._meta, "simple_history_manager_attribute", None)
+    if manager is None:  # not audited
+        return None
+    row = getattr(model, manager).filter(id=pk).order_by("-history_date", "-history_id").first()
+    return row.instance if row is not None else None
+
+
+def differs_from_last_version(obj) -> bool:
+    """Whether saving `obj` as it is now would record a change: its values differ from its
+    latest history row's (simple-history's diff_against), or it has none. Many-to-many
+    links are left out: changing them writes rows of its own."""
+    history = getattr(obj, obj._meta.simple_history_manager_attribute)
+    latest = history.order_by("-history_date", "-history_id").first()
+    if latest is None:
+        return True
+    fields = latest.tracked_fields
+    now = type(latest)(**{f.attname: getattr(obj, f.attname) for f in fields})
+    return bool(now.diff_against(latest, included_fields=[f.name for f in fields]).changes)
+
+
 def current_import_run():
     return getattr(_current, "import_run", None)
 
@@ -137,18 +162,25 @@ FIRST_ROW_REASON = "As it was when the audit trail began"
 FIRST_SAVE_REASON = "As it was before its first recorded change"
 
 
-def _version_before(sender, instance, raw=False, **kwargs):
+def keep_version_before(obj):
     """A record written around save() has no history: before its first saved change, keep it
-    as it was, so that change shows what it changed from, and can be undone."""
-    if raw or instance.pk is None:
+    as it was, so that change shows what it changed from, and can be undone. (For the models
+    in AUDITED_ON_SAVE; every other audited record has history from the start.)"""
+    model = type(obj)
+    if obj.pk is None or (model._meta.app_label, model.__name__) not in AUDITED_ON_SAVE:
         return
-    history = getattr(sender, sender._meta.simple_history_manager_attribute)
-    if history.filter(id=instance.pk).exists():
+    history = getattr(model, model._meta.simple_history_manager_attribute)
+    if history.filter(id=obj.pk).exists():
         return
-    before = sender._default_manager.filter(pk=instance.pk).first()
+    before = model._default_manager.filter(pk=obj.pk).first()
     if before is not None:
         before._history_user = None  # nobody made it so here: not the one saving now
         history.bulk_history_create([before], default_change_reason=FIRST_SAVE_REASON)
+
+
+def _version_before(sender, instance, raw=False, **kwargs):
+    if not raw:
+        keep_version_before(instance)
 
 
 def connect():

@@ -29,6 +29,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from ..audit import trail
+from ..models import counts_in_words
 from ..services.answers import answers_deferred
 
 MAX_ECHO = 100
@@ -348,12 +349,17 @@ def sha256(path: Path) -> str:
 
 
 class Summary:
-    """Counts of what an import did, per kind of record, printed at the end."""
+    """Counts of what an import did, per kind of record, printed at the end. A preview's
+    counts say what the import would do ("12 would change")."""
 
-    def __init__(self):
+    # How a preview words the counts of what it would do.
+    WOULD = {"added": "would be added", "changed": "would change", "removed": "would be removed"}
+
+    def __init__(self, *, preview=False):
         self.counts: dict[str, Counter] = {}
         self.notes: list[str] = []
         self.left_out = 0
+        self.preview = preview
 
     def count(self, kind: str, outcome: str, n: int = 1):
         if n:
@@ -372,25 +378,23 @@ class Summary:
         return sum(c[outcome] for c in self.counts.values())
 
     def lines(self) -> list[str]:
-        out = []
-        for kind, c in self.counts.items():
-            order = ["added", "changed", "removed", "unchanged"]
-            order += sorted(set(c) - set(order))
-            parts = [f"{c[o]} {o}" for o in order if c[o]]
-            out.append(f"{kind}: {', '.join(parts) or 'none'}")
-        return out + self.notes
+        return counts_in_words(self.counts, words=self.WOULD if self.preview else None) + self.notes
 
 
 @dataclass
 class ImportResult:
     """How a run ended: its outcome ("succeeded", "unchanged", "refused" or "failed"), the
-    message of a refusal or failure, the title and lines of its summary, and its record."""
+    message of a refusal or failure, the title and lines of its summary, and its record.
+
+    A preview (Importer.preview) has the outcome, message and lines the run would have, with
+    nothing changed and no record: "succeeded" there means it would change something."""
 
     outcome: str
     message: str
     title: str
     lines: list
     run: object = None
+    preview: bool = False
 
     @property
     def refused(self) -> bool:
@@ -398,6 +402,8 @@ class ImportResult:
 
     @property
     def heading(self) -> str:
+        if self.preview and self.outcome == "succeeded":
+            return f"{self.title}: nothing has been changed; the import would do this:"
         return self.title if self.outcome == "succeeded" else f"{self.title}: nothing to change"
 
 
@@ -409,6 +415,12 @@ class Importer:
     `use_file`), changes the database and returns a title for the summary. `run(**options)`
     makes it one transaction, turns every refusal or failure into a plain-English message
     (nothing is changed then), records the run, and returns an ImportResult.
+
+    `preview(**options)` (or `run(dry_run=True, ...)`) does the same reading, checking and
+    saving inside the transaction, postcode answers included, then rolls it all back: its
+    ImportResult says what the import would change, or the refusal it would meet. A preview
+    is not recorded (ImportRun keeps what changed the data) and changes nothing; while it
+    runs, `self.dry_run` is True.
     """
 
     # The name the run records (ImportRun.source), which "About the data" reads.
@@ -422,6 +434,7 @@ class Importer:
     def __init__(self, *, progress_to=None, verbosity: int = 1):
         self.progress_to = progress_to  # where progress bars go (a command's stderr)
         self.verbosity = verbosity
+        self.dry_run = False
 
     def warn(self, message: str):
         """A line for whoever runs the import that is not part of its summary."""
@@ -442,7 +455,8 @@ class Importer:
         entry = {"name": path.name}
         if path.is_file():
             entry["bytes"] = path.stat().st_size
-            self.hashes.append((entry, self.hasher.submit(sha256, path)))
+            if not self.dry_run:  # a preview keeps no record to put it in
+                self.hashes.append((entry, self.hasher.submit(sha256, path)))
         if release_date:
             entry["release_date"] = release_date.isoformat()
         self.files = [f for f in self.files if f["name"] != path.name] + [entry]
@@ -454,6 +468,12 @@ class Importer:
                 entry["release_date"] = release_date.isoformat()
         if main and release_date:
             self.release_date = release_date
+
+    def note_file(self, path: Path, **details):
+        """Add details to a file's entry in the run record, such as the format it was read in."""
+        for entry in self.files:
+            if entry["name"] == Path(path).name:
+                entry.update(details)
 
     def guard_shrink(self, summary: Summary, *, file: str, verb: str, lost: int, total: int,
                      what: str):  # fmt: skip
@@ -473,11 +493,17 @@ class Importer:
             refused=lost,
         )
 
+    def preview(self, **options) -> ImportResult:
+        """What run(**options) would change, with nothing changed and nothing recorded."""
+        return self.run(**{**options, "dry_run": True})
+
     def run(self, **options) -> ImportResult:
-        """Options: data_dir, allow_shrink, run_by, and the subclass's own."""
+        """Options: data_dir, allow_shrink, run_by, dry_run (see preview), and the
+        subclass's own."""
         options.setdefault("data_dir", None)
         options.setdefault("run_by", None)
         options.setdefault("verbosity", self.verbosity)
+        self.dry_run = bool(options.pop("dry_run", False))
         self.allow_shrink = options.setdefault("allow_shrink", False)
         self.files: list[dict] = []
         # Starts its one thread at the first file (use_file), and ends it in record().
@@ -485,18 +511,20 @@ class Importer:
         self.hashes = []
         self.release_date = None
         started_at = timezone.now()
-        summary = Summary()
+        summary = Summary(preview=self.dry_run)
         # The run's record exists from the start, outside the import's transaction, so that
-        # every history row the import writes can name it (neighbourhoods.history).
-        run = self.start_record(options, started_at)
+        # every history row the import writes can name it (neighbourhoods.history). A
+        # preview has none.
+        run = None if self.dry_run else self.start_record(options, started_at)
         try:
-            # Answers touched by the rows saved are worked out once, at the end.
-            with (
-                transaction.atomic(),
-                trail.recording(import_run=run),
-                answers_deferred(),
-            ):
-                title = self.run_import(summary, **options)
+            with transaction.atomic():
+                # Answers touched by the rows saved are worked out once, at the end of this
+                # block, inside the transaction, so a preview counts them too.
+                with trail.recording(import_run=run), answers_deferred() as answers:
+                    title = self.run_import(summary, **options)
+                self.answers_changed(summary, answers.changed)
+                if self.dry_run:
+                    transaction.set_rollback(True)
         except SourceFileError as exc:
             outcome, refused = "refused", exc.refused
             message = f"{clean_message(exc)} Nothing was changed."
@@ -514,6 +542,12 @@ class Importer:
         else:
             outcome = "succeeded" if summary.changed_anything else "unchanged"
             message, refused = "", summary.left_out
+        if self.dry_run:
+            self.hasher.shutdown()
+            title = f"Preview of {self.source_name}"
+            if outcome in ("refused", "failed"):
+                return ImportResult(outcome, message, title, [], None, preview=True)
+            return ImportResult(outcome, "", title, summary.lines(), None, preview=True)
         self.record(summary, options, started_at, outcome, message, refused, run=run)
         if outcome in ("refused", "failed"):
             return ImportResult(outcome, message, "", [], run)
@@ -521,6 +555,11 @@ class Importer:
 
     def run_import(self, summary: Summary, **options) -> str:
         raise NotImplementedError
+
+    def answers_changed(self, summary: Summary, changed: int | None):
+        """Called inside the transaction with how many postcode answers the import's changes
+        changed once worked out at its end (None if worked out elsewhere). Importers that
+        report the count themselves (answers_recompute(now=True)) leave this as it is."""
 
     def start_record(self, options, started_at):
         from neighbourhoods.models import ImportRun
@@ -534,7 +573,7 @@ class Importer:
                 finished_at=started_at,
             )
         except DatabaseError as exc:
-            self.stderr.write(f"This run could not be recorded: {quote(exc)}")
+            self.warn(f"This run could not be recorded: {quote(exc)}")
             return None
 
     def record(self, summary, options, started_at, outcome, message, refused, run=None):
@@ -567,7 +606,7 @@ class Importer:
                 return
             ImportRun.objects.create(**values)
         except DatabaseError as exc:
-            self.stderr.write(f"This run could not be recorded: {quote(exc)}")
+            self.warn(f"This run could not be recorded: {quote(exc)}")
 
 
 def _os_user() -> str:

@@ -1,5 +1,6 @@
 """The one shape of an import command: parse the options, run the source's importer (the
-same core anything else that imports calls), and say what it changed."""
+same core anything else that imports calls), and say what it changed, or, with --dry-run,
+what it would change."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -20,6 +21,12 @@ class ImportCommand(BaseCommand):
             action="store_true",
             help="Let the import terminate, remove or blank more than PORTAL_IMPORT_MAX_SHRINK "
             "(default 2%%) of what is there, when that is intended.",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Read and check the files and say what the import would change, then change "
+            "nothing: a preview. It is refused as the import would be, and is not recorded.",
         )
         parser.add_argument(
             "--run-by",

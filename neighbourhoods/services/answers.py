@@ -22,22 +22,30 @@ from .publishing import boundaries_publish
 _pending = threading.local()
 
 
+class Deferred:
+    """What answers_deferred gives its block: after the block, `changed` is how many answers
+    the work at its end changed (None when an outer answers_deferred does the work)."""
+
+    changed: int | None = None
+
+
 @contextmanager
 def answers_deferred():
     """Within it, answers_recompute only notes what a change touched; on the way out the
     answers are all worked out once. Imports save dozens of rows, and each would otherwise
     work out its neighbourhood's answers again. Nothing is worked out if the block raises:
     its transaction is rolled back."""
+    deferred = Deferred()
     if getattr(_pending, "work", None) is not None:  # already deferring
-        yield
+        yield deferred
         return
     _pending.work = Work()
     try:
-        yield
+        yield deferred
         work = _pending.work
     finally:
         _pending.work = None
-    work.do()
+    deferred.changed = work.do()
 
 
 class Work:

@@ -3,21 +3,10 @@ that splits an area confirmed with a reason, the history with its diff, and undo
 site's Content-Security-Policy, with no violation. Screenshots go to artifacts/screenshots/.
 """
 
-import uuid
-
-import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from playwright.sync_api import expect
 
-from neighbourhoods.models import Lsoa
-from neighbourhoods.services.moves import lsoas_move
-
-from .conftest import ARTIFACTS
-from .test_content_security_policy import in_a_thread, violations, watch
-
-HARMLESS = ("E01001722", "Springfield Park")
-SPLITS = ("E01001762", "Clissold Park")  # the LSOA of E8 1DY, in London Fields
+from .conftest import ARTIFACTS, HARMLESS, SPLITS
+from .test_content_security_policy import violations, watch
 
 
 def shot(page, name):
@@ -26,48 +15,6 @@ def shot(page, name):
     page.screenshot(path=str(target), full_page=True)
     assert target.stat().st_size > 10_000
     return target
-
-
-@pytest.fixture
-def data_manager(django_db_blocker):
-    """A staff member in the Data managers group that the served portal can see; the LSOAs
-    these tests move are put back where they were afterwards."""
-    from axes.models import AccessAttempt, AccessLog
-    from django.contrib.auth.models import Group
-    from django.db import connection
-
-    username, password = f"dm-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
-    codes = [HARMLESS[0], SPLITS[0]]
-
-    def create():
-        user = get_user_model().objects.create_user(username, is_staff=True)
-        user.password = PBKDF2PasswordHasher().encode(password, PBKDF2PasswordHasher().salt())
-        user.save(update_fields=["password"])
-        user.groups.add(Group.objects.get(name="Data managers"))
-        homes = dict(Lsoa.objects.filter(code__in=codes).values_list("code", "neighbourhood"))
-        connection.close()
-        return homes
-
-    def restore(homes):
-        from neighbourhoods.models import Neighbourhood
-
-        for code, home in homes.items():
-            lsoa = Lsoa.objects.get(code=code)
-            if lsoa.neighbourhood_id != home:
-                lsoas_move(
-                    lsoa_ids=[lsoa.pk], neighbourhood=Neighbourhood.objects.get(pk=home),
-                    reason="Put back after a browser test",
-                )  # fmt: skip
-        get_user_model().objects.filter(username=username).delete()
-        AccessLog.objects.filter(username=username).delete()
-        AccessAttempt.objects.filter(username=username).delete()
-        connection.close()
-
-    with django_db_blocker.unblock():
-        homes = in_a_thread(create)
-    yield username, password
-    with django_db_blocker.unblock():
-        in_a_thread(lambda: restore(homes))
 
 
 def sign_in(page, live_url, username, password):

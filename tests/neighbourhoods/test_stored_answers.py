@@ -78,7 +78,9 @@ def test_a_practice_that_moves_neighbourhood_moves_between_answers():
 
     membership.ended_on = datetime.date.today() - datetime.timedelta(days=1)
     membership.save()
-    Membership.objects.create(practice=practice, neighbourhood=other)
+    Membership.objects.create(
+        practice=practice, neighbourhood=other, started_on=datetime.date.today()
+    )
     assert practice.name not in answer_names()
     assert practice.name in answer_names(other_postcode.postcode)
 

@@ -27,6 +27,7 @@ FACTORY_FOR = {
     "localauthority": factories.LocalAuthorityFactory,
     "lsoa": factories.LsoaFactory,
     "postcode": factories.PostcodeFactory,
+    "datarelease": factories.DataReleaseFactory,
 }
 
 # Added only by the imports (ONS boundaries), never by hand.

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from neighbourhoods.models import BoundaryVersion, ImportRun, Neighbourhood
+from neighbourhoods.models import BoundaryVersion, DataRelease, ImportRun, Neighbourhood
 from tests import factories
 
 from .test_admin import FACTORY_FOR
@@ -157,6 +157,16 @@ def test_a_boundary_versions_geojson_is_refused_before_it_is_looked_up(client):
     same_refusal(staff_member(client), "get", geojson, version.pk)
 
 
+@pytest.mark.parametrize("view", ["apply", "undo"])
+@pytest.mark.parametrize("group", [None, "Viewers", "Editors"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_data_release_is_applied_or_undone_only_by_staff_who_may(client, view, group, method):
+    release = make(DataRelease)
+    same_refusal(
+        staff_member(client, group), method, url(DataRelease, view), release.pk, {"reason": "x"}
+    )
+
+
 def test_every_custom_admin_address_is_tested_here():
     """A new view in an admin's get_urls must be added to the tests above."""
     custom = set()
@@ -171,6 +181,8 @@ def test_every_custom_admin_address_is_tested_here():
     assert custom == {
         "neighbourhoods_lsoa_move",
         "neighbourhoods_boundaryversion_geojson",
+        "neighbourhoods_datarelease_apply",
+        "neighbourhoods_datarelease_undo",
         *(f"{m._meta.app_label}_{m._meta.model_name}_simple_history"
           for m in PORTAL_ADMINS if hasattr(m, "history")),
     }  # fmt: skip

@@ -65,7 +65,7 @@ def test_ticking_terminated_is_kept_with_what_it_changed_from(staff_client, staf
         reverse("admin:neighbourhoods_postcode_history", args=[postcode.pk])
     ).content.decode()
     assert "<strong>terminated:</strong> no &rarr; yes" in page.lower()
-    assert "<strong>terminated on:</strong> (none) &rarr; 2026-05-01" in page.lower()
+    assert "<strong>terminated on:</strong> (none) &rarr; 1 may 2026" in page.lower()
     assert "dev" in page
 
 

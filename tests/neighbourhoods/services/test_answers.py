@@ -141,14 +141,19 @@ def test_a_membership_that_begins_joins_the_answers_nearest_first(borough):
     assert practices() == ["F90004", "F90001", "F90002"]
     assert round(lookup_postcode("E8 1DY").practices[0].distance_m) == 69
 
-    # Stoke Newington Practice joins London Fields too: as far east of E8 1DY as Dalston
-    # Practice is west, and nearer than City Practice.
-    MembershipFactory(practice=borough.practices["F90005"], neighbourhood=borough.london_fields)
+    # Stoke Newington Practice leaves Clissold Park yesterday and joins London Fields today:
+    # as far east of E8 1DY as Dalston Practice is west, and nearer than City Practice.
+    [stoke_newington] = borough.memberships["F90005"]
+    stoke_newington.ended_on = YESTERDAY
+    stoke_newington.save()
+    MembershipFactory(
+        practice=borough.practices["F90005"], neighbourhood=borough.london_fields, started_on=TODAY
+    )
     nearest = lookup_postcode("E8 1DY").practices
     assert {p.ods_code for p in nearest[1:3]} == {"F90001", "F90005"}
     assert [p.ods_code for p in nearest[::3]] == ["F90004", "F90002"]
     assert [p.distance_m for p in nearest] == sorted(p.distance_m for p in nearest)
-    assert practices("N16 9JT") == ["F90005"]  # still in Clissold Park too
+    assert practices("N16 9JT") == []  # no longer in Clissold Park
 
 
 def test_a_practice_that_moves_neighbourhood_moves_between_answers(borough):

@@ -6,6 +6,8 @@ tests/neighbourhoods/conftest.py, where the LSOAs lie in a row:
 London Fields' current practices are in C1 and H1, Clissold Park's in H3; H2 holds only a
 practice whose membership ended and one whose membership has not begun."""
 
+import re
+
 from django.urls import reverse
 
 from neighbourhoods.models import BoundaryVersion, Lsoa
@@ -191,3 +193,32 @@ def test_a_harmful_move_needs_a_reason_and_a_tick_and_keeps_the_reason(
         "Agreed by the board"
     )
     assert BoundaryVersion.objects.latest().reason == "Agreed by the board"
+
+
+def move_page(staff_client, lsoas, neighbourhood=None):
+    query = {"ids": ",".join(str(lsoa.pk) for lsoa in lsoas)}
+    if neighbourhood is not None:
+        query["neighbourhood"] = neighbourhood.pk
+    response = staff_client.get(reverse("admin:neighbourhoods_lsoa_move"), query)
+    assert response.status_code == 200
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
+def test_the_move_preview_counts_one_lsoa_as_one(staff_client, borough):
+    one = move_page(staff_client, [borough.lsoas["H1"]])
+    two = move_page(staff_client, [borough.lsoas["H1"], borough.lsoas["H2"]])
+
+    assert "This LSOA will move to the neighbourhood you choose." in one
+    assert "These 1" not in one
+    assert "These 2 LSOAs will move to the neighbourhood you choose." in two
+
+
+def test_the_move_preview_counts_an_area_left_with_one_lsoa_as_one(
+    staff_client, borough, population
+):
+    lsoas = [borough.lsoas["H1"], borough.lsoas["H2"]]
+
+    text = move_page(staff_client, lsoas, borough.clissold_park)
+
+    assert "London Fields : 3 → 1 LSOA;" in text
+    assert "Clissold Park : 1 → 3 LSOAs;" in text

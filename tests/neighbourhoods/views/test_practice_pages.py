@@ -88,14 +88,21 @@ def test_the_membership_history_is_told_in_plain_words(client):
 
 def test_a_membership_with_no_start_date_and_one_to_come_are_worded_truthfully(client):
     practice = PracticeFactory()
-    MembershipFactory(practice=practice, neighbourhood__name="Known Park", started_on=None)
+    MembershipFactory(
+        practice=practice,
+        neighbourhood__name="Known Park",
+        started_on=None,
+        ended_on=TODAY + 29 * DAY,
+    )
     MembershipFactory(
         practice=practice, neighbourhood__name="Future Park", started_on=TODAY + 30 * DAY
     )
 
     text = re.sub(r"<[^>]+>", "", page(client, practice)[1])
 
-    assert "In Known Park (we do not know since when)." in text
+    assert (
+        f"In Known Park (we do not know since when), until {(TODAY + 29 * DAY):%-d %B %Y}."
+    ) in text
     assert f"Joins Future Park on {(TODAY + 30 * DAY):%-d %B %Y}." in text
 
 

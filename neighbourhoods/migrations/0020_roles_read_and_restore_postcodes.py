@@ -12,7 +12,7 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("neighbourhoods", "0016_postcode_history"),
+        ("neighbourhoods", "0019_postcode_history"),
     ]
 
     operations = [migrations.RunPython(grant, migrations.RunPython.noop)]

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('neighbourhoods', '0015_schedule_dated_changes'),
+        ('neighbourhoods', '0018_membership_one_neighbourhood_at_a_time'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
