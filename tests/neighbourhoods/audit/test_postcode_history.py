@@ -81,6 +81,17 @@ def test_recent_changes_lists_a_postcode_changed_in_the_admin(staff_client):
     assert "<td>Postcode</td>" in row and "no &rarr; yes" in row
 
 
+def test_a_postcode_saved_untouched_records_no_change(staff_client):
+    postcode = imported(postcode="E8 9ZZ")
+    url = reverse("admin:neighbourhoods_postcode_change", args=[postcode.pk])
+
+    assert staff_client.post(url, form(postcode)).status_code == 302
+
+    assert [(v.history_type, v.history_change_reason) for v in postcode.history.all()] == [
+        ("+", FIRST_SAVE_REASON)
+    ]
+
+
 def test_only_the_first_change_keeps_the_version_before_it(staff_client):
     postcode = imported(postcode="E8 9ZZ")
     terminate(staff_client, postcode)
