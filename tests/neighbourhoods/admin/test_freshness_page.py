@@ -40,7 +40,9 @@ def test_staff_read_each_sources_release_and_see_an_old_one_flagged(
     assert "NHS ODS ePCN" in html or "ePCN" in html
     assert "1 January 2020" in html
     assert "Out of date" in html
-    assert "Never loaded" in html  # Code-Point Open, never imported here
+    from partnership.data_sources import DATA_SOURCES
+
+    assert all(source.name in html for source in DATA_SOURCES)
     assert reverse("admin:neighbourhoods_datarelease_add") not in html  # a Viewer loads none
 
 

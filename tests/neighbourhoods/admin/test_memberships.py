@@ -18,10 +18,10 @@ D = datetime.date
 
 @pytest.fixture
 def dalston():
-    """Dalston Practice, in London Fields since 1 October 2019 with no end date."""
+    """Dalston Practice, in Test Fields since 1 October 2019 with no end date."""
     return MembershipFactory(
         practice__name="Dalston Practice",
-        neighbourhood__name="London Fields",
+        neighbourhood__name="Test Fields",
         started_on=D(2019, 10, 1),
         ended_on=None,
     )
@@ -70,7 +70,7 @@ def membership_form(membership=None, **values):
 def test_the_membership_form_names_the_neighbourhood_a_practice_is_already_in(
     staff_client, dalston
 ):
-    other = NeighbourhoodFactory(name="Clissold Park")
+    other = NeighbourhoodFactory(name="Test Park")
 
     response = staff_client.post(
         reverse("admin:neighbourhoods_membership_add"),
@@ -81,7 +81,7 @@ def test_the_membership_form_names_the_neighbourhood_a_practice_is_already_in(
     html = " ".join(response.content.decode().split())
     assert response.status_code == 200
     assert (
-        "Dalston Practice is already in London Fields from 1 October 2019, with no end date"
+        "Dalston Practice is already in Test Fields from 1 October 2019, with no end date"
     ) in html
     assert "violated" not in html
     assert dalston.practice.memberships.count() == 1
@@ -125,7 +125,7 @@ def practice_page(practice, rows):
 
 
 def test_the_practice_page_refuses_a_second_neighbourhood_at_once(staff_client, dalston):
-    practice, other = dalston.practice, NeighbourhoodFactory(name="Clissold Park")
+    practice, other = dalston.practice, NeighbourhoodFactory(name="Test Park")
     url = reverse("admin:neighbourhoods_practice_change", args=[practice.pk])
 
     response = staff_client.post(
@@ -139,7 +139,7 @@ def test_the_practice_page_refuses_a_second_neighbourhood_at_once(staff_client, 
     html = " ".join(response.content.decode().split())
     assert response.status_code == 200
     assert (
-        "Dalston Practice is already in London Fields from 1 October 2019, with no end date"
+        "Dalston Practice is already in Test Fields from 1 October 2019, with no end date"
     ) in html
     assert "violated" not in html
     assert practice.memberships.count() == 1
@@ -147,7 +147,7 @@ def test_the_practice_page_refuses_a_second_neighbourhood_at_once(staff_client, 
 
 def test_the_practice_page_moves_a_practice_in_one_save(staff_client, dalston):
     """Ending one membership and starting the next on the same page is one change."""
-    practice, other = dalston.practice, NeighbourhoodFactory(name="Clissold Park")
+    practice, other = dalston.practice, NeighbourhoodFactory(name="Test Park")
     url = reverse("admin:neighbourhoods_practice_change", args=[practice.pk])
 
     response = staff_client.post(
@@ -164,14 +164,14 @@ def test_the_practice_page_moves_a_practice_in_one_save(staff_client, dalston):
     assert response.status_code == 302
     assert [
         (m.neighbourhood.name, m.ended_on) for m in practice.memberships.order_by("started_on")
-    ] == [("London Fields", D(2024, 3, 31)), ("Clissold Park", None)]
+    ] == [("Test Fields", D(2024, 3, 31)), ("Test Park", None)]
 
 
 def test_two_new_rows_on_the_practice_page_are_checked_against_each_other(staff_client):
     practice = PracticeFactory(name="Dalston Practice")
     fields, clissold = (
-        NeighbourhoodFactory(name="London Fields"),
-        NeighbourhoodFactory(name="Clissold Park"),
+        NeighbourhoodFactory(name="Test Fields"),
+        NeighbourhoodFactory(name="Test Park"),
     )
     url = reverse("admin:neighbourhoods_practice_change", args=[practice.pk])
 
@@ -186,15 +186,15 @@ def test_two_new_rows_on_the_practice_page_are_checked_against_each_other(staff_
     html = " ".join(response.content.decode().split())
     assert response.status_code == 200
     assert (
-        "Dalston Practice is already in London Fields from 1 October 2019 to 30 June 2024"
+        "Dalston Practice is already in Test Fields from 1 October 2019 to 30 June 2024"
     ) in html
     assert not practice.memberships.exists()
 
 
 def test_a_new_practice_with_two_neighbourhoods_at_once_is_refused(staff_client):
     fields, clissold = (
-        NeighbourhoodFactory(name="London Fields"),
-        NeighbourhoodFactory(name="Clissold Park"),
+        NeighbourhoodFactory(name="Test Fields"),
+        NeighbourhoodFactory(name="Test Park"),
     )
     practice = PracticeFactory.build(name="Dalston Practice", ods_code="F99999")
     data = practice_page(
@@ -209,6 +209,6 @@ def test_a_new_practice_with_two_neighbourhoods_at_once_is_refused(staff_client)
     html = " ".join(response.content.decode().split())
     assert response.status_code == 200
     assert (
-        "Dalston Practice is already in London Fields from 1 October 2019, with no end date"
+        "Dalston Practice is already in Test Fields from 1 October 2019, with no end date"
     ) in html
     assert not Membership.objects.filter(practice__ods_code="F99999").exists()

@@ -13,15 +13,15 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     "deleted, named",
     [
-        ("practice", "Dalston Practice (deleted) in London Fields"),
-        ("neighbourhood", "Dalston Practice in London Fields (deleted)"),
+        ("practice", "Dalston Practice (deleted) in Test Fields"),
+        ("neighbourhood", "Dalston Practice in Test Fields (deleted)"),
     ],
 )
 def test_a_membership_whose_practice_or_neighbourhood_is_deleted_is_still_named(
     staff_client, deleted, named
 ):
     membership = MembershipFactory(
-        practice__name="Dalston Practice", neighbourhood__name="London Fields"
+        practice__name="Dalston Practice", neighbourhood__name="Test Fields"
     )
     record = getattr(membership, deleted)
     delete = reverse(f"admin:neighbourhoods_{deleted}_delete", args=[record.pk])
@@ -40,9 +40,9 @@ def test_a_membership_whose_practice_or_neighbourhood_is_deleted_is_still_named(
 
 
 def test_a_change_to_a_since_deleted_neighbourhood_names_it(staff_client):
-    membership = MembershipFactory(neighbourhood__name="London Fields")
+    membership = MembershipFactory(neighbourhood__name="Test Fields")
     was = membership.neighbourhood
-    membership.neighbourhood = NeighbourhoodFactory(name="Clissold Park")
+    membership.neighbourhood = NeighbourhoodFactory(name="Test Park")
     membership.save()
     was.delete()
 
@@ -50,4 +50,4 @@ def test_a_change_to_a_since_deleted_neighbourhood_names_it(staff_client):
         reverse("admin:neighbourhoods_membership_history", args=[membership.pk])
     ).content.decode()
 
-    assert "London Fields (deleted)" in " ".join(history.split())
+    assert "Test Fields (deleted)" in " ".join(history.split())
