@@ -54,7 +54,7 @@ run: data ## Serve the portal as in production (nginx + gunicorn) at http://127.
 	$(PYTHON) scripts/serve.py --port $(PORT)
 
 dev: data ## Django's development server with autoreload and DEBUG, for developers
-	$(MANAGE) runserver 127.0.0.1:$(PORT)
+	PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://127.0.0.1:$(PORT)} $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: install db ## Run the whole test suite
 	@# pytest exits 5 when it collects no tests: a suite that runs nothing must not pass.

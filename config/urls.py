@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.shortcuts import render
 from django.urls import include, path
 
+from config import password_reset
 from config.clients import is_api
 from config.views import handler400, handler403  # noqa: F401 (Django finds them here)
 from neighbourhoods.admin.freshness import data_freshness_page
@@ -18,6 +19,7 @@ admin.site.index_title = "Keep the portal's content true"
 urlpatterns = [
     path("admin/recent-changes/", recent_changes, name="recent-changes"),
     path("admin/data-freshness/", data_freshness_page, name="data-freshness"),
+    *password_reset.urlpatterns,
     path("admin/", admin.site.urls),
     path(settings.API_PREFIX.lstrip("/"), include("neighbourhoods.api.urls")),
     path("lookup/", PostcodeLookupView.as_view(), name="lookup"),

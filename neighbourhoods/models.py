@@ -485,6 +485,10 @@ class Postcode(models.Model):
     answer = models.JSONField(null=True, blank=True, editable=False)
 
     objects = PostcodeQuerySet.as_manager()
+    # What staff change in the admin (audit.trail.AUDITED_ON_SAVE): the imports write around
+    # save() and leave no rows. Its LSOA, neighbourhood and answer are worked out afterwards
+    # from audited records, so they are left out.
+    history = audited(excluded_fields=["lsoa", "neighbourhood", "answer"])
 
     class Meta:
         ordering = ["postcode"]

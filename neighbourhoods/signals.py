@@ -11,6 +11,7 @@ them calls it once itself.
 from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
+from .audit import trail
 from .services.answers import answers_recompute
 from .services.publishing import caches_clear
 
@@ -85,6 +86,9 @@ def connect():
         signal.connect(_authority_changed, sender=LocalAuthority, dispatch_uid="answers-la")
     post_save.connect(_neighbourhood_saved, sender=Neighbourhood, dispatch_uid="answers-nbh")
     post_delete.connect(_neighbourhood_deleted, sender=Neighbourhood, dispatch_uid="answers-del")
+
+    # A postcode saved in the admin keeps, first, the version the imports left (docs/history.md).
+    trail.connect()
 
     # Cached pages (the home page's content) show every app's content.
     content = [*apps.get_app_config("partnership").get_models(),

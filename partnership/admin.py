@@ -1,7 +1,13 @@
 from django.contrib import admin
 from django.db import models
 
-from neighbourhoods.audit.admin import AuditedAdmin, AuditedInline, PlainLineEndings
+from config.portal import ViewOnPortal
+from neighbourhoods.audit.admin import (
+    AuditedAdmin,
+    AuditedInline,
+    PermissionFirst,
+    PlainLineEndings,
+)
 
 from .models import HealthChallenge, PartnerOrganisation, Place, Priority, Source, WorkProgramme
 
@@ -25,7 +31,7 @@ class HealthChallengeInline(PlaceItemInline):
 
 
 @admin.register(Place)
-class PlaceAdmin(AuditedAdmin):
+class PlaceAdmin(ViewOnPortal, AuditedAdmin):
     list_display = ["name", "nhs_body", "sub_icb_location_code", "residents", "order"]
     list_editable = ["order"]
     search_fields = ["name", "summary", "nhs_body"]
@@ -47,7 +53,7 @@ admin.site.register(HealthChallenge, PlaceItemAdmin)
 
 
 @admin.register(PartnerOrganisation)
-class PartnerOrganisationAdmin(AuditedAdmin):
+class PartnerOrganisationAdmin(ViewOnPortal, AuditedAdmin):
     list_display = ["name", "kind", "is_core_partner", "website", "order"]
     list_editable = ["order"]
     list_filter = ["kind", "is_core_partner", "places"]
@@ -58,7 +64,7 @@ class PartnerOrganisationAdmin(AuditedAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(PlainLineEndings, admin.ModelAdmin):
+class SourceAdmin(PermissionFirst, PlainLineEndings, admin.ModelAdmin):
     list_display = ["title", "publisher", "published", "key"]
     search_fields = ["title", "publisher", "notes", "key"]
     prepopulated_fields = {"key": ["title"]}

@@ -50,6 +50,13 @@ def production_env(run_dir: Path, host: str, port: int) -> dict[str, str]:
     env.setdefault("DJANGO_SECRET_KEY", secret_key(run_dir))
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
     env.setdefault("DJANGO_ALLOWED_HOSTS", f"{host},localhost,127.0.0.1")
+    # Where "View on site" and the links in emails lead: here, unless a deployment says.
+    env.setdefault("PORTAL_BASE_URL", f"http://{host}:{port}")
+    # Emails (a staff password reset) are written to files in .run/emails/, one each, unless
+    # EMAIL_BACKEND names a real one (README, Settings).
+    if "EMAIL_BACKEND" not in env:
+        env["EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
+        env["EMAIL_FILE_PATH"] = str(run_dir / "emails")
     # Plain HTTP on loopback: in a deployment TLS ends at the host's own front proxy, which
     # sets DJANGO_SECURE_PROXY_SSL_HEADER, and the redirect to HTTPS stays on.
     env.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")

@@ -164,10 +164,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def served_portal(django_db_setup, tmp_path_factory):
+def served_run_dir(tmp_path_factory):
+    """The served portal's run folder (its --run-dir): sockets, logs, and in emails/ every
+    email it sends, one file each, as under `make run`."""
+    return tmp_path_factory.mktemp("serve")
+
+
+@pytest.fixture(scope="session")
+def served_portal(django_db_setup, served_run_dir):
     """The portal as `make run` serves it (scripts/serve.py: nginx in front of gunicorn,
     production settings), on a free loopback port, over the test database."""
-    run_dir = tmp_path_factory.mktemp("serve")
+    run_dir = served_run_dir
     port = _free_port()
     env = {
         **os.environ,

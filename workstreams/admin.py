@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from config.portal import ViewOnPortal
 from neighbourhoods.audit.admin import AuditedAdmin, AuditedInline
 
 from .models import Workstream, WorkstreamPriority
@@ -13,7 +14,7 @@ class WorkstreamPriorityInline(AuditedInline):
 
 
 @admin.register(Workstream)
-class WorkstreamAdmin(AuditedAdmin):
+class WorkstreamAdmin(ViewOnPortal, AuditedAdmin):
     list_display = ["name", "place", "priority_count", "order"]
     list_editable = ["order"]
     list_filter = ["place"]

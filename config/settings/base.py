@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -68,6 +69,16 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 SITE_ID = 1
+# The portal's own address, where links made outside a page's request lead: the admin's
+# "View on site" and the links in emails (config/portal.py). The Sites framework's one site
+# is set from it whenever the database is migrated.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+_portal = urlsplit(PORTAL_BASE_URL)
+if _portal.scheme not in ("http", "https") or not _portal.netloc or _portal[2:] != ("", "", ""):
+    raise ImproperlyConfigured(
+        f"PORTAL_BASE_URL={PORTAL_BASE_URL!r} is not the portal's address: give its scheme "
+        "and host alone, like https://neighbourhoods.example.nhs.uk"
+    )
 
 ROOT_URLCONF = "config.urls"
 # Where the JSON API lives (config.clients.is_api); its answers and errors are JSON.
@@ -107,6 +118,24 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# Staff sign in through the admin; its sign-in page is where a password reset ends.
+LOGIN_URL = "admin:login"
+
+# Email, for the admin's password reset (config/password_reset.py): Django's own settings,
+# each from the environment variable of its name. `make run` writes each email to a file in
+# .run/emails/ (scripts/serve.py); `make dev` prints it in the terminal (local.py).
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+# A mail server that stops answering must not hold the scheduler's one worker for long.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / ".run" / "emails"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

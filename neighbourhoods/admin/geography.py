@@ -9,10 +9,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from leaflet.admin import LeafletGeoAdmin
 
 from .. import population
-from ..audit.admin import AuditedAdmin
+from ..audit.admin import AuditedAdmin, PermissionFirst
 from ..models import (
     LocalAuthority,
     Lsoa,
@@ -23,7 +22,7 @@ from ..postcodes import ParsedPostcode
 from ..services.answers import answers_recompute
 from ..services.areas import lsoa_changed
 from ..services.moves import lsoas_move, lsoas_move_preview
-from .widgets import ReadOnlyBoundary
+from .widgets import MapAdmin, ReadOnlyBoundary
 
 
 class MoveLsoasForm(forms.Form):
@@ -69,7 +68,7 @@ class ConfirmMoveForm(forms.Form):
 
 
 @admin.register(Lsoa)
-class LsoaAdmin(ReadOnlyBoundary, AuditedAdmin, LeafletGeoAdmin):
+class LsoaAdmin(ReadOnlyBoundary, AuditedAdmin, MapAdmin):
     boundary_help = "From ONS; it cannot be edited here."
     """LSOAs come from ONS: their codes, names, boundaries and local authorities are read-only,
     and only the imports add or remove them. Staff change only which neighbourhood one is in:
@@ -247,7 +246,7 @@ class LsoaAdmin(ReadOnlyBoundary, AuditedAdmin, LeafletGeoAdmin):
 
 
 @admin.register(LocalAuthority)
-class LocalAuthorityAdmin(LeafletGeoAdmin):
+class LocalAuthorityAdmin(PermissionFirst, MapAdmin):
     list_display = ["name", "gss_code", "nhs_body"]
     list_filter = ["nhs_body"]
     search_fields = ["name", "gss_code"]
@@ -278,7 +277,7 @@ class PostcodeForm(forms.ModelForm):
 
 
 @admin.register(Postcode)
-class PostcodeAdmin(LeafletGeoAdmin):
+class PostcodeAdmin(AuditedAdmin, MapAdmin):
     form = PostcodeForm
     list_display = ["postcode", "neighbourhood", "local_authority_code", "terminated", "source"]
     list_filter = ["terminated", "source", "neighbourhood"]

@@ -1,12 +1,14 @@
 """Neighbourhoods, their aims, practices and memberships."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
-from leaflet.admin import LeafletGeoAdmin
+
+from config.portal import ViewOnPortal
 
 from ..audit.admin import AuditedAdmin, AuditedInline
 from ..models import (
@@ -15,7 +17,7 @@ from ..models import (
     NeighbourhoodAim,
     Practice,
 )
-from .widgets import ReadOnlyBoundary
+from .widgets import MapAdmin, ReadOnlyBoundary
 
 
 class MembershipFormSet(BaseInlineFormSet):
@@ -67,7 +69,7 @@ class MembershipInline(AuditedInline):
 
 
 @admin.register(Neighbourhood)
-class NeighbourhoodAdmin(ReadOnlyBoundary, AuditedAdmin, LeafletGeoAdmin):
+class NeighbourhoodAdmin(ViewOnPortal, ReadOnlyBoundary, AuditedAdmin, MapAdmin):
     boundary_help = "Drawn from this neighbourhood's LSOAs; it cannot be edited here."
     list_display = ["name", "park_name", "pcn_code", "current_practices", "order"]
     list_editable = ["order"]
@@ -106,8 +108,11 @@ class NeighbourhoodAdmin(ReadOnlyBoundary, AuditedAdmin, LeafletGeoAdmin):
         return actions
 
     def delete_view(self, request, object_id, extra_context=None):
-        """Refuse while LSOAs are assigned: their postcodes would lose their answer."""
+        """Refuse while LSOAs are assigned: their postcodes would lose their answer. Staff who
+        may not delete it are refused first, the same for every id, and told nothing."""
         neighbourhood = self.get_object(request, object_id)
+        if not self.has_delete_permission(request, neighbourhood):
+            raise PermissionDenied
         if neighbourhood is not None:
             lsoas = neighbourhood.lsoas.count()
             if lsoas:
@@ -127,7 +132,7 @@ class NeighbourhoodAdmin(ReadOnlyBoundary, AuditedAdmin, LeafletGeoAdmin):
 
 
 @admin.register(Practice)
-class PracticeAdmin(AuditedAdmin, LeafletGeoAdmin):
+class PracticeAdmin(ViewOnPortal, AuditedAdmin, MapAdmin):
     list_display = [
         "name",
         "ods_code",

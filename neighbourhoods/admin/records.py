@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .. import maps
+from ..audit.admin import PermissionFirst
 from ..models import (
     BoundaryVersion,
     BoundaryVersionArea,
@@ -17,7 +18,7 @@ from ..models import (
 )
 
 
-class RecordAdmin(admin.ModelAdmin):
+class RecordAdmin(PermissionFirst, admin.ModelAdmin):
     """For records of what happened (import runs, boundary versions): read, never edited."""
 
     def has_add_permission(self, request):

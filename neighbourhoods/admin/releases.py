@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from ..audit.admin import PlainLineEndings
+from ..audit.admin import PermissionFirst, PlainLineEndings
 from ..importers.releases import (
     ReleaseRefused,
     release_queue_apply,
@@ -40,7 +40,7 @@ class ApplyForm(forms.Form):
 
 
 @admin.register(DataRelease)
-class DataReleaseAdmin(PlainLineEndings, admin.ModelAdmin):
+class DataReleaseAdmin(PermissionFirst, PlainLineEndings, admin.ModelAdmin):
     list_display = ["original_name", "source", "status", "uploaded_by", "uploaded_at", "applied_at"]
     list_filter = ["source", "status"]
     search_fields = ["original_name", "sha256", "reason"]

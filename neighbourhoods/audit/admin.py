@@ -7,6 +7,7 @@ import datetime
 
 from django import forms
 from django.contrib import admin
+from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import dateformat
@@ -14,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from .trail import LINKS, differs_from_last_version, last_version
+from .trail import LINKS, differs_from_last_version, keep_version_before, last_version
 
 
 class LineEndingsField(forms.CharField):
@@ -36,6 +37,18 @@ class PlainLineEndings:
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
+class PermissionFirst:
+    """Django's history page looks the record up before it asks whether the member of staff
+    may see it, so someone without the permission could tell an id in use (a 403) from one
+    that is not (sent on, "doesn't exist"). Here the permission comes first: without it,
+    every id gets the same 403."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
+
 class AuditedInline(PlainLineEndings, admin.TabularInline):
     """A table of an audited record's parts on its page (a place's priorities, a
     workstream's priorities, a practice's memberships)."""
@@ -46,6 +59,8 @@ class AuditedAdmin(PlainLineEndings, SimpleHistoryAdmin):
         """simple-history writes a history row on every save: a save that leaves the record
         as its latest version has it (a form saved untouched) writes none. Links changed on
         the same page (partners, places) still write their own rows when they are saved."""
+        if change:
+            keep_version_before(obj)  # a postcode the imports wrote has no version yet
         if change and not differs_from_last_version(obj):
             obj.save_without_historical_record()
         else:
@@ -97,7 +112,15 @@ class AuditedAdmin(PlainLineEndings, SimpleHistoryAdmin):
     def revert_disabled(self, request, obj=None):
         return super().revert_disabled(request, obj) or not self.may_restore(request, obj)
 
+    def history_view(self, request, object_id, extra_context=None):
+        """simple-history's, with the permission asked first (see PermissionFirst)."""
+        if not self.has_view_history_or_change_history_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not self.has_view_history_or_change_history_permission(request):
+            raise PermissionDenied
         if request.method == "POST" and not self.may_restore(request):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
@@ -106,10 +129,13 @@ class AuditedAdmin(PlainLineEndings, SimpleHistoryAdmin):
 class ReadableChanges(HistoricalRecordContextHelper):
     """Values in a diff as staff read them: "(none)" rather than None or a missing object, a
     deleted record by the name its last version had, "(blank)" for empty text, a date as
-    "1 October 2019", "yes" and "no" for ticks."""
+    "1 October 2019", "yes" and "no" for ticks, a point by its latitude and longitude (to
+    five places, about a metre) rather than "SRID=4326;POINT (…)"."""
 
     def prepare_delta_change_value(self, change, value):
         value = super().prepare_delta_change_value(change, value)
+        if isinstance(value, Point):
+            return f"latitude {value.y:.5f}, longitude {value.x:.5f}"
         if isinstance(value, DeletedObject):
             if value.pk is None:
                 return "(none)"

@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
 
 from .admin import ReadableChanges
-from .trail import AUDITED
+from .trail import HISTORIES
 
 PER_PAGE = 50
 # Pages further back than this are not offered: older changes are on each record's history.
@@ -48,7 +48,7 @@ class Change:
 
 def visible_models(user):
     models = []
-    for app, name in AUDITED:
+    for app, name in HISTORIES:
         model = apps.get_model(app, name)
         opts = model.history.model._meta
         if user.has_perm(f"{opts.app_label}.{get_permission_codename('view', opts)}") or (

@@ -14,7 +14,7 @@ Each role's permissions are listed here once, as (app label, model name, actions
 is the audit trail: "view" reads it, "change" restores an earlier version.
 """
 
-from .trail import AUDITED as AUDITED_MODELS
+from .trail import HISTORIES
 
 CONTENT = [
     ("partnership", "place"),
@@ -43,7 +43,7 @@ READ_ONLY_RECORDS = [
     ("redirects", "redirect"),
 ]
 # Models with a history (their "historical…" permissions), from the trail's one list.
-AUDITED = {name.lower() for _, name in AUDITED_MODELS}
+AUDITED = {name.lower() for _, name in HISTORIES}
 EVERYTHING = [*CONTENT, ("neighbourhoods", "neighbourhood"), *DATA, *RELEASES, *READ_ONLY_RECORDS]
 
 

@@ -13,6 +13,7 @@ import threading
 from contextlib import contextmanager
 
 from django.db import models
+from django.db.models.signals import pre_save
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
@@ -123,7 +124,8 @@ def _links_now(model, rows):
         record_links(apps, opts.app_label, model.__name__, rows)
 
 
-# Audited models, for the recent-changes list and the first history rows: (app, model).
+# Audited models whose every record has history, (app, model): the first history rows, the
+# scan of what loading fixtures changed, and (with AUDITED_ON_SAVE) Recent changes and roles.
 AUDITED = [
     ("partnership", "Place"),
     ("partnership", "PartnerOrganisation"),
@@ -139,6 +141,16 @@ AUDITED = [
     ("neighbourhoods", "Lsoa"),
 ]
 
+# Audited only where they are saved one at a time (the admin): the imports write postcodes,
+# millions at a time, around save(), and leave no history rows. They are never scanned for
+# missing rows; a record's first change keeps the version before it (_version_before).
+AUDITED_ON_SAVE = [
+    ("neighbourhoods", "Postcode"),
+]
+
+# Every model with a history.
+HISTORIES = [*AUDITED, *AUDITED_ON_SAVE]
+
 # The many-to-many links kept with each version: (app, model) -> link fields.
 LINKS = {
     ("partnership", "PartnerOrganisation"): ["places"],
@@ -147,6 +159,38 @@ LINKS = {
 }
 
 FIRST_ROW_REASON = "As it was when the audit trail began"
+FIRST_SAVE_REASON = "As it was before its first recorded change"
+
+
+def keep_version_before(obj):
+    """A record written around save() has no history: before its first saved change, keep it
+    as it was, so that change shows what it changed from, and can be undone. (For the models
+    in AUDITED_ON_SAVE; every other audited record has history from the start.)"""
+    model = type(obj)
+    if obj.pk is None or (model._meta.app_label, model.__name__) not in AUDITED_ON_SAVE:
+        return
+    history = getattr(model, model._meta.simple_history_manager_attribute)
+    if history.filter(id=obj.pk).exists():
+        return
+    before = model._default_manager.filter(pk=obj.pk).first()
+    if before is not None:
+        before._history_user = None  # nobody made it so here: not the one saving now
+        history.bulk_history_create([before], default_change_reason=FIRST_SAVE_REASON)
+
+
+def _version_before(sender, instance, raw=False, **kwargs):
+    if not raw:
+        keep_version_before(instance)
+
+
+def connect():
+    """Called once the models are ready (neighbourhoods.signals.connect)."""
+    from django.apps import apps
+
+    for app, name in AUDITED_ON_SAVE:
+        pre_save.connect(
+            _version_before, sender=apps.get_model(app, name), dispatch_uid=f"before-{name}"
+        )
 
 
 def record_links(apps, app, name, history_rows):

@@ -5,6 +5,8 @@ Every request the browser makes to anywhere but this machine is refused, and the
 tile server is set to a closed local port, as when no tile server can be reached.
 """
 
+import email
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -53,8 +55,10 @@ def _local_only(route):
         route.abort()
 
 
-def new_page(browser, *, viewport=DESKTOP, javascript=True):
-    context = browser.new_context(viewport=viewport, java_script_enabled=javascript)
+def new_page(browser, *, viewport=DESKTOP, javascript=True, bypass_csp=False):
+    context = browser.new_context(
+        viewport=viewport, java_script_enabled=javascript, bypass_csp=bypass_csp
+    )
     context.route("**/*", _local_only)
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -173,3 +177,58 @@ def data_manager(django_db_blocker):
     yield username, password
     with django_db_blocker.unblock():
         in_a_thread(lambda: restore(homes))
+
+
+@pytest.fixture
+def staff_with_email(django_db_blocker):
+    """(username, email address, password) of a staff account the served portal can see."""
+    from axes.models import AccessAttempt, AccessLog
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+    from django.db import connection
+
+    from .test_content_security_policy import in_a_thread
+
+    name = f"reset-{uuid.uuid4().hex[:8]}"
+    address, password = f"{name}@nhs.example", uuid.uuid4().hex
+
+    def create():
+        user = get_user_model().objects.create_user(name, address, is_staff=True)
+        user.password = PBKDF2PasswordHasher().encode(password, PBKDF2PasswordHasher().salt())
+        user.save(update_fields=["password"])
+        connection.close()
+
+    def remove():
+        get_user_model().objects.filter(username=name).delete()
+        AccessLog.objects.filter(username=name).delete()
+        AccessAttempt.objects.filter(username=name).delete()
+        connection.close()
+
+    with django_db_blocker.unblock():
+        in_a_thread(create)
+    yield name, address, password
+    with django_db_blocker.unblock():
+        in_a_thread(remove)
+
+
+@pytest.fixture
+def outbox(served_run_dir):
+    """The emails the served portal sends from now on, to an address: waits for them."""
+    folder = served_run_dir / "emails"
+    before = set(folder.glob("*")) if folder.exists() else set()
+
+    def sent_to(address, *, wait=30.0):
+        deadline = time.monotonic() + wait
+        while True:
+            found = []
+            for path in sorted(set(folder.glob("*")) - before if folder.exists() else []):
+                for chunk in path.read_bytes().split(b"-" * 79):
+                    if chunk.strip():
+                        message = email.message_from_bytes(chunk.strip())
+                        if address in message.get("To", ""):
+                            found.append(message)
+            if found or time.monotonic() > deadline:
+                return found
+            time.sleep(0.2)
+
+    return sent_to

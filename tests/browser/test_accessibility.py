@@ -5,17 +5,21 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import new_page
 from .pages import ALL_PAGES, MAP_PAGES
+from .test_password_reset import link_in
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
 # The page's Content-Security-Policy runs no inline script without its nonce, so axe-core
-# is added as the page's own scripts are: with the nonce they carry.
+# is added as the page's own scripts are: with the nonce they carry. (The admin's pages carry
+# no inline script, so no nonce: the staff pages' test opens them with the policy set aside.)
 INJECT_WITH_NONCE = """([source, selector]) => {
   const script = document.createElement("script");
-  script.nonce = document.querySelector(selector).nonce;
+  const tagged = document.querySelector(selector);
+  if (tagged) script.nonce = tagged.nonce;
   script.textContent = source;
   document.head.appendChild(script);
 }"""
@@ -54,3 +58,53 @@ def test_the_answers_area_is_told_apart_by_line_style_not_colour_alone(live_url,
     expect(areas).to_have_count(8)
     dashes = [areas.nth(i).get_attribute("stroke-dasharray") for i in range(8)]
     assert dashes.count(None) == 1  # the resident's area is solid, the others dashed
+
+
+def test_the_password_reset_pages_a_member_of_staff_meets_have_no_wcag_violations(
+    live_url, browser, staff_with_email, outbox
+):
+    """The admin's sign-in page with its new link, then each page of a password reset, with
+    and without an error, as a member of staff meets them. axe-core is added to pages that
+    carry no nonce with the Content-Security-Policy set aside (test_password_reset.py walks
+    the same pages under it)."""
+    _, address, _ = staff_with_email
+    page = new_page(browser, bypass_csp=True)
+    found = {}
+
+    def check(name):
+        found[name] = axe_violations(page)
+
+    page.goto(live_url + "/admin/login/")
+    check("sign in")
+    page.get_by_role("link", name="Forgotten your password?").click()
+    check("ask for a reset")
+    page.get_by_label("Email address").fill("someone@nowhere")  # the browser lets it by
+    page.get_by_role("button", name="Reset my password").click()
+    expect(page.locator(".errorlist")).to_be_visible()
+    check("ask for a reset, with an error")
+    page.get_by_label("Email address").fill(address)
+    page.get_by_role("button", name="Reset my password").click()
+    expect(page).to_have_url(live_url + "/admin/password-reset/sent/")
+    check("reset sent")
+    [message] = outbox(address)
+    link = link_in(message, live_url)
+    page.goto(link)
+    expect(page.get_by_label("New password")).to_be_visible()
+    check("choose a new password")
+    page.get_by_label("New password").fill("Two-different-1")
+    page.get_by_label("Confirm password").fill("Two-different-2")
+    page.get_by_role("button", name="Change my password").click()
+    expect(page.locator(".errorlist")).to_be_visible()
+    check("choose a new password, with an error")
+    new_password = "A-new-one-for-axe-9"
+    page.get_by_label("New password").fill(new_password)
+    page.get_by_label("Confirm password").fill(new_password)
+    page.get_by_role("button", name="Change my password").click()
+    expect(page).to_have_url(live_url + "/admin/password-reset/done/")
+    check("password set")
+    page.goto(link)
+    expect(page.get_by_text("The password reset link was invalid")).to_be_visible()
+    check("a link already used")
+    page.context.close()
+
+    assert found == dict.fromkeys(found, [])

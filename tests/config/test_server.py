@@ -98,3 +98,27 @@ def test_the_rate_limit_setting_becomes_nginxs_or_is_refused_in_plain_words():
     for value in ("5/h", "0/m", "lots", "300"):
         with pytest.raises(SystemExit, match="a number of requests a second or a minute"):
             serve.api_rate_limit(value)
+
+
+def test_make_run_writes_emails_to_files_in_its_run_folder(tmp_path, monkeypatch):
+    serve = load_script("serve")
+    monkeypatch.delenv("EMAIL_BACKEND", raising=False)
+    env = serve.production_env(tmp_path, "127.0.0.1", 8123)
+    assert env["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend"
+    assert env["EMAIL_FILE_PATH"] == str(tmp_path / "emails")
+    monkeypatch.setenv("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+    monkeypatch.setenv("EMAIL_FILE_PATH", "/elsewhere")
+    env = serve.production_env(tmp_path, "127.0.0.1", 8123)
+    assert env["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_the_portals_address_is_where_make_run_serves_it(tmp_path, monkeypatch):
+    serve = load_script("serve")
+    monkeypatch.delenv("PORTAL_BASE_URL", raising=False)
+    assert serve.production_env(tmp_path, "127.0.0.1", 8123)["PORTAL_BASE_URL"] == (
+        "http://127.0.0.1:8123"
+    )
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://neighbourhoods.example.nhs.uk")
+    assert serve.production_env(tmp_path, "127.0.0.1", 8123)["PORTAL_BASE_URL"] == (
+        "https://neighbourhoods.example.nhs.uk"
+    )

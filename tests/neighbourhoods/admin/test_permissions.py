@@ -1,0 +1,188 @@
+"""Permission before rule: staff who may not do something get the same 403 for a record that
+exists and for one that does not, before anything about the record is checked or said, so
+nobody can learn from the admin which ids are in use, or what a record holds, without the
+permission to see it."""
+
+import datetime
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import timezone
+
+from neighbourhoods.models import BoundaryVersion, DataRelease, ImportRun, Neighbourhood
+from tests import factories
+
+from .test_admin import FACTORY_FOR
+
+pytestmark = pytest.mark.django_db
+
+MISSING = 987654321
+
+PORTAL_ADMINS = [
+    model
+    for model in admin.site._registry
+    if model._meta.app_label in {"partnership", "workstreams", "neighbourhoods"}
+]
+
+
+def make(model):
+    name = model._meta.model_name
+    if name == "importrun":
+        now = timezone.now()
+        return ImportRun.objects.create(
+            source="import_postcodes", outcome=ImportRun.Outcome.SUCCEEDED, run_by="test",
+            started_at=now, finished_at=now,
+        )  # fmt: skip
+    if name == "boundaryversion":
+        return BoundaryVersion.objects.create(published_at=timezone.now(), fingerprint="x")
+    factory = FACTORY_FOR[name]
+    if factory is None:
+        return model.objects.create(place=factories.PlaceFactory(), title="x")
+    return factory()
+
+
+def staff_member(client, group=None):
+    user = get_user_model().objects.create_user(
+        f"staff-{group or 'none'}".lower().replace(" ", "-"), password="pw", is_staff=True
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    client.force_login(user)
+    return client
+
+
+def answers(client, method, url, data=None):
+    response = getattr(client, method)(url, data or {})
+    return response.status_code, response.content
+
+
+def same_refusal(client, method, url_for, existing, data=None):
+    """The answers for an id in use and for one that is not: both a 403, and the same."""
+    found = answers(client, method, url_for(existing), data)
+    missing = answers(client, method, url_for(MISSING), data)
+    assert found[0] == 403, found
+    assert found == missing
+
+
+def url(model, view):
+    opts = model._meta
+    return lambda pk, *more: reverse(
+        f"admin:{opts.app_label}_{opts.model_name}_{view}", args=[pk, *more]
+    )
+
+
+@pytest.mark.parametrize("model", PORTAL_ADMINS, ids=lambda m: m._meta.model_name)
+@pytest.mark.parametrize("view", ["change", "delete", "history"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_staff_without_permission_cannot_tell_which_ids_exist(client, model, view, method):
+    obj = make(model)
+    same_refusal(staff_member(client), method, url(model, view), obj.pk)
+
+
+@pytest.mark.parametrize(
+    "model", [m for m in PORTAL_ADMINS if hasattr(m, "history")], ids=lambda m: m._meta.model_name
+)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_version_cannot_be_opened_without_permission_to_see_the_history(client, model, method):
+    obj = make(model)
+    version = obj.history.latest().history_id
+    opened = url(model, "simple_history")
+    client = staff_member(client)
+
+    found = answers(client, method, opened(obj.pk, version))
+    for pk, history_id in [(MISSING, version), (obj.pk, MISSING), (MISSING, MISSING)]:
+        assert answers(client, method, opened(pk, history_id)) == found
+    assert found[0] == 403
+
+
+@pytest.fixture
+def neighbourhood_with_areas(db):
+    neighbourhood = factories.NeighbourhoodFactory()
+    lsoa = factories.LsoaFactory(neighbourhood=neighbourhood)
+    factories.PostcodeFactory(lsoa=lsoa, neighbourhood=neighbourhood)
+    return neighbourhood
+
+
+@pytest.mark.parametrize("group", [None, "Viewers", "Editors", "Data managers"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_deleting_a_neighbourhood_says_nothing_to_staff_who_may_not(
+    client, neighbourhood_with_areas, group, method
+):
+    """Editors may change a neighbourhood's text, but not delete it: they learn neither that
+    it exists nor how many LSOAs and postcodes it holds."""
+    client = staff_member(client, group)
+    delete = url(Neighbourhood, "delete")
+
+    same_refusal(client, method, delete, neighbourhood_with_areas.pk, {"post": "yes"})
+
+    # Nor is it said on the next page, as a message.
+    assert "cannot be deleted" not in client.get(reverse("admin:index")).content.decode()
+    assert Neighbourhood.objects.filter(pk=neighbourhood_with_areas.pk).exists()
+
+
+def test_staff_who_may_delete_a_neighbourhood_are_told_why_it_cannot_be(
+    staff_client, neighbourhood_with_areas
+):
+    response = staff_client.post(
+        url(Neighbourhood, "delete")(neighbourhood_with_areas.pk), {"post": "yes"}, follow=True
+    )
+    assert f"{neighbourhood_with_areas.name} cannot be deleted: 1 LSOA is assigned to it" in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.parametrize("group", [None, "Viewers", "Editors"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_moving_lsoas_is_refused_before_the_lsoas_are_looked_up(client, group, method):
+    lsoa = factories.LsoaFactory()
+    target = factories.NeighbourhoodFactory()
+    client = staff_member(client, group)
+    move = reverse("admin:neighbourhoods_lsoa_move")
+
+    def move_of(pk):
+        return move + f"?ids={pk}&neighbourhood={target.pk}&restore=1"
+
+    data = {"confirm": "yes", "reason": "x", "understood": "on"}
+    same_refusal(client, method, move_of, lsoa.pk, data)
+
+
+def test_a_boundary_versions_geojson_is_refused_before_it_is_looked_up(client):
+    version = BoundaryVersion.objects.create(
+        published_at=timezone.now() - datetime.timedelta(days=1), fingerprint="x"
+    )
+    geojson = url(BoundaryVersion, "geojson")
+    same_refusal(staff_member(client), "get", geojson, version.pk)
+
+
+@pytest.mark.parametrize("view", ["apply", "undo"])
+@pytest.mark.parametrize("group", [None, "Viewers", "Editors"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_data_release_is_applied_or_undone_only_by_staff_who_may(client, view, group, method):
+    release = make(DataRelease)
+    same_refusal(
+        staff_member(client, group), method, url(DataRelease, view), release.pk, {"reason": "x"}
+    )
+
+
+def test_every_custom_admin_address_is_tested_here():
+    """A new view in an admin's get_urls must be added to the tests above."""
+    custom = set()
+    for model, model_admin in admin.site._registry.items():
+        if model not in PORTAL_ADMINS:
+            continue
+        for pattern in model_admin.get_urls():
+            name = getattr(pattern, "name", None) or ""
+            suffix = name.removeprefix(f"{model._meta.app_label}_{model._meta.model_name}_")
+            if suffix not in {"changelist", "add", "change", "delete", "history", ""}:
+                custom.add(name)
+    assert custom == {
+        "neighbourhoods_lsoa_move",
+        "neighbourhoods_boundaryversion_geojson",
+        "neighbourhoods_datarelease_apply",
+        "neighbourhoods_datarelease_undo",
+        *(f"{m._meta.app_label}_{m._meta.model_name}_simple_history"
+          for m in PORTAL_ADMINS if hasattr(m, "history")),
+    }  # fmt: skip
