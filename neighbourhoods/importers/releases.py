@@ -113,16 +113,18 @@ def release_upload(*, source: str, uploaded, user) -> DataRelease:
 def release_undo(*, release: DataRelease, user) -> DataRelease:
     """A new release of the same source holding the file applied before `release`, queued to
     be checked and previewed like any upload. Raises ReleaseRefused if there is none."""
-    before = (
-        DataRelease.objects.filter(
-            source=release.source,
-            status=DataRelease.Status.APPLIED,
-            applied_at__lt=release.applied_at,
+    before = None
+    if release.status == DataRelease.Status.APPLIED and release.applied_at is not None:
+        before = (
+            DataRelease.objects.filter(
+                source=release.source,
+                status=DataRelease.Status.APPLIED,
+                applied_at__lt=release.applied_at,
+            )
+            .order_by("-applied_at")
+            .first()
         )
-        .order_by("-applied_at")
-        .first()
-    )
-    if release.status != DataRelease.Status.APPLIED or before is None:
+    if before is None:
         raise ReleaseRefused(
             "There is no earlier applied release of this source to put back. Upload the "
             "release you want instead."

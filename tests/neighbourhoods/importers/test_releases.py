@@ -130,6 +130,17 @@ def test_only_data_managers_upload_apply_or_undo(client, group):
     assert release.status == DataRelease.Status.PREVIEWED
 
 
+def test_undoing_a_release_that_was_never_applied_is_refused_plainly(data_manager):
+    release = DataRelease.objects.create(
+        source="onspd", original_name="a.csv", sha256="0" * 64, size=1,
+        uploaded_at="2026-12-01T00:00Z", status=DataRelease.Status.PREVIEWED,
+    )  # fmt: skip
+    url = reverse("admin:neighbourhoods_datarelease_undo", args=[release.pk])
+    page = data_manager.post(url, follow=True)
+    assert page.status_code == 200
+    assert "There is no earlier applied release of this source" in page.content.decode()
+
+
 def test_applying_needs_a_reason_and_a_checked_release(
     data_manager, django_capture_on_commit_callbacks
 ):
