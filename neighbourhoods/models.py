@@ -1,6 +1,7 @@
 import datetime
 import functools
 import re
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.gis.db import models
@@ -739,8 +740,6 @@ class DataRelease(models.Model):
 
     @property
     def stored_path(self):
-        from pathlib import Path
-
         # In a folder named by its SHA-256, under its own name: the month in an ODS or ONSPD
         # file's name is the release date its import records.
         return Path(settings.PORTAL_RELEASES_DIR) / self.sha256 / Path(self.original_name).name
