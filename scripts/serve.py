@@ -163,8 +163,11 @@ def stop(processes: list[subprocess.Popen]) -> None:
             sig = signal.SIGQUIT if "nginx" in str(process.args[0]) else signal.SIGTERM
             os.killpg(process.pid, sig)
     for process in processes:
+        # The scheduler's cluster can take many seconds to wind down its workers; a task it
+        # is running is one transaction, rolled back if it is stopped, and run again later.
+        grace = 5 if "qcluster" in process.args else 25
         try:
-            process.wait(timeout=25)
+            process.wait(timeout=grace)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
