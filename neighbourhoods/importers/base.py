@@ -31,6 +31,7 @@ from tqdm import tqdm
 from ..audit import trail
 from ..models import counts_in_words
 from ..services.answers import answers_deferred
+from .postcode_changes import PostcodeChanges
 
 MAX_ECHO = 100
 MAX_MESSAGE = 1000
@@ -430,6 +431,10 @@ class Importer:
     # None sums every kind.
     primary_kind: str | None = None
     uses_data_dir = True
+    # Whether the summary says, neighbourhood by neighbourhood, which postcodes the import
+    # adds, moves or terminates (importers.postcode_changes): those of postcodes and
+    # boundaries.
+    reports_postcodes_by_neighbourhood = False
 
     def __init__(self, *, progress_to=None, verbosity: int = 1):
         self.progress_to = progress_to  # where progress bars go (a command's stderr)
@@ -518,11 +523,18 @@ class Importer:
         run = None if self.dry_run else self.start_record(options, started_at)
         try:
             with transaction.atomic():
+                by_neighbourhood = None
+                if self.reports_postcodes_by_neighbourhood:
+                    by_neighbourhood = PostcodeChanges()
+                    by_neighbourhood.note_before()
                 # Answers touched by the rows saved are worked out once, at the end of this
                 # block, inside the transaction, so a preview counts them too.
                 with trail.recording(import_run=run), answers_deferred() as answers:
                     title = self.run_import(summary, **options)
                 self.answers_changed(summary, answers.changed)
+                if by_neighbourhood is not None:
+                    for line in by_neighbourhood.lines(preview=self.dry_run):
+                        summary.note(line)
                 if self.dry_run:
                     transaction.set_rollback(True)
         except SourceFileError as exc:

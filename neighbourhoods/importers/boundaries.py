@@ -128,6 +128,7 @@ BOROUGHS = "boundaries/london_boroughs_lad22_gen20.geojson"
 class BoundariesImport(Importer):
     source_name = "import_boundaries"
     primary_kind = "LSOAs"
+    reports_postcodes_by_neighbourhood = True
 
     def run_import(self, summary, *args, **options):
         folder = data_dir(options["data_dir"])

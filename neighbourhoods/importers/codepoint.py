@@ -125,6 +125,7 @@ AUTHORITY_SHEETS = ["LBO", "DIS", "UTA", "MTD"]
 class CodepointImport(Importer):
     source_name = "import_postcodes"
     primary_kind = "Postcodes"
+    reports_postcodes_by_neighbourhood = True
 
     def run_import(self, summary, *args, **options):
         folder = Path(options["codepoint_dir"] or data_dir(options["data_dir"]) / CODEPOINT_DIR)

@@ -67,6 +67,7 @@ def gss_code(value: str, column: str, where: str) -> str:
 class OnspdImport(Importer):
     source_name = "import_onspd"
     primary_kind = "Postcodes"
+    reports_postcodes_by_neighbourhood = True
     uses_data_dir = False
 
     def run_import(self, summary, *args, file, **options):
