@@ -525,7 +525,7 @@ def counts_in_words(counts: dict, *, words: dict | None = None) -> list[str]:
     for kind, by_outcome in counts.items():
         order = ["added", "changed", "removed", "unchanged"]
         order += sorted(set(by_outcome) - set(order))
-        parts = [f"{by_outcome[o]} {words.get(o, o)}" for o in order if by_outcome.get(o)]
+        parts = [f"{by_outcome[o]:,} {words.get(o, o)}" for o in order if by_outcome.get(o)]
         lines.append(f"{kind}: {', '.join(parts) or 'none'}")
     return lines
 

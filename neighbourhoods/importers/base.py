@@ -447,8 +447,20 @@ class Importer:
             self.progress_to.write(f"{message}\n")
 
     def progress(self, iterable, **kwargs):
+        """A tqdm progress bar on progress_to. A stream that words progress for people (a
+        release's page, releases.Progress) gives its own `bar_format` for bars whose total
+        is known."""
         disable = self.verbosity < 1 or self.progress_to is None
+        total = kwargs.get("total", len(iterable) if hasattr(iterable, "__len__") else None)
+        if total and getattr(self.progress_to, "bar_format", None):
+            kwargs["bar_format"] = self.progress_to.bar_format
         return tqdm(iterable, disable=disable, file=self.progress_to, **kwargs)
+
+    def stage(self, words: str):
+        """Say what the import is doing now, where a bar would say nothing for a while (while
+        the database saves a national file's rows, for one)."""
+        if self.verbosity >= 1:
+            self.warn(words)
 
     def use_file(self, path: Path, *, release_date: datetime.date | None = None) -> Path:
         """Note a file the import reads (name, size, SHA-256) for the run record.
@@ -531,6 +543,7 @@ class Importer:
                 # block, inside the transaction, so a preview counts them too.
                 with trail.recording(import_run=run), answers_deferred() as answers:
                     title = self.run_import(summary, **options)
+                    self.stage("Working out the postcode answers the changes touch")
                 self.answers_changed(summary, answers.changed)
                 if by_neighbourhood is not None:
                     for line in by_neighbourhood.lines(preview=self.dry_run):
@@ -570,8 +583,12 @@ class Importer:
 
     def answers_changed(self, summary: Summary, changed: int | None):
         """Called inside the transaction with how many postcode answers the import's changes
-        changed once worked out at its end (None if worked out elsewhere). Importers that
-        report the count themselves (answers_recompute(now=True)) leave this as it is."""
+        changed once worked out at its end (None if an outer answers_deferred works them
+        out)."""
+        if changed:
+            summary.count("Postcode answers", "changed", changed)
+        elif changed == 0 and self.dry_run:
+            summary.note("Postcode answers: none would change.")
 
     def start_record(self, options, started_at):
         from neighbourhoods.models import ImportRun

@@ -158,11 +158,8 @@ class BoundariesImport(Importer):
         boundaries_changed = self.save_lsoas(lsoas, summary)
         if boundaries_changed:
             redrawn = areas_rebuild()
-            answered = answers_recompute(everything=True, now=True)
-            summary.note(
-                f"{redrawn} neighbourhood area(s) redrawn; {answered} postcode answer(s) "
-                "worked out again."
-            )
+            summary.note(f"{redrawn} neighbourhood area(s) redrawn.")
+            answers_recompute(everything=True)  # at the end of the run (Importer.run)
         return "Imported boundaries"
 
     def check_lsoas_in_authorities(self, lsoas, boroughs):

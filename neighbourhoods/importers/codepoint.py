@@ -154,6 +154,8 @@ class CodepointImport(Importer):
         unnamed = sorted(used - names.keys())
 
         save_authority_names({c: n for c, n in names.items() if c in used}, summary)
+        self.stage(f"Saving {len(staging):,} postcodes: the database is comparing them with "
+                   "those held")  # fmt: skip
         touched = save_postcodes(
             staging,
             source="codepoint",
@@ -161,8 +163,7 @@ class CodepointImport(Importer):
             summary=summary,
             guard=lambda **kw: self.guard_shrink(summary, **kw),
         )
-        answered = answers_recompute(postcode_ids=touched, now=True)
-        summary.note(f"{answered} postcode answer(s) worked out again.")
+        answers_recompute(postcode_ids=touched)  # at the end of the run (Importer.run)
         if unnamed:
             summary.note(f"No name in the code list for: {', '.join(unnamed)}.")
         return f"Imported {len(staging):,} postcodes from Code-Point Open"

@@ -10,6 +10,7 @@ from .base import (
     DOWNLOAD_AGAIN,
     GB_EASTING,
     GB_NORTHING,
+    MAX_LINE_BYTES,
     Importer,
     SourceFileError,
     check_file,
@@ -79,7 +80,10 @@ class OnspdImport(Importer):
         header_line, header = csv_header(path, csv_rows(path), REQUIRED)
         rows = OnspdRows(path, header, staging)
         blocks = line_blocks(path)
-        for first, lines, plain in self.progress(blocks, desc="Postcodes", unit="block"):
+        # A block holds up to MAX_LINE_BYTES: about 1,100 blocks for a national file.
+        size_in_blocks = -(-path.stat().st_size // MAX_LINE_BYTES)
+        bar = self.progress(blocks, desc="Postcodes", unit="block", total=size_in_blocks)
+        for first, lines, plain in bar:
             if first <= header_line:
                 lines, first = lines[header_line - first + 1 :], header_line + 1
             if not plain:  # from here on, through the csv module
@@ -91,14 +95,16 @@ class OnspdImport(Importer):
         if not len(staging) and not staging.without_location:
             raise SourceFileError(f"{path.name} has a header but no postcodes. {DOWNLOAD_AGAIN}")
 
+        bar.close()
+        self.stage(f"Saving {len(staging):,} postcodes: the database is comparing them with "
+                   "those held")  # fmt: skip
         touched = save_postcodes(
             staging,
             source="onspd",
             summary=summary,
             guard=lambda **kw: self.guard_shrink(summary, **kw),
         )
-        answered = answers_recompute(postcode_ids=touched, now=True)
-        summary.note(f"{answered} postcode answer(s) worked out again.")
+        answers_recompute(postcode_ids=touched)  # at the end of the run (Importer.run)
         return f"Imported {len(staging):,} postcodes from {path.name}"
 
 

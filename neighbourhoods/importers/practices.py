@@ -354,12 +354,6 @@ class PracticesImport(Importer):
             summary.note(f"{untouched} practice(s) not in the ODS files were left as they are.")
         return "Imported GP practices"
 
-    def answers_changed(self, summary, changed):
-        if changed:
-            summary.count("Postcode answers", "changed", changed)
-        elif changed == 0 and self.dry_run:
-            summary.note("Postcode answers: none would change.")
-
     def guard_blanking(self, records, summary):
         """Refuse to empty a value many practices have (a cut-short list-size file)."""
         existing = list(Practice.objects.filter(ods_code__in=records))

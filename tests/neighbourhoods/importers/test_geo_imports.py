@@ -38,7 +38,7 @@ def test_postcodes_import_everything_once():
     assert LocalAuthority.objects.get(gss_code="E09000012").name == "Hackney"
     output = run("import_postcodes")
     assert "nothing to change" in output
-    assert "Postcodes: 40512 unchanged" in output
+    assert "Postcodes: 40,512 unchanged" in output
     assert "207 postcode(s) with no grid reference left out" in output
 
 

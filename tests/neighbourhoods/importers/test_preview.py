@@ -42,7 +42,7 @@ def test_a_preview_saves_as_the_import_would_then_changes_nothing(borough):
     assert preview.heading == (
         "Preview of test_one_practice: nothing has been changed; the import would do this:"
     )
-    assert preview.lines == ["Practices: 1 would be added"]
+    assert preview.lines == ["Practices: 1 would be added", "Postcode answers: none would change."]
     assert not Practice.objects.filter(ods_code="F99999").exists()
     assert ImportRun.objects.count() == runs  # a preview is not recorded
 

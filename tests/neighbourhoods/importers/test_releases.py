@@ -2,6 +2,8 @@
 who may upload, apply and undo (neighbourhoods/importers/releases.py, admin/releases.py)."""
 
 import hashlib
+import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -9,7 +11,8 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from neighbourhoods.importers.releases import upload_refusal
+from neighbourhoods.importers.onspd import OnspdImport
+from neighbourhoods.importers.releases import Progress, upload_refusal
 from neighbourhoods.models import DataRelease
 from tests import TEST_DATA
 
@@ -273,3 +276,23 @@ def test_progress_keeps_the_latest_line_from_a_thread_of_its_own(monkeypatch):
     assert lines[-1].startswith("Postcodes:  40%")
     assert len(lines) <= 2  # not one write to the database per update of the bar
     assert all(thread != threading.get_ident() for _, thread in stored)
+
+
+class PageProgress(io.StringIO):
+    """Where a release's import writes its progress, worded as the release's page words it."""
+
+    bar_format = Progress.bar_format
+
+
+def test_a_release_in_progress_says_in_words_how_far_it_has_got(borough, tmp_path):
+    path = tmp_path / "ONSPD_FEB_2024_UK.csv"
+    path.write_bytes(ONSPD)
+    out = PageProgress()
+
+    OnspdImport(progress_to=out).preview(file=str(path))
+
+    lines = [line.strip() for line in out.getvalue().replace("\r", "\n").splitlines()]
+    assert any(re.fullmatch(r"Postcodes: 100% read after 00:0\d, about 00:00 to go "
+                            r"\(minutes:seconds\)", line) for line in lines), lines  # fmt: skip
+    assert "Saving 3 postcodes: the database is comparing them with those held" in lines
+    assert "Working out the postcode answers the changes touch" in lines
