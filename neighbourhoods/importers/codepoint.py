@@ -161,7 +161,10 @@ class CodepointImport(Importer):
             guard=lambda **kw: self.guard_shrink(summary, **kw),
         )
         answered = answers_recompute(postcode_ids=touched, now=True)
-        summary.note(f"{answered} postcode answer(s) worked out again.")
+        summary.note(
+            f"{answered} postcode answer(s) "
+            f"{summary.would('worked out again', 'would be worked out again')}."
+        )
         if unnamed:
             summary.note(f"No name in the code list for: {', '.join(unnamed)}.")
         return f"Imported {len(staging):,} postcodes from Code-Point Open"

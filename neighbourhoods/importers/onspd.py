@@ -97,7 +97,10 @@ class OnspdImport(Importer):
             guard=lambda **kw: self.guard_shrink(summary, **kw),
         )
         answered = answers_recompute(postcode_ids=touched, now=True)
-        summary.note(f"{answered} postcode answer(s) worked out again.")
+        summary.note(
+            f"{answered} postcode answer(s) "
+            f"{summary.would('worked out again', 'would be worked out again')}."
+        )
         return f"Imported {len(staging):,} postcodes from {path.name}"
 
 
