@@ -52,11 +52,13 @@ def code_list_workbook() -> bytes:
     return out.getvalue()
 
 
-def codepoint_zip(areas: dict[str, list[str]], *, folder: str = "", extra=None) -> bytes:
+def codepoint_zip(
+    areas: dict[str, list[str]], *, folder="", extra=None, compression=zipfile.ZIP_DEFLATED
+) -> bytes:
     """A Code-Point Open zip: `areas` maps an area ("e") to its lines; `folder` puts it all in
     one folder (as a zip made from the unzipped folder has); `extra` adds members by name."""
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(out, "w", compression=compression) as archive:
         for area, lines in areas.items():
             archive.writestr(f"{folder}Data/CSV/{area}.csv", "".join(lines))
         archive.writestr(f"{folder}Doc/Codelist.xlsx", code_list_workbook())
