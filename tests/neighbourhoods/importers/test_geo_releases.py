@@ -164,7 +164,8 @@ def encrypted():
          extra={"../../outside.csv": b"x\n"}), "'../../outside.csv', which would be written "
          "outside the release's folder"),
         (CODEPOINT, "codepo_gb.zip", lambda: codepoint_zip({"e": E_AREA},
-         extra={"/etc/cron.d/x": b"x\n"}), "its name is absolute or climbs out with '..'"),
+         extra={"/etc/cron.d/x": b"x\n"}), "'/etc/cron.d/x', which would be written outside "
+         "the release's folder (its name is absolute or climbs out with '..')"),
         (CODEPOINT, "codepo_gb.zip", encrypted, "is encrypted (protected by a password)"),
         (CODEPOINT, "codepo_gb.zip", lambda: codepoint_zip({}, extra={"e.csv": "\n".join(E_AREA)}),
          "is not OS Code-Point Open: it has no area files in Data/CSV or no Doc/Codelist.xlsx"),
