@@ -685,13 +685,15 @@ class DataRelease(models.Model):
     checked and previewed before anything changes, and applied, with a reason, in the
     background (neighbourhoods.importers.releases). The file is kept under
     PORTAL_RELEASES_DIR in a folder named by its SHA-256, where the web server serves
-    nothing."""
+    nothing; a zip (Code-Point Open) is unzipped into that folder too."""
 
     class Source(models.TextChoices):
         ODS_EPCN = "ods-epcn", "NHS ODS ePCN core partners: practices' neighbourhoods (CSV)"
         ODS_EPRACCUR = "ods-epraccur", "NHS ODS epraccur: GP practices (CSV)"
         GP_PATIENTS = "gp-registered-patients", "NHS England: patients registered (CSV)"
         ONSPD = "onspd", "ONS Postcode Directory (CSV)"
+        CODEPOINT_OPEN = "codepoint-open", "OS Code-Point Open: postcodes (the zip, codepo_gb.zip)"
+        ONS_LSOA_BOUNDARIES = "ons-lsoa-boundaries", "ONS LSOA 2021 boundaries (GeoJSON)"
 
     class Status(models.TextChoices):
         CHECKING = "checking", "Being checked: nothing has changed"

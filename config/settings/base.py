@@ -317,12 +317,17 @@ CORS_ALLOW_CREDENTIALS = False
 CORS_PREFLIGHT_MAX_AGE = 86400
 # WhiteNoise would otherwise let every site read the static files too.
 WHITENOISE_ALLOW_ALL_ORIGINS = False
-# The largest share of what is there (0.02 = 2%) an import may terminate, remove or blank
-# before it refuses; `--allow-shrink` lets a larger, intended shrink through (docs/imports.md).
 # Releases of the open data uploaded in the admin are kept here, named by their SHA-256: a
-# folder the web server does not serve. Uploads larger than the limit are refused.
+# folder the web server does not serve. Uploads larger than the limit are refused, and so is
+# a zip (Code-Point Open) that would unzip to more than its limit: all of Great Britain's
+# Code-Point Open unzips to about 200 MB.
 PORTAL_RELEASES_DIR = Path(env("PORTAL_RELEASES_DIR", default=str(BASE_DIR / ".run" / "releases")))
 PORTAL_RELEASE_MAX_BYTES = env.int("PORTAL_RELEASE_MAX_BYTES", default=2 * 1024**3)
+PORTAL_RELEASE_MAX_UNZIPPED_BYTES = env.int(
+    "PORTAL_RELEASE_MAX_UNZIPPED_BYTES", default=2 * 1024**3
+)
+# The largest share of what is there (0.02 = 2%) an import may terminate, remove or blank
+# before it refuses; `--allow-shrink` lets a larger, intended shrink through (docs/imports.md).
 PORTAL_IMPORT_MAX_SHRINK = env.float("PORTAL_IMPORT_MAX_SHRINK", default=0.02)
 
 # The audit trail (django-simple-history, docs/history.md): seeing an object's history needs

@@ -26,8 +26,10 @@ class UploadForm(forms.Form):
     )
     file = forms.FileField(
         label="The release's file",
-        help_text="A CSV file as its publisher gives it. Nothing changes until you have read "
-        "what it would change and applied it.",
+        help_text="The file as its publisher gives it: a CSV file for NHS ODS, NHS England and "
+        "the ONS Postcode Directory; the zip as Ordnance Survey gives it (codepo_gb.zip, not "
+        "unzipped) for Code-Point Open; a GeoJSON file for LSOA boundaries. Nothing changes "
+        "until you have read what it would change and applied it.",
     )
 
 

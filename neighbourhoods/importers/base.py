@@ -369,6 +369,11 @@ class Summary:
     def note(self, text: str):
         self.notes.append(text)
 
+    def would(self, done: str, would: str) -> str:
+        """The words for what was done, or in a preview what would be: a note such as
+        "12 postcode answer(s) worked out again" must not say a preview did it."""
+        return would if self.preview else done
+
     @property
     def changed_anything(self) -> bool:
         return any(c[o] for c in self.counts.values() for o in ("added", "changed", "removed"))

@@ -126,21 +126,29 @@ BOROUGHS = "boundaries/london_boroughs_lad22_gen20.geojson"
 
 
 class BoundariesImport(Importer):
+    """LSOA and borough boundaries. By default both files in the data folder; with `lsoas`
+    (a GeoJSON file's path) that file alone, checked against the boroughs the database
+    holds, as a release of LSOA boundaries is applied from the admin."""
+
     source_name = "import_boundaries"
     primary_kind = "LSOAs"
     reports_postcodes_by_neighbourhood = True
 
     def run_import(self, summary, *args, **options):
         folder = data_dir(options["data_dir"])
-        lsoa_features = read_features(
-            self.use_file(folder / LSOAS), ["LSOA21CD", "LSOA21NM", "LAD22CD"]
-        )
-        borough_features = read_features(self.use_file(folder / BOROUGHS), ["LAD22CD", "LAD22NM"])
+        lsoa_path = Path(options.get("lsoas") or folder / LSOAS)
+        self.lsoa_file = lsoa_path.name
+        lsoa_features = read_features(self.use_file(lsoa_path), ["LSOA21CD", "LSOA21NM", "LAD22CD"])
+        borough_features = []
+        if not options.get("lsoas"):
+            borough_features = read_features(
+                self.use_file(folder / BOROUGHS), ["LAD22CD", "LAD22NM"]
+            )
         lsoas = {
             f["properties"]["LSOA21CD"]: (
                 f["properties"]["LSOA21NM"],
                 f["properties"]["LAD22CD"],
-                multipolygon(f, f"{Path(LSOAS).name}, {f['properties']['LSOA21CD']}"),
+                multipolygon(f, f"{self.lsoa_file}, {f['properties']['LSOA21CD']}"),
             )
             for f in self.progress(lsoa_features, desc="LSOAs", unit="area")
         }
@@ -158,22 +166,31 @@ class BoundariesImport(Importer):
         boundaries_changed = self.save_lsoas(lsoas, summary)
         if boundaries_changed:
             redrawn = areas_rebuild()
-            summary.note(f"{redrawn} neighbourhood area(s) redrawn.")
+            summary.note(
+                f"{redrawn} neighbourhood area(s) {summary.would('redrawn', 'would be redrawn')}."
+            )
             answers_recompute(everything=True)  # at the end of the run (Importer.run)
         return "Imported boundaries"
 
     def check_lsoas_in_authorities(self, lsoas, boroughs):
-        """Each LSOA lies inside the local authority it names, but for boundary slivers."""
+        """Each LSOA lies inside the local authority it names, but for boundary slivers: a
+        borough's boundary from the borough file read, else from the database."""
         stored = {a.gss_code: a.boundary for a in LocalAuthority.objects.exclude(boundary=None)}
         for code, (_name, authority_code, boundary) in sorted(lsoas.items()):
-            where = f"{LSOAS.rsplit('/', 1)[-1]}, {code}"
+            where = f"{self.lsoa_file}, {code}"
             authority = boroughs[authority_code][1] if authority_code in boroughs else None
             authority = authority or stored.get(authority_code)
-            if authority is None:
+            if authority is None and boroughs:
                 raise SourceFileError(
                     f"{where}: its local authority {quote(authority_code)} is neither in "
                     f"{BOROUGHS.rsplit('/', 1)[-1]} nor in the database. Check the two files "
                     "belong together, or download them again."
+                )
+            if authority is None:
+                raise SourceFileError(
+                    f"{where}: its local authority {quote(authority_code)} has no boundary in "
+                    "the database. Check this is the right file, or import the borough "
+                    "boundaries first (import_boundaries)."
                 )
             outside = boundary.difference(authority).area / boundary.area
             if outside > OUTSIDE_AUTHORITY_TOLERANCE:
@@ -205,7 +222,7 @@ class BoundariesImport(Importer):
 
     def save_lsoas(self, lsoas, summary) -> bool:
         if not lsoas:
-            raise SourceFileError(f"{LSOAS.rsplit('/', 1)[-1]} has no LSOAs.")
+            raise SourceFileError(f"{self.lsoa_file} has no LSOAs.")
         existing = {lsoa.code: lsoa for lsoa in Lsoa.objects.all()}
         changed_any = False
         for code, (name, authority_code, boundary) in sorted(lsoas.items()):
@@ -236,7 +253,7 @@ class BoundariesImport(Importer):
         gone = Lsoa.objects.exclude(code__in=lsoas)
         self.guard_shrink(
             summary,
-            file=LSOAS.rsplit("/", 1)[-1],
+            file=self.lsoa_file,
             verb="remove",
             lost=gone.count(),
             total=len(existing),

@@ -1,14 +1,24 @@
 """Releases of the open data, from the admin: upload, check and preview, apply, undo.
 
-A Data manager uploads a new release of a source. `release_upload` refuses at once what is not
-a CSV file (an Excel workbook or a zip, a spreadsheet saved in another encoding, an empty or
-oversized file), keeps the file in a folder named by its SHA-256 under PORTAL_RELEASES_DIR
-(under its own name, whose month is the release date), and queues
-the check. `release_check` runs the source's import core (neighbourhoods.importers) as a
-preview: every guard the command line has, and what applying it would change, in words,
-with nothing changed. `release_apply` runs the same core for real, with the reason given,
-recorded as an import run. An applied release is undone by applying the release before it
-again (`release_undo`), through the same check and preview.
+A Data manager uploads a new release of a source. `release_upload` refuses at once what cannot
+be a release of that source, by what the source's file must be (FILE_KINDS: a CSV file, OS's
+Code-Point Open zip, or a GeoJSON file; an empty or oversized file for any), keeps the file
+in a folder named by its SHA-256 under PORTAL_RELEASES_DIR (under its own name, whose month
+is the release date), and queues the check. `release_check` runs the source's import core
+(neighbourhoods.importers) as a preview: every guard the command line has, and what applying
+it would change, in words, with nothing changed. `release_apply` runs the same core for real,
+with the reason given, recorded as an import run. An applied release is undone by applying
+the release before it again (`release_undo`), through the same check and preview.
+
+Code-Point Open comes as a zip (importers.archives). Its directory is checked at upload, in
+the web request: that reads a few kilobytes at the end of the file whatever its size, so a
+zip that is damaged, not Code-Point Open, encrypted, a zip bomb or with a member that would
+be written outside its folder is refused by the field and nothing is kept. It is unzipped in
+the background, by the check (and again by the apply, should the folder be gone): all of
+Great Britain is about 200 MB unzipped, seconds of work that a web request should not wait
+for, and only unzipping finds a member whose data is damaged. It is unzipped into a folder
+beside the zip, named as the zip is without ".zip", which the import reads as the command
+line's --codepoint-dir; a refusal there keeps nothing unzipped.
 
 Checking and applying run in the scheduler's cluster (django-q2), never inside a web request;
 the page shows their progress from `DataRelease.progress`, written on a connection of its
@@ -26,6 +36,10 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from ..models import DataRelease
+from .archives import ZipRefused, check_codepoint_zip, unzip_codepoint
+from .base import ImportResult, quote
+from .boundaries import BoundariesImport
+from .codepoint import CodepointImport
 from .onspd import OnspdImport
 from .practices import PracticesImport
 
@@ -34,12 +48,15 @@ APPLY_TASK = "neighbourhoods.tasks.apply_release"
 HEAD_BYTES = 64 * 1024
 CHUNK = 1024 * 1024
 
-# Which import core reads each source, and the option naming the file it reads.
+# Which import core reads each source, the option naming what it reads, and what kind of
+# file (FILE_KINDS) the upload must be.
 IMPORTS = {
-    DataRelease.Source.ODS_EPCN: (PracticesImport, "epcn"),
-    DataRelease.Source.ODS_EPRACCUR: (PracticesImport, "epraccur"),
-    DataRelease.Source.GP_PATIENTS: (PracticesImport, "patients"),
-    DataRelease.Source.ONSPD: (OnspdImport, "file"),
+    DataRelease.Source.ODS_EPCN: (PracticesImport, "epcn", "csv"),
+    DataRelease.Source.ODS_EPRACCUR: (PracticesImport, "epraccur", "csv"),
+    DataRelease.Source.GP_PATIENTS: (PracticesImport, "patients", "csv"),
+    DataRelease.Source.ONSPD: (OnspdImport, "file", "csv"),
+    DataRelease.Source.CODEPOINT_OPEN: (CodepointImport, "codepoint_dir", "zip"),
+    DataRelease.Source.ONS_LSOA_BOUNDARIES: (BoundariesImport, "lsoas", "geojson"),
 }
 
 
@@ -47,13 +64,18 @@ class ReleaseRefused(ValueError):
     """An upload that is not a release the portal can read; nothing was kept."""
 
 
-def upload_refusal(name: str, size: int, head: bytes) -> str | None:
-    """Why an uploaded file cannot be a release, in plain words; None if it may be one."""
+def upload_refusal(name: str, size: int, head: bytes, *, kind: str) -> str | None:
+    """Why an uploaded file cannot be a release whose file is of `kind` ("csv", "zip" or
+    "geojson"), in plain words, from its name, size and first bytes; None if it may be one."""
     limit = settings.PORTAL_RELEASE_MAX_BYTES
     if size == 0:
         return f"{name} is empty."
     if size > limit:
         return f"{name} is {size:,} bytes; a release may be at most {limit:,} bytes."
+    return FILE_KINDS[kind](name, head)
+
+
+def csv_refusal(name: str, head: bytes) -> str | None:
     if head.startswith(b"PK\x03\x04"):
         return (
             f"{name} is a zip archive or an Excel workbook, not a CSV file. Unzip it, or open "
@@ -61,20 +83,72 @@ def upload_refusal(name: str, size: int, head: bytes) -> str | None:
         )
     if Path(name).suffix.lower() != ".csv":
         return f"{name} is not a CSV file (its name does not end in .csv)."
-    if b"\x00" in head:
-        return f"{name} is not a text file: a CSV file holds lines of text."
-    try:
-        text = head.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not a character cut in two at the end of the sample
-            return (
-                f"{name} is not saved as UTF-8 (it looks like a spreadsheet saved as 'CSV' in "
-                "Windows' own encoding): open it and save it as 'CSV UTF-8', then upload it again."
-            )
-        text = head[: exc.start].decode("utf-8-sig")
+    text, refusal = _text(name, head, kind="CSV file")
+    if refusal:
+        return refusal
     if "," not in text.split("\n", 1)[0]:
         return f"{name} does not look like a CSV file: its first line has no commas."
     return None
+
+
+def zip_refusal(name: str, head: bytes) -> str | None:
+    """What the first bytes tell of a zip; its directory is checked once the file is kept
+    (importers.archives.check_codepoint_zip)."""
+    if Path(name).suffix.lower() != ".zip":
+        return (
+            f"{name} is not a zip file (its name does not end in .zip). Code-Point Open comes "
+            "from Ordnance Survey as codepo_gb.zip: upload that file as it is, not unzipped."
+        )
+    if not head.startswith(b"PK\x03\x04"):
+        return (
+            f"{name} is not a zip file: it does not begin as a zip does. Download "
+            "codepo_gb.zip again from Ordnance Survey and upload it as it is."
+        )
+    return None
+
+
+def geojson_refusal(name: str, head: bytes) -> str | None:
+    if head.startswith(b"PK\x03\x04"):
+        return (
+            f"{name} is a zip archive, not a GeoJSON file. Unzip it and upload the .geojson "
+            "file inside."
+        )
+    if Path(name).suffix.lower() not in (".geojson", ".json"):
+        return f"{name} is not a GeoJSON file (its name does not end in .geojson or .json)."
+    text, refusal = _text(name, head, kind="GeoJSON file")
+    if refusal:
+        return refusal
+    start = text.lstrip()[:1]
+    if start != "{":
+        return (
+            f"{name} is not a GeoJSON file: GeoJSON is JSON beginning with '{{', and this "
+            f"begins {quote(text, limit=20)}. Check this is the right file."
+            if start
+            else f"{name} is blank: it holds only spaces or empty lines."
+        )
+    return None
+
+
+# What each kind of file must be, as its first bytes show (IMPORTS names each source's kind).
+FILE_KINDS = {"csv": csv_refusal, "zip": zip_refusal, "geojson": geojson_refusal}
+
+
+def _text(name: str, head: bytes, *, kind: str) -> tuple[str, str | None]:
+    """The first bytes of a text file as text, or why they are not UTF-8 text."""
+    if b"\x00" in head:
+        return "", f"{name} is not a text file: a {kind} holds lines of text."
+    try:
+        return head.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not a character cut in two at the end of the sample
+            return "", (
+                f"{name} is not saved as UTF-8 (it looks like a spreadsheet saved as 'CSV' in "
+                "Windows' own encoding): open it and save it as 'CSV UTF-8', then upload it "
+                "again."
+                if kind == "CSV file"
+                else f"{name} is not saved as UTF-8. Save it as UTF-8, or download it again."
+            )
+        return head[: exc.start].decode("utf-8-sig"), None
 
 
 @transaction.atomic
@@ -83,8 +157,10 @@ def release_upload(*, source: str, uploaded, user) -> DataRelease:
     check. Raises ReleaseRefused, keeping nothing, for a file that cannot be a release."""
     if source not in IMPORTS:
         raise ReleaseRefused("Choose which source this file is a release of.")
+    kind = IMPORTS[source][2]
+    name = Path(uploaded.name).name[:255]
     head = next(uploaded.chunks(HEAD_BYTES), b"")
-    refusal = upload_refusal(uploaded.name, uploaded.size, head)
+    refusal = upload_refusal(name, uploaded.size, head, kind=kind)
     if refusal:
         raise ReleaseRefused(refusal)
     folder = Path(settings.PORTAL_RELEASES_DIR)
@@ -95,9 +171,15 @@ def release_upload(*, source: str, uploaded, user) -> DataRelease:
         for chunk in uploaded.chunks(CHUNK):
             digest.update(chunk)
             out.write(chunk)
+    if kind == "zip":
+        try:
+            check_codepoint_zip(partial, name=name)
+        except ZipRefused as refused:
+            partial.unlink()
+            raise ReleaseRefused(str(refused)) from None
     release = DataRelease(
         source=source,
-        original_name=Path(uploaded.name).name[:255],
+        original_name=name,
         sha256=digest.hexdigest(),
         size=uploaded.size,
         uploaded_by=user,
@@ -202,14 +284,44 @@ def _queue(task: str, release: DataRelease):
     transaction.on_commit(lambda: async_task(task, release.pk, task_name=f"{task}:{release.pk}"))
 
 
-def _run(release: DataRelease, *, preview: bool, run_by: str = ""):
-    importer_class, option = IMPORTS[release.source]
+def _run(release: DataRelease, *, preview: bool, run_by: str = "") -> ImportResult:
+    importer_class, option, kind = IMPORTS[release.source]
     with Progress(release.pk) as progress:
+        if not release.stored_path.is_file():
+            return _refused(
+                f"{release.original_name} is no longer kept on the server: upload it again.",
+                preview=preview,
+            )
+        path = release.stored_path
+        if kind == "zip":
+            progress.write(f"Unzipping {release.original_name}")
+            try:
+                path = unzip_codepoint(path, unzipped_folder(release), name=release.original_name)
+            except ZipRefused as refused:
+                return _refused(str(refused), preview=preview)
+            except OSError as exc:  # the server's disk, not the file: never a traceback
+                message = (
+                    f"{release.original_name} could not be unzipped on the server "
+                    f"({type(exc).__name__}: {quote(exc)}). Nothing was changed. Report this "
+                    "message."
+                )
+                return ImportResult("failed", message, "", [], preview=preview)
         importer = importer_class(progress_to=progress, verbosity=1)
-        options = {option: str(release.stored_path), "run_by": run_by or None}
+        options = {option: str(path), "run_by": run_by or None}
         if preview:
             return importer.preview(**options)
         return importer.run(**options)
+
+
+def unzipped_folder(release: DataRelease) -> Path:
+    """Where a zip release is unzipped: beside it, named as it is without ".zip" (the upload
+    refuses a zip whose name does not end so)."""
+    return release.stored_path.with_name(Path(release.original_name).stem)
+
+
+def _refused(message: str, *, preview: bool) -> ImportResult:
+    """A release refused before its import could read it, worded as the import's refusals."""
+    return ImportResult("refused", f"{message} Nothing was changed.", "", [], preview=preview)
 
 
 class Progress:

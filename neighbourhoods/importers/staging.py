@@ -240,8 +240,8 @@ def save_postcodes(staging: Staging, *, source: str, summary: Summary, guard, re
         )
         if cursor.rowcount:
             summary.note(
-                f"{cursor.rowcount} postcode(s) without a local-authority code were given the "
-                "borough their point falls in."
+                f"{cursor.rowcount:,} postcode(s) without a local-authority code "
+                f"{summary.would('were', 'would be')} given the borough their point falls in."
             )
         cursor.execute(f"SELECT count(*) FILTER (WHERE NOT terminated), count(*) FROM {table}")
         live, held = cursor.fetchone()
@@ -355,10 +355,16 @@ def save_postcodes(staging: Staging, *, source: str, summary: Summary, guard, re
     summary.count("Postcodes", "unchanged", len(staging) - added - len(changed))
     summary.left_out += staging.without_location
     if staging.without_location:
-        summary.note(f"{staging.without_location} postcode(s) with no grid reference left out.")
+        summary.note(
+            f"{staging.without_location:,} postcode(s) with no grid reference "
+            f"{summary.would('left out', 'would be left out')}."
+        )
     if retired:
         summary.count("Postcodes", "removed", retired)
-        summary.note(f"{retired} postcode(s) no longer listed were marked terminated, not deleted.")
+        summary.note(
+            f"{retired:,} postcode(s) no longer listed "
+            f"{summary.would('were', 'would be')} marked terminated, not deleted."
+        )
     return to_answer
 
 

@@ -13,3 +13,12 @@ class Command(ImportCommand):
         "more than PORTAL_IMPORT_MAX_SHRINK of the LSOAs. Safe to run again."
     )
     importer = BoundariesImport
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--lsoas",
+            help="A GeoJSON file of LSOA 2021 boundaries to import alone, checked against the "
+            "borough boundaries the database holds (default: both of DATA_DIR's boundary "
+            "files).",
+        )

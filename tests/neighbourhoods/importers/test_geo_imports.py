@@ -8,8 +8,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from neighbourhoods.importers.boundaries import BOROUGHS, LSOAS
-from neighbourhoods.models import LocalAuthority, Lsoa, Neighbourhood, Postcode
+from neighbourhoods.models import ImportRun, LocalAuthority, Lsoa, Neighbourhood, Postcode
 from tests import TEST_DATA
+from tests.neighbourhoods.conftest import LSOA_CODE
+from tests.neighbourhoods.importers.geo_releases import lsoa_geojson
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +126,36 @@ def test_a_file_that_is_not_json_is_a_clear_error(shared_data, tmp_path):
     (folder / LSOAS).write_text("not json")
     with pytest.raises(CommandError, match="stops before it is complete"):
         run("import_boundaries", data_dir=str(folder))
+
+
+def test_an_lsoa_file_named_is_imported_alone_against_the_boroughs_held(borough, tmp_path):
+    """--lsoas reads that file and no borough file (the data folder here has none): each LSOA
+    is checked against the borough boundaries the database holds."""
+    path = tmp_path / "lsoa_2021_gen20_release.geojson"
+    path.write_bytes(lsoa_geojson({"H4": {"name": "Test H4 renamed"}}))
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+
+    preview = run("import_boundaries", lsoas=str(path), data_dir=str(empty), dry_run=True)
+    assert "LSOAs: 1 would change, 4 unchanged" in preview
+    assert "would be redrawn" in preview and "Boroughs" not in preview
+    assert Lsoa.objects.get(code=LSOA_CODE["H4"]).name == "Test H4"
+
+    output = run("import_boundaries", lsoas=str(path), data_dir=str(empty))
+    assert "LSOAs: 1 changed, 4 unchanged" in output
+    assert Lsoa.objects.get(code=LSOA_CODE["H4"]).name == "Test H4 renamed"
+    record = ImportRun.objects.filter(source="import_boundaries").latest()
+    assert [f["name"] for f in record.files] == [path.name]
+
+
+def test_an_lsoa_file_alone_naming_a_borough_the_database_lacks_is_refused(borough, tmp_path):
+    path = tmp_path / "lsoas.geojson"
+    path.write_bytes(lsoa_geojson().replace(b'"E09000012"', b'"E09000030"', 1))
+    before = state()
+    with pytest.raises(CommandError, match=r"lsoas.geojson, E01990002: its local authority "
+                       r"'E09000030' has no boundary in the database"):  # fmt: skip
+        run("import_boundaries", lsoas=str(path))
+    assert state() == before
 
 
 def test_onspd_import_is_idempotent_and_skips_postcodes_without_a_grid_reference():

@@ -8,7 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from neighbourhoods.importers.base import Importer, SourceFileError
+from neighbourhoods.importers.onspd import OnspdImport
 from neighbourhoods.models import ImportRun, Practice
+from tests import TEST_DATA
 from tests.neighbourhoods.importers.ods_releases import (
     BASELINE,
     CLISSOLD_PARK,
@@ -104,3 +106,15 @@ def test_a_dry_run_of_a_broken_release_is_refused_as_the_import_would_be(borough
 
     assert str(preview.value) == str(run.value)
     assert "the status_code 'OPEN' is not one ODS uses" in str(run.value)
+
+
+def test_a_previews_notes_say_what_would_be_done_not_what_was(borough):
+    """The notes under the counts are worded for a preview too: a Data manager reading one
+    before applying a release must not be told the answers were worked out again."""
+    preview = OnspdImport().preview(file=str(TEST_DATA / "onspd_sample.csv"))
+    done = OnspdImport().run(file=str(TEST_DATA / "onspd_sample.csv"))
+
+    assert "1 postcode(s) with no grid reference would be left out." in preview.lines
+    assert "Postcodes in each neighbourhood (would change):" in preview.lines
+    assert "1 postcode(s) with no grid reference left out." in done.lines
+    assert "Postcodes in each neighbourhood:" in done.lines

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from neighbourhoods.importers.onspd import OnspdImport
-from neighbourhoods.importers.releases import Progress, upload_refusal
+from neighbourhoods.importers.releases import Progress, release_check, upload_refusal
 from neighbourhoods.models import DataRelease
 from tests import TEST_DATA
 
@@ -59,19 +59,19 @@ def data_manager(client):
     ],
 )
 def test_a_file_that_cannot_be_a_release_is_refused_saying_why(name, content, says):
-    assert says in upload_refusal(name, len(content), content[:65536])
+    assert says in upload_refusal(name, len(content), content[:65536], kind="csv")
 
 
 def test_a_csv_file_in_utf8_with_a_byte_order_mark_may_be_a_release():
     content = "\ufeffcode,name\nF84063,Caf\u00e9 Practice\n".encode()
-    assert upload_refusal("epraccur.csv", len(content), content) is None
+    assert upload_refusal("epraccur.csv", len(content), content, kind="csv") is None
     # A character cut in two at the end of the sample read is not a wrong encoding.
-    assert upload_refusal("epraccur.csv", 10**6, content[:-3]) is None
+    assert upload_refusal("epraccur.csv", 10**6, content[:-3], kind="csv") is None
 
 
 def test_a_file_over_the_size_limit_is_refused(settings):
     settings.PORTAL_RELEASE_MAX_BYTES = 1000
-    assert "at most 1,000 bytes" in upload_refusal("onspd.csv", 1001, ONSPD[:1001])
+    assert "at most 1,000 bytes" in upload_refusal("onspd.csv", 1001, ONSPD[:1001], kind="csv")
 
 
 def test_a_data_manager_uploads_a_release_which_is_kept_by_its_hash_and_checked(
@@ -296,3 +296,18 @@ def test_a_release_in_progress_says_in_words_how_far_it_has_got(borough, tmp_pat
                             r"\(minutes:seconds\)", line) for line in lines), lines  # fmt: skip
     assert "Saving 3 postcodes: the database is comparing them with those held" in lines
     assert "Working out the postcode answers the changes touch" in lines
+
+
+def test_a_release_whose_file_is_no_longer_kept_is_refused_in_words(borough):
+    release = DataRelease.objects.create(
+        source="onspd", original_name="ONSPD_FEB_2024_UK.csv", sha256="0" * 64, size=1,
+        uploaded_at="2026-12-01T00:00Z",
+    )  # fmt: skip
+
+    release = release_check(release.pk)
+
+    assert release.status == DataRelease.Status.REFUSED
+    assert release.message == (
+        "ONSPD_FEB_2024_UK.csv is no longer kept on the server: upload it again. Nothing was "
+        "changed."
+    )

@@ -351,7 +351,7 @@ def test_allow_shrink_lets_an_intended_shrink_through(shared_data, tmp_path):
 
     output = run("import_postcodes", codepoint_dir=str(folder), allow_shrink=True)
 
-    assert re.search(r"Postcodes: 8942 removed, \d+ unchanged", output), output
+    assert re.search(r"Postcodes: 8,942 removed, [\d,]+ unchanged", output), output
     assert (
         "e.csv: terminated 8,942 of 16,942 live postcodes (52.8%), allowed by --allow-shrink"
         in (output)
