@@ -96,6 +96,11 @@ def test_deleting_a_practice_ends_its_membership_and_takes_it_off_the_portal(
         "Clissold Park": TODAY - 2500 * DAY,  # had ended: untouched
     }
     assert staff_client.get(city_practice.get_absolute_url()).status_code == 404
+    neighbourhood_page = text(
+        staff_client.get(reverse("neighbourhoods:detail", args=["london-fields"]))
+    )
+    assert "Dalston Practice" in neighbourhood_page
+    assert "City Practice" not in neighbourhood_page  # neither a current nor a past member
     api = staff_client.get(reverse("api:practices")).json()
     assert "F90002" not in [f["id"] for f in api["features"]]
     answer = staff_client.get("/api/v1/postcodes/E8 1DY").json()
