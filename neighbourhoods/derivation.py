@@ -296,6 +296,7 @@ def practice_sites(codes) -> list[PracticeSite]:
     """Current members with a location: where they are, their LSOA and their list size."""
     memberships = (
         Membership.objects.current()
+        .not_removed()
         .filter(practice__location__isnull=False)
         .select_related("practice", "neighbourhood")
     )

@@ -61,13 +61,14 @@ def neighbourhoods_collection(*, simplified=False, slug=None) -> dict:
     key = f"geojson:neighbourhoods:{int(simplified)}:{slug or '*'}"
     if (cached := cache.get(key)) is not None:
         return cached
-    neighbourhoods = Neighbourhood.objects.all()
+    neighbourhoods = Neighbourhood.objects.not_removed()
     if slug:
         neighbourhoods = neighbourhoods.filter(slug=slug)
     neighbourhoods = list(neighbourhoods)
     geometries = _boundaries([n.pk for n in neighbourhoods], simplified)
     counts = dict(
         Membership.objects.current()
+        .not_removed()
         .order_by()
         .values_list("neighbourhood_id")
         .annotate(n=Count("id"))
@@ -125,7 +126,7 @@ def practices_collection() -> dict:
         return cached
     current = {
         m.practice_id: m.neighbourhood
-        for m in Membership.objects.current().select_related("neighbourhood")
+        for m in Membership.objects.current().not_removed().select_related("neighbourhood")
     }
     practices = Practice.objects.filter(pk__in=current).order_by("name")
     collection = {

@@ -17,8 +17,50 @@ from partnership.models import OrderedContent, PartnerOrganisation, Place, Sourc
 
 from .audit.trail import audited, last_version
 
+# Removal: a practice or neighbourhood deleted in the admin is kept, marked removed (who, and
+# when), so it can be restored with the memberships its removal ended (services/removal.py).
+# A removed record is left out of everything the portal shows: every read that residents,
+# the API or the admin's lists see asks for `not_removed()` (or, in SQL, `removed_at IS
+# NULL`). The default managers still hold every record, so the imports, unique checks and
+# the audit trail see removed records too.
+REMOVAL_FIELDS = ["removed_at", "removed_by"]
 
-class Neighbourhood(OrderedContent):
+
+class RemovableQuerySet(models.QuerySet):
+    def not_removed(self):
+        return self.filter(removed_at__isnull=True)
+
+    def removed(self):
+        return self.filter(removed_at__isnull=False)
+
+
+class Removable(models.Model):
+    """A record that staff delete by removing it (services.removal): kept, and hidden."""
+
+    removed_at = models.DateTimeField("deleted at", null=True, blank=True, editable=False)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="deleted by",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
+
+
+# What a form may choose: a membership, an LSOA or a postcode is never given a removed one.
+NOT_REMOVED = {"removed_at__isnull": True}
+
+
+class Neighbourhood(OrderedContent, Removable):
     """A group of GP practices (a Primary Care Network) named after a local park."""
 
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="neighbourhoods")
@@ -46,17 +88,30 @@ class Neighbourhood(OrderedContent):
         help_text="Indicative area. A resident's GP practice decides their neighbourhood.",
     )
 
-    # The area is kept by the boundary versions, not in every history row.
-    history = audited(excluded_fields=["boundary"], m2m_fields=["partners"])
+    objects = RemovableQuerySet.as_manager()
+    # The area is kept by the boundary versions, not in every history row; removal is
+    # recorded by the rows its service writes (with their reason), and is undone only by
+    # restoring, never by restoring an earlier version.
+    history = audited(excluded_fields=["boundary", *REMOVAL_FIELDS], m2m_fields=["partners"])
 
     def get_absolute_url(self):
         return reverse("neighbourhoods:detail", kwargs={"slug": self.slug})
 
     def current_memberships(self, on=None):
-        return self.memberships.current(on).select_related("practice").order_by("practice__name")
+        return (
+            self.memberships.current(on)
+            .not_removed()
+            .select_related("practice")
+            .order_by("practice__name")
+        )
 
     def past_memberships(self, on=None):
-        return self.memberships.ended(on).select_related("practice").order_by("practice__name")
+        return (
+            self.memberships.ended(on)
+            .not_removed()
+            .select_related("practice")
+            .order_by("practice__name")
+        )
 
 
 class NeighbourhoodAim(models.Model):
@@ -82,7 +137,7 @@ SUGGEST_SIMILARITY = 0.4
 MIN_SEARCH_LENGTH = 2
 
 
-class PracticeQuerySet(models.QuerySet):
+class PracticeQuerySet(RemovableQuerySet):
     def search(self, query: str):
         """Practices matching a name (even misspelt), a place or street in their address, an
         ODS code or a postcode. Weak fuzzy matches are left out: see suggestions()."""
@@ -132,7 +187,7 @@ ODS_CODE_RE = re.compile(r"^[A-Z][0-9]{5}$")
 NHS_GP_PROFILE_URL = "https://www.nhs.uk/services/gp-surgery/"
 
 
-class Practice(models.Model):
+class Practice(Removable):
     class Status(models.TextChoices):
         ACTIVE = "A", "Active"
         CLOSED = "C", "Closed"
@@ -153,7 +208,7 @@ class Practice(models.Model):
     registered_patients_as_of = models.DateField(null=True, blank=True)
 
     objects = PracticeQuerySet.as_manager()
-    history = audited()
+    history = audited(excluded_fields=REMOVAL_FIELDS)
 
     class Meta:
         ordering = ["name"]
@@ -250,9 +305,22 @@ def period_text(started_on, ended_on) -> str:
     return "with no start or end date"
 
 
+def membership_not_removed_q(prefix=""):
+    """Memberships whose practice and neighbourhood are both on the portal (neither removed);
+    `prefix` follows a relation to them. A membership its practice's removal ended is still in
+    force, by its dates, on the day of the removal: this leaves it out all the same."""
+    return Q(
+        **{f"{prefix}practice__removed_at__isnull": True,
+           f"{prefix}neighbourhood__removed_at__isnull": True}
+    )  # fmt: skip
+
+
 class MembershipQuerySet(models.QuerySet):
     def current(self, on=None):
         return self.filter(current_membership_q(on))
+
+    def not_removed(self):
+        return self.filter(membership_not_removed_q())
 
     def overlapping(self, membership):
         """The practice's other memberships in force on any day `membership` is."""
@@ -272,15 +340,34 @@ class MembershipQuerySet(models.QuerySet):
 class Membership(models.Model):
     """A practice's membership of a neighbourhood; ended memberships are kept, not deleted."""
 
-    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="memberships")
+    class EndedByRemoval(models.TextChoices):
+        PRACTICE = "practice", "its practice's deletion"
+        NEIGHBOURHOOD = "neighbourhood", "its neighbourhood's deletion"
+
+    practice = models.ForeignKey(
+        Practice,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        limit_choices_to=NOT_REMOVED,
+    )
     neighbourhood = models.ForeignKey(
-        Neighbourhood, on_delete=models.CASCADE, related_name="memberships"
+        Neighbourhood,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        limit_choices_to=NOT_REMOVED,
     )
     started_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
+    # Set when removing its practice or neighbourhood ended it (services.removal), so that
+    # restoring that record reopens exactly this membership, with the end date it had.
+    ended_by_removal_of = models.CharField(
+        max_length=13, choices=EndedByRemoval.choices, blank=True, editable=False
+    )
+    ended_on_before_removal = models.DateField(null=True, blank=True, editable=False)
 
     objects = MembershipQuerySet.as_manager()
-    history = audited()
+    # The removal's bookkeeping is left out: restoring an earlier version never changes it.
+    history = audited(excluded_fields=["ended_by_removal_of", "ended_on_before_removal"])
 
     class Meta:
         ordering = ["neighbourhood", "practice__name"]
@@ -315,9 +402,10 @@ class Membership(models.Model):
 
     def _named(self, relation):
         """The practice's or the neighbourhood's name. A membership's history outlives both:
-        once one is deleted, it is named as its last version had it."""
+        once one is deleted, it is named as its last version had it, and marked so."""
         try:
-            return getattr(self, relation).name
+            record = getattr(self, relation)
+            return f"{record.name} (deleted)" if record.is_removed else record.name
         except ObjectDoesNotExist:
             field = self._meta.get_field(relation)
             last = last_version(field.related_model, getattr(self, field.attname))
@@ -379,6 +467,11 @@ class Membership(models.Model):
         return period_text(self.started_on, self.ended_on)
 
     @property
+    def period_before_removal(self) -> str:
+        """Its dates as they were before a removal ended it, as restoring puts them back."""
+        return period_text(self.started_on, self.ended_on_before_removal)
+
+    @property
     def has_ended(self):
         return self.ended_by()
 
@@ -429,6 +522,7 @@ class Lsoa(models.Model):
         # A neighbourhood with areas cannot be deleted: its postcodes would lose their answer.
         on_delete=models.PROTECT,
         related_name="lsoas",
+        limit_choices_to=NOT_REMOVED,
         help_text="Changing this redraws both neighbourhoods' areas and every postcode's answer.",
     )
 
@@ -478,6 +572,7 @@ class Postcode(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="postcodes",
+        limit_choices_to=NOT_REMOVED,
         db_index=False,
     )
     # Everything else a lookup shows, so that answering is one indexed read of this row:

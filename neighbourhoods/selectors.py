@@ -71,7 +71,8 @@ def covering(location: Location) -> dict:
         FROM here
         LEFT JOIN LATERAL (
             SELECT id, name, slug FROM {Neighbourhood._meta.db_table}
-            WHERE ST_Covers(boundary, here.location) ORDER BY id LIMIT 1
+            WHERE ST_Covers(boundary, here.location) AND removed_at IS NULL
+            ORDER BY id LIMIT 1
         ) AS n ON true
         LEFT JOIN LATERAL (
             SELECT gss_code, name, nhs_body FROM {LocalAuthority._meta.db_table}

@@ -41,6 +41,8 @@ def degrees(expression: str) -> str:
 
 # A neighbourhood's current members with a location, nearest a point first by the geodesic
 # distance (on the spheroid), at most NEAREST_PRACTICES, as one JSON array (NULL for none).
+# A practice deleted in the admin (removed) is in no answer, though the membership its
+# removal ended is in force, by its dates, until the end of that day.
 # `{point}` and `{neighbourhood_id}` are SQL expressions: the stored answers give a postcode's
 # point and neighbourhood, the lookup by point (answers.lookup_point) the point asked about.
 NEAREST_PRACTICES_SQL = """
@@ -57,6 +59,7 @@ NEAREST_PRACTICES_SQL = """
             JOIN {practice} AS pr ON pr.id = m.practice_id
             WHERE m.neighbourhood_id = {neighbourhood_id}
               AND pr.location IS NOT NULL
+              AND pr.removed_at IS NULL
               AND {current}
             ORDER BY distance, pr.name
             LIMIT {limit}
@@ -93,7 +96,7 @@ WITH worked_out AS (
            ) AS answer
     FROM {postcode} AS p
     LEFT JOIN {authority} AS la ON la.gss_code = p.local_authority_code
-    LEFT JOIN {neighbourhood} AS n ON n.id = p.neighbourhood_id
+    LEFT JOIN {neighbourhood} AS n ON n.id = p.neighbourhood_id AND n.removed_at IS NULL
     LEFT JOIN LATERAL ({nearest}) AS nearest ON NOT p.terminated
     WHERE (%(ids)s::bigint[] IS NULL OR p.id = ANY(%(ids)s::bigint[]))
       AND (%(neighbourhoods)s::bigint[] IS NULL
@@ -139,7 +142,7 @@ WITH counted AS (
            ) ORDER BY c.n DESC, nb.name) FILTER (WHERE nb.id IS NOT NULL), '[]')
                AS shares
     FROM counted AS c LEFT JOIN {neighbourhood} AS nb
-        ON nb.id = c.neighbourhood_id
+        ON nb.id = c.neighbourhood_id AND nb.removed_at IS NULL
     GROUP BY c.outcode
 ), gone AS (
     DELETE FROM {table} AS d

@@ -5,7 +5,13 @@ from django.http import Http404
 from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, ListView, TemplateView
 
-from neighbourhoods.models import Lsoa, Neighbourhood, Practice, current_membership_q
+from neighbourhoods.models import (
+    Lsoa,
+    Neighbourhood,
+    Practice,
+    current_membership_q,
+    membership_not_removed_q,
+)
 from neighbourhoods.selectors import data_freshness, imported_releases
 
 from .data_sources import DATA_SOURCES
@@ -30,7 +36,7 @@ class HomeView(TemplateView):
             priorities=place.priorities.all(),
             work_programmes=place.work_programmes.all(),
             health_challenges=place.health_challenges.all(),
-            neighbourhoods=Neighbourhood.objects.filter(place=place),
+            neighbourhoods=Neighbourhood.objects.not_removed().filter(place=place),
             workstreams=place.workstreams.all(),
             other_places=Place.objects.exclude(pk=place.pk).order_by("order", "pk"),
             reviewed_on=place.reviewed_on,
@@ -49,7 +55,9 @@ def latest_review(records):
 def registered_patients_in(place):
     """Patients registered with the practices now in the place's neighbourhoods."""
     practices = Practice.objects.filter(
-        current_membership_q(prefix="memberships__"), memberships__neighbourhood__place=place
+        current_membership_q(prefix="memberships__"),
+        membership_not_removed_q(prefix="memberships__"),
+        memberships__neighbourhood__place=place,
     ).distinct()
     return practices.aggregate(
         registered_patients=Sum("registered_patients"),
@@ -93,7 +101,9 @@ class PartnerDetailView(DetailView):
     queryset = PartnerOrganisation.objects.prefetch_related(
         "places",
         "workstreams",
-        Prefetch("neighbourhoods", queryset=Neighbourhood.objects.order_by("order", "name")),
+        Prefetch(
+            "neighbourhoods", queryset=Neighbourhood.objects.not_removed().order_by("order", "name")
+        ),
     )
 
     def get_context_data(self, **kwargs):

@@ -6,6 +6,7 @@ package; each module registers its models.
 - geography.py: LSOAs and moving them (with the preview), local authorities, postcodes;
 - records.py: import runs and boundary versions, read-only;
 - releases.py: new releases of the open data: upload, preview, apply, undo;
+- removals.py: deleting a practice or neighbourhood (removing it), Deleted records, restoring;
 - widgets.py: the map widgets they share.
 
 The audit trail's admin (history, recent changes) is neighbourhoods.audit, for all apps.

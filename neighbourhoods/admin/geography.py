@@ -27,7 +27,7 @@ from .widgets import MapAdmin, ReadOnlyBoundary
 
 class MoveLsoasForm(forms.Form):
     neighbourhood = forms.ModelChoiceField(
-        queryset=Neighbourhood.objects.defer("boundary"),
+        queryset=Neighbourhood.objects.not_removed().defer("boundary"),
         label="Move them to",
         empty_label="Choose a neighbourhood",
         error_messages={"required": "Choose the neighbourhood to move them to."},
@@ -134,7 +134,9 @@ class LsoaAdmin(ReadOnlyBoundary, AuditedAdmin, MapAdmin):
                 return HttpResponseRedirect(
                     reverse("admin:neighbourhoods_lsoa_history", args=[object_id])
                 )
-            neighbourhood = Neighbourhood.objects.filter(pk=version.neighbourhood_id).first()
+            neighbourhood = (
+                Neighbourhood.objects.not_removed().filter(pk=version.neighbourhood_id).first()
+            )
             if neighbourhood is None:
                 self.message_user(
                     request,

@@ -1,10 +1,8 @@
 """Neighbourhoods, their aims, practices and memberships."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin
 from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -17,6 +15,7 @@ from ..models import (
     NeighbourhoodAim,
     Practice,
 )
+from .removals import RemovableAdmin
 from .widgets import MapAdmin, ReadOnlyBoundary
 
 
@@ -67,9 +66,14 @@ class MembershipInline(AuditedInline):
     fields = ["practice", "neighbourhood", "started_on", "ended_on"]
     autocomplete_fields = ["practice", "neighbourhood"]
 
+    def get_queryset(self, request):
+        """A practice's membership of a deleted neighbourhood is not shown on its page (nor
+        offered to change): it comes back when the neighbourhood is restored."""
+        return super().get_queryset(request).not_removed()
+
 
 @admin.register(Neighbourhood)
-class NeighbourhoodAdmin(ViewOnPortal, ReadOnlyBoundary, AuditedAdmin, MapAdmin):
+class NeighbourhoodAdmin(ViewOnPortal, ReadOnlyBoundary, RemovableAdmin, AuditedAdmin, MapAdmin):
     boundary_help = "Drawn from this neighbourhood's LSOAs; it cannot be edited here."
     list_display = ["name", "park_name", "pcn_code", "current_practices", "order"]
     list_editable = ["order"]
@@ -101,38 +105,9 @@ class NeighbourhoodAdmin(ViewOnPortal, ReadOnlyBoundary, AuditedAdmin, MapAdmin)
     def current_practices(self, obj):
         return obj.current_memberships().count()
 
-    def get_actions(self, request):
-        """No bulk delete: each deletion is checked on its own (see delete_view)."""
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
-    def delete_view(self, request, object_id, extra_context=None):
-        """Refuse while LSOAs are assigned: their postcodes would lose their answer. Staff who
-        may not delete it are refused first, the same for every id, and told nothing."""
-        neighbourhood = self.get_object(request, object_id)
-        if not self.has_delete_permission(request, neighbourhood):
-            raise PermissionDenied
-        if neighbourhood is not None:
-            lsoas = neighbourhood.lsoas.count()
-            if lsoas:
-                postcodes = neighbourhood.postcodes.filter(terminated=False).count()
-                messages.error(
-                    request,
-                    f"{neighbourhood.name} cannot be deleted: {lsoas} LSOA"
-                    f"{'s are' if lsoas != 1 else ' is'} assigned to it, and {postcodes:,} "
-                    f"postcode{'s' if postcodes != 1 else ''} would lose their answer. Move "
-                    'its LSOAs to other neighbourhoods first (LSOAs, action "Move to a '
-                    'neighbourhood").',
-                )
-                return HttpResponseRedirect(
-                    reverse("admin:neighbourhoods_neighbourhood_change", args=[neighbourhood.pk])
-                )
-        return super().delete_view(request, object_id, extra_context)
-
 
 @admin.register(Practice)
-class PracticeAdmin(ViewOnPortal, AuditedAdmin, MapAdmin):
+class PracticeAdmin(ViewOnPortal, RemovableAdmin, AuditedAdmin, MapAdmin):
     list_display = [
         "name",
         "ods_code",
@@ -157,7 +132,9 @@ class PracticeAdmin(ViewOnPortal, AuditedAdmin, MapAdmin):
             .prefetch_related(
                 Prefetch(
                     "memberships",
-                    queryset=Membership.objects.current().select_related("neighbourhood"),
+                    queryset=Membership.objects.current()
+                    .not_removed()
+                    .select_related("neighbourhood"),
                     to_attr="current_memberships",
                 )
             )
@@ -172,6 +149,11 @@ class MembershipAdmin(AuditedAdmin):
     autocomplete_fields = ["practice", "neighbourhood"]
     list_select_related = ["practice", "neighbourhood"]
     date_hierarchy = "started_on"
+
+    def get_queryset(self, request):
+        """Memberships of a deleted practice or neighbourhood are left out, as the record is:
+        they come back with it when it is restored."""
+        return super().get_queryset(request).not_removed()
 
 
 @admin.register(NeighbourhoodAim)

@@ -83,7 +83,7 @@ def neighbourhood_then(area: versions.AreaOnDate | None) -> dict | None:
     from its old slug if the neighbourhood has since been deleted)."""
     if area is None:
         return None
-    today = Neighbourhood.objects.filter(pk=area.neighbourhood_id).first()
+    today = Neighbourhood.objects.not_removed().filter(pk=area.neighbourhood_id).first()
     url = (
         today.get_absolute_url()
         if today

@@ -78,7 +78,7 @@ def _live_postcodes_in_area():
             SELECT p.postcode, n.name, n.slug, l.code, l.name, p.local_authority_code, la.name
             FROM {postcode} AS p
             JOIN {lsoa} AS l ON l.id = p.lsoa_id
-            LEFT JOIN {neighbourhood} AS n ON n.id = p.neighbourhood_id
+            LEFT JOIN {neighbourhood} AS n ON n.id = p.neighbourhood_id AND n.removed_at IS NULL
             LEFT JOIN {authority} AS la ON la.gss_code = p.local_authority_code
             WHERE NOT p.terminated
             ORDER BY p.postcode

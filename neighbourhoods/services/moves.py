@@ -207,7 +207,7 @@ def _stranded(params, neighbourhoods):
             JOIN {Practice._meta.db_table} AS pr ON pr.id = m.practice_id
             JOIN after_areas AS a ON a.id = m.neighbourhood_id
             JOIN {Neighbourhood._meta.db_table} AS n ON n.id = m.neighbourhood_id
-            WHERE pr.location IS NOT NULL
+            WHERE pr.location IS NOT NULL AND pr.removed_at IS NULL
               AND {current_membership_sql("m")}
               AND n.boundary IS NOT NULL AND ST_Covers(n.boundary, pr.location)
               AND (a.boundary IS NULL OR NOT ST_Covers(a.boundary, pr.location))
@@ -268,7 +268,7 @@ def _map(params, neighbourhoods, colours, stranded):
             FROM {Membership._meta.db_table} AS m
             JOIN {Practice._meta.db_table} AS pr ON pr.id = m.practice_id
             WHERE m.neighbourhood_id = ANY(%(affected)s::bigint[]) AND pr.location IS NOT NULL
-              AND {current_membership_sql("m")}
+              AND pr.removed_at IS NULL AND {current_membership_sql("m")}
             """,
             params,
         )

@@ -36,12 +36,12 @@ def boundaries_publish(*, areas_may_have_changed=True):
 
 def _published_state():
     """The LSOA assignments and each neighbourhood's name, slug and area, and a fingerprint of
-    them all."""
+    them all. A neighbourhood deleted in the admin (removed) is not published."""
     assignments = dict(Lsoa.objects.order_by("code").values_list("code", "neighbourhood_id"))
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT id, name, slug, md5(COALESCE(ST_AsEWKB(boundary), ''::bytea))
-                FROM {Neighbourhood._meta.db_table} ORDER BY id"""
+                FROM {Neighbourhood._meta.db_table} WHERE removed_at IS NULL ORDER BY id"""
         )
         areas = cursor.fetchall()
     digest = hashlib.sha256(json.dumps([assignments, areas]).encode()).hexdigest()
@@ -80,6 +80,7 @@ def boundaries_snapshot(*, reason: str = "") -> BoundaryVersion | None:
                     WHERE l.neighbourhood_id = n.id),
                    n.boundary
             FROM {Neighbourhood._meta.db_table} AS n
+            WHERE n.removed_at IS NULL
             """,
             [version.pk],
         )

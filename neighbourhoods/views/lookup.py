@@ -74,13 +74,15 @@ class PracticeSearchView(View):
         elif "\x00" in query:
             error, status = "Enter the name of your GP practice using letters and numbers", 400
         elif asked:
-            memberships = Membership.objects.select_related("neighbourhood").order_by(
-                F("ended_on").desc(nulls_first=True)
+            memberships = (
+                Membership.objects.not_removed()
+                .select_related("neighbourhood")
+                .order_by(F("ended_on").desc(nulls_first=True))
             )
             practices = list(
-                Practice.objects.search(query).prefetch_related(
-                    Prefetch("memberships", queryset=memberships)
-                )
+                Practice.objects.not_removed()
+                .search(query)
+                .prefetch_related(Prefetch("memberships", queryset=memberships))
             )
             for practice in practices:
                 members = list(practice.memberships.all())
@@ -89,7 +91,7 @@ class PracticeSearchView(View):
                 practice.current_membership = now[0] if now else None
                 practice.last_membership = ended[0] if ended and not now else None
             if not practices:
-                suggestions = list(Practice.objects.suggestions(query))
+                suggestions = list(Practice.objects.not_removed().suggestions(query))
         context = {"query": query[:MAX_QUERY_LENGTH], "asked": asked, "error": error,
                    "practices": practices, "suggestions": suggestions}  # fmt: skip
         return render(request, self.template_name, context, status=status)

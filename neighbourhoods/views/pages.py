@@ -17,6 +17,7 @@ from ..models import (
     NeighbourhoodAim,
     Practice,
     current_membership_q,
+    membership_not_removed_q,
 )
 from ..selectors import imported_releases
 
@@ -26,8 +27,10 @@ class NeighbourhoodListView(ListView):
     context_object_name = "neighbourhoods"
 
     def get_queryset(self):
-        current = current_membership_q(prefix="memberships__")
-        return Neighbourhood.objects.annotate(
+        current = current_membership_q(prefix="memberships__") & membership_not_removed_q(
+            prefix="memberships__"
+        )
+        return Neighbourhood.objects.not_removed().annotate(
             practice_count=Count("memberships", filter=current),
             patients=Sum("memberships__practice__registered_patients", filter=current),
         )
@@ -46,7 +49,9 @@ class NeighbourhoodDetailView(DetailView):
     context_object_name = "neighbourhood"
 
     def get_queryset(self):
-        return Neighbourhood.objects.select_related("place").prefetch_related("partners")
+        return (
+            Neighbourhood.objects.not_removed().select_related("place").prefetch_related("partners")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -103,13 +108,15 @@ class NeighbourhoodMapView(ListView):
     context_object_name = "neighbourhoods"
 
     def get_queryset(self):
-        return Neighbourhood.objects.annotate(
-            label_point=PointOnSurface("boundary")
-        ).prefetch_related(
-            Prefetch(
-                "memberships",
-                queryset=Membership.objects.current().select_related("practice"),
-                to_attr="current",
+        return (
+            Neighbourhood.objects.not_removed()
+            .annotate(label_point=PointOnSurface("boundary"))
+            .prefetch_related(
+                Prefetch(
+                    "memberships",
+                    queryset=Membership.objects.current().not_removed().select_related("practice"),
+                    to_attr="current",
+                )
             )
         )
 
@@ -160,11 +167,17 @@ class PracticeDetailView(DetailView):
         return super().get(request, *args, **kwargs)
 
     def get_object(self, queryset=None):
-        memberships = Membership.objects.select_related("neighbourhood").order_by(
-            F("started_on").asc(nulls_first=True), "ended_on"
+        """A practice deleted in the admin is not found, as before deletion kept it: residents
+        are never sent to one (it is in no answer, search or map), and a closed practice,
+        which they may still look for, keeps its page and says it has closed."""
+        memberships = (
+            Membership.objects.not_removed()
+            .select_related("neighbourhood")
+            .order_by(F("started_on").asc(nulls_first=True), "ended_on")
         )
         practice = (
-            Practice.objects.prefetch_related(Prefetch("memberships", queryset=memberships))
+            Practice.objects.not_removed()
+            .prefetch_related(Prefetch("memberships", queryset=memberships))
             .filter(ods_code=self.kwargs["ods_code"])
             .first()
         )

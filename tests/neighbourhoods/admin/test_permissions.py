@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from neighbourhoods.models import BoundaryVersion, DataRelease, ImportRun, Neighbourhood
+from neighbourhoods.models import BoundaryVersion, DataRelease, ImportRun, Neighbourhood, Practice
 from tests import factories
 
 from .test_admin import FACTORY_FOR
@@ -167,6 +167,43 @@ def test_a_data_release_is_applied_or_undone_only_by_staff_who_may(client, view,
     )
 
 
+@pytest.fixture
+def deleted(db):
+    """A deleted practice and a deleted neighbourhood, each with a membership its deletion
+    ended, for restoring."""
+    from neighbourhoods.services.removal import record_remove
+
+    practice = factories.MembershipFactory(started_on=None).practice
+    neighbourhood = factories.MembershipFactory(started_on=None).neighbourhood
+    for record in (practice, neighbourhood):
+        record_remove(record=record)
+    return {Practice: practice, Neighbourhood: neighbourhood}
+
+
+@pytest.mark.parametrize(
+    "model, group",
+    [(Practice, None), (Practice, "Viewers"), (Practice, "Editors"),
+     (Neighbourhood, None), (Neighbourhood, "Viewers"), (Neighbourhood, "Data managers")],
+    ids=lambda value: getattr(getattr(value, "_meta", None), "model_name", value or "none"),
+)  # fmt: skip
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_deleted_record_is_restored_only_by_staff_who_may_change_it(
+    client, deleted, model, group, method
+):
+    """Viewers read Deleted records but restore nothing; Editors may not change practices,
+    nor Data managers neighbourhoods. Each is refused before the id is looked up."""
+    record = deleted[model]
+    same_refusal(staff_member(client, group), method, url(model, "restore"), record.pk)
+    record.refresh_from_db()
+    assert record.is_removed
+
+
+def test_deleted_records_is_refused_to_staff_who_may_see_neither_kind(client, deleted):
+    response = staff_member(client).get(reverse("deleted-records"))
+    assert response.status_code == 403
+    assert deleted[Practice].name.encode() not in response.content
+
+
 def test_every_custom_admin_address_is_tested_here():
     """A new view in an admin's get_urls must be added to the tests above."""
     custom = set()
@@ -183,6 +220,8 @@ def test_every_custom_admin_address_is_tested_here():
         "neighbourhoods_boundaryversion_geojson",
         "neighbourhoods_datarelease_apply",
         "neighbourhoods_datarelease_undo",
+        "neighbourhoods_practice_restore",
+        "neighbourhoods_neighbourhood_restore",
         *(f"{m._meta.app_label}_{m._meta.model_name}_simple_history"
           for m in PORTAL_ADMINS if hasattr(m, "history")),
     }  # fmt: skip

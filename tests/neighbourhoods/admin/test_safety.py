@@ -108,7 +108,9 @@ def test_a_neighbourhood_without_lsoas_can_be_deleted(staff_client):
     neighbourhood = factories.NeighbourhoodFactory()
     url = reverse("admin:neighbourhoods_neighbourhood_delete", args=[neighbourhood.pk])
     assert staff_client.post(url, {"post": "yes"}).status_code == 302
-    assert not Neighbourhood.objects.filter(pk=neighbourhood.pk).exists()
+    # Kept, to be restored from Deleted records, and gone from everything else.
+    assert Neighbourhood.objects.removed().filter(pk=neighbourhood.pk).exists()
+    assert not Neighbourhood.objects.not_removed().filter(pk=neighbourhood.pk).exists()
 
 
 def test_saving_a_practice_untouched_keeps_its_address(staff):

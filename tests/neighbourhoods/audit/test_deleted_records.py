@@ -1,6 +1,8 @@
 """A history row outlives the records it names: once a practice or a neighbourhood is
 deleted, its memberships' rows still say plainly what they were, on "Recent changes" and on
-the membership's own history page."""
+the membership's own history page. Deleting one in the admin keeps it, removed, and ends its
+memberships (services.removal): they are named "(deleted)" all the same, and their rows say
+why they ended."""
 
 import pytest
 from django.urls import reverse
@@ -11,14 +13,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
-    "deleted, named",
+    "deleted, named, reason",
     [
-        ("practice", "Dalston Practice (deleted) in Test Fields"),
-        ("neighbourhood", "Dalston Practice in Test Fields (deleted)"),
+        ("practice", "Dalston Practice (deleted) in Test Fields", "Dalston Practice"),
+        ("neighbourhood", "Dalston Practice in Test Fields (deleted)", "Test Fields"),
     ],
 )
 def test_a_membership_whose_practice_or_neighbourhood_is_deleted_is_still_named(
-    staff_client, deleted, named
+    staff_client, deleted, named, reason
 ):
     membership = MembershipFactory(
         practice__name="Dalston Practice", neighbourhood__name="Test Fields"
@@ -36,7 +38,9 @@ def test_a_membership_whose_practice_or_neighbourhood_is_deleted_is_still_named(
     assert history.status_code == 200
     for page in (recent.content.decode(), history.content.decode()):
         assert named in page
-        assert "Deleted" in page
+        assert f"Ended: {reason} was deleted" in page  # ended, not deleted
+    membership.refresh_from_db()
+    assert membership.ended_on is not None
 
 
 def test_a_change_to_a_since_deleted_neighbourhood_names_it(staff_client):
