@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('neighbourhoods', '0020_roles_read_and_restore_postcodes'),
+        ('neighbourhoods', '0021_datarelease_geo_sources'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
