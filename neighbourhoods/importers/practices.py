@@ -332,6 +332,8 @@ class PracticesImport(Importer):
                                       summary)  # fmt: skip
         self.locate(self.paths["codepoint"], records)
         neighbourhoods = self.neighbourhoods_for(memberships)
+        records, memberships = self.leave_removed_alone(records, memberships, neighbourhoods,
+                                                        summary)  # fmt: skip
         self.check_one_neighbourhood_at_a_time(memberships, neighbourhoods)
         known, corrected = self.check_against_the_portal(memberships, neighbourhoods)
         self.guard_blanking(records, summary)
@@ -551,6 +553,33 @@ class PracticesImport(Importer):
                     f"No Code-Point Open point for {record.ods_code}'s postcode "
                     f"'{record.postcode}': its location is left empty."
                 )
+
+    def leave_removed_alone(self, records, memberships, neighbourhoods, summary):
+        """Staff deleted these practices or neighbourhoods in the admin (services.removal):
+        the import changes neither them nor their memberships, which would bring a deleted
+        practice back into the answers by the back door, and says so."""
+        removed_practices = {
+            p.ods_code: p
+            for p in Practice.objects.removed().filter(ods_code__in=records).order_by("ods_code")
+        }
+        removed_pcns = {code for code, n in neighbourhoods.items() if n.is_removed}
+        for practice in removed_practices.values():
+            summary.note(
+                f"{_label(practice)} was deleted in the admin on "
+                f"{practice.removed_at:%-d %B %Y}: left as it is, with its memberships. "
+                "Restore it from Deleted records for ODS's changes to it to apply."
+            )
+        for code in sorted(removed_pcns):
+            summary.note(
+                f"{neighbourhoods[code].name} ({code}) was deleted in the admin: no membership "
+                "of it is started or changed. Restore it from Deleted records first."
+            )
+        records = {c: r for c, r in records.items() if c not in removed_practices}
+        memberships = [
+            m for m in memberships
+            if m["ods_code"] not in removed_practices and m["pcn_code"] not in removed_pcns
+        ]  # fmt: skip
+        return records, memberships
 
     def neighbourhoods_for(self, memberships):
         by_code = {n.pcn_code: n for n in Neighbourhood.objects.all()}

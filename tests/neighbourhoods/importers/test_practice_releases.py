@@ -225,3 +225,28 @@ def test_a_release_that_dates_a_membership_again_corrects_it_rather_than_adding_
     before = snapshot()
     run_import(**write_release(tmp_path, BASELINE))  # the same release again: nothing moves
     assert snapshot() == before
+
+
+def test_a_practice_deleted_in_the_admin_is_left_alone_by_the_next_release(borough, tmp_path):
+    """ODS still lists a practice staff have deleted: the import changes neither it nor its
+    memberships (which would bring it back into the answers), and says so."""
+    from neighbourhoods.services.removal import record_remove
+
+    run_import(**write_release(tmp_path / "march", BASELINE, month="2026-03"))
+    record_remove(record=Practice.objects.get(ods_code="F90005"))
+    ended = list(Membership.objects.filter(practice__ods_code="F90005").values_list("ended_on"))
+    renamed = [p if p["code"] != "F90005" else {**p, "name": "STOKE NEWINGTON HEALTH CENTRE"}
+               for p in BASELINE]  # fmt: skip
+
+    output = run_import(**write_release(tmp_path / "april", renamed, month="2026-04"))
+
+    done = [line.strip() for line in output.splitlines()]
+
+    practice = Practice.objects.get(ods_code="F90005")
+    assert practice.is_removed and practice.ods_name == "STOKE NEWINGTON PRACTICE"
+    assert list(practice.memberships.values_list("ended_on")) == ended
+    assert any(
+        line.startswith("F90005 Stoke Newington Practice was deleted in the admin on ")
+        and line.endswith("Restore it from Deleted records for ODS's changes to it to apply.")
+        for line in done
+    ), done
