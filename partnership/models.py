@@ -25,6 +25,13 @@ class Source(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def citation(self) -> str:
+        """The source as the public pages name it: title, publisher (when published), as the
+        "About the data" page lists it."""
+        text = f"{self.title}, {self.publisher}" if self.publisher else self.title
+        return f"{text} ({self.published})" if self.published else text
+
 
 class OrderedContent(models.Model):
     """Named content staff put in order, recording where it came from, when it was published

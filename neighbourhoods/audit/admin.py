@@ -19,6 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from partnership.reviews import page_review
 from partnership.services import pages_mark_reviewed
 
 from .trail import LINKS, differs_from_last_version, keep_version_before, last_version
@@ -188,12 +189,13 @@ class ReviewedAdmin:
         return [review, *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        """The page says who reviewed the record and when."""
+        """The page says who reviewed the record and when, and what its public page says."""
         obj = self.get_object(request, unquote(object_id))
         if obj is not None:
             opts = self.model._meta
             extra_context = {
                 **(extra_context or {}),
+                "review_wording": page_review([obj]).text,
                 "may_mark_reviewed": self.has_change_permission(request, obj),
                 "review_url": reverse(
                     f"admin:{opts.app_label}_{opts.model_name}_review", args=[obj.pk]

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from partnership.data_sources import DATA_SOURCES
+from partnership.reviews import page_review
 
 from .. import maps
 from ..models import (
@@ -27,7 +28,7 @@ class NeighbourhoodListView(ListView):
 
     def get_queryset(self):
         current = current_membership_q(prefix="memberships__")
-        return Neighbourhood.objects.annotate(
+        return Neighbourhood.objects.select_related("source").annotate(
             practice_count=Count("memberships", filter=current),
             patients=Sum("memberships__practice__registered_patients", filter=current),
         )
@@ -35,9 +36,7 @@ class NeighbourhoodListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["aims"] = NeighbourhoodAim.objects.all()
-        context["reviewed_on"] = max(
-            (n.reviewed_on for n in context["neighbourhoods"] if n.reviewed_on), default=None
-        )
+        context["review"] = page_review(context["neighbourhoods"])
         return context
 
 
@@ -46,7 +45,7 @@ class NeighbourhoodDetailView(DetailView):
     context_object_name = "neighbourhood"
 
     def get_queryset(self):
-        return Neighbourhood.objects.select_related("place").prefetch_related("partners")
+        return Neighbourhood.objects.select_related("place", "source").prefetch_related("partners")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -66,7 +65,7 @@ class NeighbourhoodDetailView(DetailView):
             ),
             aims=NeighbourhoodAim.objects.all(),
             map_config=own_area_map_config(neighbourhood, current),
-            reviewed_on=neighbourhood.reviewed_on,
+            review=page_review([neighbourhood]),
         )
         return context
 

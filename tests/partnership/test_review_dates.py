@@ -1,6 +1,7 @@
-"""Review dates that mean something: a page is marked reviewed only by a person, who is
-named in its history. Loaders and migrations never set a review date, and the migration
-that came with this cleared those they had set."""
+"""Review dates that mean something: a page says "Page last reviewed" only once a person has
+marked it reviewed; until then it says where its text came from and when it was published
+here. Loaders and migrations never set a review date, and the migration that came with this
+cleared those they had set."""
 
 import datetime
 import importlib
@@ -11,13 +12,21 @@ import time_machine
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from neighbourhoods.audit import trail
 from neighbourhoods.models import ImportRun, Neighbourhood
 from partnership.models import PartnerOrganisation, Place
+from partnership.reviews import PageReview, page_review
 from partnership.services import REVIEWED_REASON, pages_mark_reviewed
-from tests.factories import PartnerFactory
+from tests.factories import (
+    NeighbourhoodFactory,
+    PartnerFactory,
+    PlaceFactory,
+    SourceFactory,
+    WorkstreamFactory,
+)
 from workstreams.models import Workstream
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +45,15 @@ def on(day, hour=12):
 @pytest.fixture
 def amina(db):
     return get_user_model().objects.create_user("amina", is_staff=True)
+
+
+@pytest.fixture
+def document():
+    return SourceFactory(
+        title="City and Hackney Neighbourhoods",
+        publisher="NHS City and Hackney Clinical Commissioning Group",
+        published="About 2019",
+    )
 
 
 # -- Marking pages reviewed ----------------------------------------------------------------
@@ -71,6 +89,73 @@ def test_a_new_record_is_published_today_and_not_reviewed():
         partner = PartnerFactory()
     assert partner.published_on == TODAY
     assert partner.reviewed_on is None
+
+
+# -- What the public page says -----------------------------------------------------------------
+
+
+def test_a_page_nobody_reviewed_says_where_its_text_came_from_and_when_it_was_published(
+    client, document
+):
+    partner = PartnerFactory(source=document, published_on=LOADED_ON)
+
+    html = client.get(partner.get_absolute_url()).content.decode()
+
+    assert '<div class="nhsuk-review-date">' in html
+    assert (
+        "Text from City and Hackney Neighbourhoods, NHS City and Hackney Clinical Commissioning "
+        "Group (About 2019). Published on this site 22 November 2026."
+    ) in html
+    assert "Page last reviewed" not in html
+
+
+def test_a_page_a_person_reviewed_says_when(client, document, amina):
+    neighbourhood = NeighbourhoodFactory(source=document, published_on=LOADED_ON)
+    with on(TODAY):
+        pages_mark_reviewed(records=Neighbourhood.objects.filter(pk=neighbourhood.pk), by=amina)
+
+    html = client.get(neighbourhood.get_absolute_url()).content.decode()
+
+    assert '<div class="nhsuk-review-date">' in html
+    assert "Page last reviewed: 5 December 2026" in html
+    assert "Text from" not in html and "Published on this site" not in html
+
+
+def test_a_list_page_is_reviewed_once_all_of_it_is_on_its_oldest_day(client, document, amina):
+    place = PlaceFactory(published_on=LOADED_ON)
+    older, newer = WorkstreamFactory.create_batch(2, place=place, source=document)
+    with on(datetime.date(2026, 11, 30)):  # `older` and any other workstream on the page
+        pages_mark_reviewed(records=Workstream.objects.exclude(pk=newer.pk), by=amina)
+
+    partly = client.get(reverse("workstreams:list")).content.decode()
+    with on(TODAY):
+        pages_mark_reviewed(records=Workstream.objects.filter(pk=newer.pk), by=amina)
+    wholly = client.get(reverse("workstreams:list")).content.decode()
+
+    assert "Page last reviewed" not in partly
+    assert "Text from City and Hackney Neighbourhoods" in partly
+    assert "Page last reviewed: 30 November 2026" in wholly
+
+
+def test_the_wording_names_each_source_once_and_the_earliest_publication():
+    sources = [SourceFactory(title=t, publisher="", published="") for t in ("A", "B", "C")]
+    records = [
+        PartnerOrganisation(source=sources[0], published_on=TODAY),
+        PartnerOrganisation(source=sources[0], published_on=LOADED_ON),
+        PartnerOrganisation(source=sources[1], published_on=TODAY),
+        PartnerOrganisation(source=sources[2], published_on=TODAY),
+        PartnerOrganisation(source=None, published_on=TODAY, reviewed_on=TODAY),
+    ]
+
+    assert page_review(records).text == (
+        "Text from A; B; and C. Published on this site 22 November 2026."
+    )
+    assert page_review(records[2:4]).text == (
+        "Text from B and C. Published on this site 5 December 2026."
+    )
+    assert page_review(records[4:]).text == "Page last reviewed: 5 December 2026"
+    assert PageReview(None).text == ""
+    assert page_review([]) is None
 
 
 # -- Forms, loaders and migrations never set it ----------------------------------------------

@@ -66,12 +66,16 @@ def partner_form(partner, **changes):
 # -- The button on a record's page -------------------------------------------------------------
 
 
-def test_the_record_page_says_who_reviewed_it_and_offers_the_button(staff_client, partner):
+def test_the_record_page_says_what_residents_see_and_offers_the_button(staff_client, partner):
     html = staff_client.get(
         reverse("admin:partnership_partnerorganisation_change", args=[partner.pk])
     ).content.decode()
 
     assert "Nobody has marked it as reviewed yet." in html
+    assert (
+        "Its page says: “Text from Our work, NHS City and Hackney CCG. Published on this site "
+        "22 November 2026.”"
+    ) in html
     assert f'action="{review_url(partner)}"' in html
     assert 'value="Mark as reviewed"' in html
     assert 'name="reviewed_on"' not in html  # not in the record's form
