@@ -1,5 +1,5 @@
 """Review dates that a person set (docs/history.md, "Review dates"): what a public page says
-about how current its text is.
+about how current its text is, and which pages are due for review.
 
 A page is reviewed when a member of staff marks it so in the admin
 (partnership.services.pages_mark_reviewed). Until then it says where its text came from and
@@ -8,9 +8,14 @@ when it was published here, rather than a review date nobody set."""
 import datetime
 from dataclasses import dataclass
 
-from neighbourhoods.models import day_text
+from django.apps import apps
+from django.conf import settings
+from django.utils import timezone
 
-from .models import Source
+from neighbourhoods.models import day_text
+from neighbourhoods.selectors import months_after
+
+from .models import OrderedContent, Source
 
 
 @dataclass(frozen=True)
@@ -58,3 +63,38 @@ def page_review(records) -> PageReview | None:
         return PageReview(min(r.reviewed_on for r in records), published_on=published)
     sources = {r.source_id: r.source for r in unreviewed if r.source_id is not None}
     return PageReview(None, sources=tuple(sources.values()), published_on=published)
+
+
+def reviewed_models() -> list:
+    """The models whose records have a public page with a review date."""
+    return [m for m in apps.get_models() if issubclass(m, OrderedContent)]
+
+
+def is_due(record, today: datetime.date, months: int) -> bool:
+    """Never reviewed, or reviewed more than `months` months before `today` (reviewed on
+    5 December 2025, due from 6 December 2026 with 12 months)."""
+    return record.reviewed_on is None or today > months_after(record.reviewed_on, months)
+
+
+def pages_due_for_review(models, *, today=None, months=None) -> list:
+    """The records of `models` due for review on `today` (default: today), oldest first:
+    those never reviewed, by the day they were published, then the rest by the day they were
+    last reviewed. `months` defaults to the PORTAL_REVIEW_AFTER_MONTHS setting."""
+    today = today or timezone.localdate()
+    months = months or settings.PORTAL_REVIEW_AFTER_MONTHS
+    shown = ["name", "slug", "published_on", "reviewed_on", "reviewed_by"]  # no boundaries
+    due = [
+        record
+        for model in models
+        for record in model._default_manager.select_related("reviewed_by").only(*shown)
+        if is_due(record, today, months)
+    ]
+    return sorted(
+        due,
+        key=lambda r: (
+            r.reviewed_on is not None,
+            r.reviewed_on or r.published_on or datetime.date.min,
+            str(r._meta.verbose_name),
+            str(r),
+        ),
+    )

@@ -1,7 +1,7 @@
 """Review dates that mean something: a page says "Page last reviewed" only once a person has
 marked it reviewed; until then it says where its text came from and when it was published
 here. Loaders and migrations never set a review date, and the migration that came with this
-cleared those they had set."""
+cleared those they had set. Staff see which pages are due for review."""
 
 import datetime
 import importlib
@@ -18,7 +18,7 @@ from django.utils import timezone
 from neighbourhoods.audit import trail
 from neighbourhoods.models import ImportRun, Neighbourhood
 from partnership.models import PartnerOrganisation, Place
-from partnership.reviews import PageReview, page_review
+from partnership.reviews import PageReview, page_review, pages_due_for_review
 from partnership.services import REVIEWED_REASON, pages_mark_reviewed
 from tests.factories import (
     NeighbourhoodFactory,
@@ -225,3 +225,49 @@ def test_the_migration_clears_review_dates_no_person_set_and_keeps_a_persons(ami
     assert (never.reviewed_on, never.published_on) == (None, TODAY)
     assert never.history.count() == 1  # nothing to record
     assert dict(PartnerOrganisation.objects.values_list("pk", "summary")) == text
+
+
+# -- Due for review ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def reviewed_at_different_times(amina):
+    def reviewed(day, **fields):
+        partner = PartnerFactory(**fields)
+        with on(day):
+            pages_mark_reviewed(records=PartnerOrganisation.objects.filter(pk=partner.pk), by=amina)
+        return partner
+
+    return {
+        "never, published later": PartnerFactory(published_on=TODAY),
+        "never, published first": PartnerFactory(published_on=LOADED_ON),
+        "13 months ago": reviewed(datetime.date(2025, 11, 5)),
+        "12 months and a day ago": reviewed(datetime.date(2025, 12, 4)),
+        "12 months ago to the day": reviewed(datetime.date(2025, 12, 5)),
+        "6 months ago": reviewed(datetime.date(2026, 6, 1)),
+    }
+
+
+def test_pages_never_reviewed_or_reviewed_over_a_year_ago_are_due_oldest_first(
+    reviewed_at_different_times,
+):
+    partners = reviewed_at_different_times
+
+    due = pages_due_for_review([PartnerOrganisation], today=TODAY)
+
+    assert [p for p in due if p in partners.values()] == [
+        partners["never, published first"],
+        partners["never, published later"],
+        partners["13 months ago"],
+        partners["12 months and a day ago"],
+    ]
+
+
+def test_the_review_period_is_a_setting(settings, reviewed_at_different_times):
+    settings.PORTAL_REVIEW_AFTER_MONTHS = 6
+    partners = reviewed_at_different_times
+
+    due = pages_due_for_review([PartnerOrganisation], today=TODAY)
+
+    assert partners["12 months ago to the day"] in due
+    assert partners["6 months ago"] in due

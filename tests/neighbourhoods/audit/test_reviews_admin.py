@@ -1,6 +1,7 @@
 """Marking pages reviewed in the admin: the button on a record's page and the bulk action,
 for staff who may change the record, recorded with who and when; saving the form never
-marks it."""
+marks it; and the "Due for review" page, which every member of staff who can read the
+records may open."""
 
 import datetime
 
@@ -181,3 +182,46 @@ def test_a_viewer_reads_the_review_but_may_not_mark_a_page(client, partner):
     assert refused.status_code == 403
     partner.refresh_from_db()
     assert partner.reviewed_on is None
+
+
+# -- Due for review -----------------------------------------------------------------------------
+
+
+def test_the_due_list_links_each_record_and_its_page_oldest_first(client, partner, staff):
+    recent = PartnerFactory(name="Reviewed last month")
+    old = PartnerFactory(name="Reviewed two years ago")
+    for record, day in ((recent, datetime.date(2026, 11, 5)), (old, datetime.date(2024, 12, 1))):
+        pages_mark_reviewed(
+            records=PartnerOrganisation.objects.filter(pk=record.pk), by=staff, on=day
+        )
+    client.force_login(member_of("Viewers"))
+
+    with on(TODAY):
+        response = client.get(reverse("due-for-review"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.index(partner.name) < html.index("Reviewed two years ago")  # never reviewed
+    assert "Reviewed last month" not in html
+    assert "1 December 2024 by amina" in html
+    admin_url = reverse("admin:partnership_partnerorganisation_change", args=[partner.pk])
+    assert f'href="{admin_url}"' in html
+    assert f'{partner.get_absolute_url()}">{partner.get_absolute_url()}</a>' in html
+    assert "more than 12 months ago" in html
+    assert reverse("due-for-review") in client.get(reverse("admin:index")).content.decode()
+
+
+def test_staff_see_on_the_due_list_only_the_records_they_may_read(client, partner):
+    neighbourhood = NeighbourhoodFactory()
+    client.force_login(member_of("Data managers"))  # may read neighbourhoods, not partners
+
+    html = client.get(reverse("due-for-review")).content.decode()
+
+    assert neighbourhood.name in html
+    assert partner.name not in html
+
+
+def test_the_due_list_is_for_staff_who_may_read_the_records(client):
+    assert "/admin/login/" in client.get(reverse("due-for-review"))["Location"]
+    client.force_login(get_user_model().objects.create_user("nobody", is_staff=True))
+    assert client.get(reverse("due-for-review")).status_code == 403
