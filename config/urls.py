@@ -9,6 +9,7 @@ from config.views import handler400, handler403  # noqa: F401 (Django finds them
 from neighbourhoods.admin.freshness import data_freshness_page
 from neighbourhoods.admin.removals import deleted_records
 from neighbourhoods.api import errors as api_errors
+from neighbourhoods.audit.due_for_review import due_for_review
 from neighbourhoods.audit.recent_changes import recent_changes
 from neighbourhoods.views.lookup import PostcodeLookupView, PracticeSearchView
 from neighbourhoods.views.pages import PracticeDetailView
@@ -19,6 +20,7 @@ admin.site.index_title = "Keep the portal's content true"
 
 urlpatterns = [
     path("admin/recent-changes/", recent_changes, name="recent-changes"),
+    path("admin/due-for-review/", due_for_review, name="due-for-review"),
     path("admin/data-freshness/", data_freshness_page, name="data-freshness"),
     path("admin/deleted-records/", deleted_records, name="deleted-records"),
     *password_reset.urlpatterns,

@@ -7,6 +7,7 @@ from neighbourhoods.audit.admin import (
     AuditedInline,
     PermissionFirst,
     PlainLineEndings,
+    ReviewedAdmin,
 )
 
 from .models import HealthChallenge, PartnerOrganisation, Place, Priority, Source, WorkProgramme
@@ -31,7 +32,7 @@ class HealthChallengeInline(PlaceItemInline):
 
 
 @admin.register(Place)
-class PlaceAdmin(ViewOnPortal, AuditedAdmin):
+class PlaceAdmin(ViewOnPortal, ReviewedAdmin, AuditedAdmin):
     list_display = ["name", "nhs_body", "sub_icb_location_code", "residents", "order"]
     list_editable = ["order"]
     search_fields = ["name", "summary", "nhs_body"]
@@ -53,7 +54,7 @@ admin.site.register(HealthChallenge, PlaceItemAdmin)
 
 
 @admin.register(PartnerOrganisation)
-class PartnerOrganisationAdmin(ViewOnPortal, AuditedAdmin):
+class PartnerOrganisationAdmin(ViewOnPortal, ReviewedAdmin, AuditedAdmin):
     list_display = ["name", "kind", "is_core_partner", "website", "order"]
     list_editable = ["order"]
     list_filter = ["kind", "is_core_partner", "places"]

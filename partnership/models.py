@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from neighbourhoods.audit.trail import audited
 
@@ -23,18 +25,46 @@ class Source(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def citation(self) -> str:
+        """The source as the public pages name it: title, publisher (when published), as the
+        "About the data" page lists it."""
+        text = f"{self.title}, {self.publisher}" if self.publisher else self.title
+        return f"{text} ({self.published})" if self.published else text
+
 
 class OrderedContent(models.Model):
-    """Named content staff put in order, recording where it came from."""
+    """Named content staff put in order, recording where it came from, when it was published
+    here and when a person last checked it is true (docs/history.md, "Review dates").
+
+    The review fields are set only by a person marking the page reviewed in the admin
+    (partnership.services.pages_mark_reviewed): no form, loader or migration sets them. The
+    admin leaves all three out of its forms (neighbourhoods.audit.admin.ReviewedAdmin); they
+    are not `editable=False`, which would leave them out of the history's "what changed"."""
 
     order = models.PositiveSmallIntegerField(default=0)
     source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL)
+    published_on = models.DateField(
+        "published on this site",
+        null=True,
+        blank=True,
+        default=timezone.localdate,
+        help_text="When its text was first published on the portal.",
+    )
     reviewed_on = models.DateField(
         "last reviewed",
         null=True,
         blank=True,
-        help_text="When staff last checked this text is true. Residents see it as "
-        "'Page last reviewed'.",
+        help_text="When a member of staff last marked it as reviewed. Residents see it as "
+        "'Page last reviewed'; until then, where its text came from and when it was published.",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="reviewed by",
     )
 
     class Meta:

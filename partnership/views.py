@@ -16,10 +16,11 @@ from neighbourhoods.selectors import data_freshness, imported_releases
 
 from .data_sources import DATA_SOURCES
 from .models import PartnerOrganisation, Place, Source
+from .reviews import PageReview, page_review
 
 
 def main_place():
-    place = Place.objects.main()
+    place = Place.objects.select_related("source").main()
     if place is None:
         raise Http404("No place has been set up yet.")
     return place
@@ -39,17 +40,12 @@ class HomeView(TemplateView):
             neighbourhoods=Neighbourhood.objects.not_removed().filter(place=place),
             workstreams=place.workstreams.all(),
             other_places=Place.objects.exclude(pk=place.pk).order_by("order", "pk"),
-            reviewed_on=place.reviewed_on,
+            review=page_review([place]),
             # Lazy, like the querysets above: none of them runs while the page's content is
             # cached (templates/partnership/home.html).
             patients=SimpleLazyObject(lambda: registered_patients_in(place)),
         )
         return context
-
-
-def latest_review(records):
-    """The newest "last reviewed" date among the records a page shows (None if none)."""
-    return max((r.reviewed_on for r in records if r.reviewed_on), default=None)
 
 
 def registered_patients_in(place):
@@ -75,7 +71,7 @@ class PartnerListView(ListView):
 
     def get_queryset(self):
         self.place = main_place()
-        return PartnerOrganisation.objects.filter(places=self.place)
+        return PartnerOrganisation.objects.filter(places=self.place).select_related("source")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -90,7 +86,7 @@ class PartnerListView(ListView):
                 p for p in partners if not p.is_core_partner and p.based_outside_area
             ],
             other_places=Place.objects.exclude(pk=self.place.pk).order_by("order", "pk"),
-            reviewed_on=latest_review(partners),
+            review=page_review(partners),
         )
         return context
 
@@ -98,7 +94,7 @@ class PartnerListView(ListView):
 class PartnerDetailView(DetailView):
     template_name = "partnership/partner_detail.html"
     context_object_name = "partner"
-    queryset = PartnerOrganisation.objects.prefetch_related(
+    queryset = PartnerOrganisation.objects.select_related("source").prefetch_related(
         "places",
         "workstreams",
         Prefetch(
@@ -107,7 +103,7 @@ class PartnerDetailView(DetailView):
     )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(reviewed_on=self.object.reviewed_on, **kwargs)
+        return super().get_context_data(review=page_review([self.object]), **kwargs)
 
 
 class PlaceDetailView(DetailView):
@@ -115,14 +111,16 @@ class PlaceDetailView(DetailView):
 
     template_name = "partnership/place_detail.html"
     context_object_name = "place"
-    queryset = Place.objects.prefetch_related("partners", "priorities", "work_programmes")
+    queryset = Place.objects.select_related("source").prefetch_related(
+        "partners", "priorities", "work_programmes"
+    )
 
     def get_context_data(self, **kwargs):
         main = Place.objects.main()
         return super().get_context_data(
             main_place=main,
             is_main_place=main is not None and main.pk == self.object.pk,
-            reviewed_on=self.object.reviewed_on,
+            review=page_review([self.object]),
             **kwargs,
         )
 
@@ -142,13 +140,14 @@ class AboutDataView(TemplateView):
         return context
 
 
-# The date these pages' own text was last checked; content records carry their own.
+# The date these pages' own text (in their templates, so reviewed with the code) was last
+# checked; content records carry their own.
 INFORMATION_PAGES_REVIEWED_ON = datetime.date(2026, 11, 22)
 
 
 class InformationPageView(TemplateView):
     def get_context_data(self, **kwargs):
-        return super().get_context_data(reviewed_on=INFORMATION_PAGES_REVIEWED_ON, **kwargs)
+        return super().get_context_data(review=PageReview(INFORMATION_PAGES_REVIEWED_ON), **kwargs)
 
 
 class ContactView(InformationPageView):

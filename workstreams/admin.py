@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from config.portal import ViewOnPortal
-from neighbourhoods.audit.admin import AuditedAdmin, AuditedInline
+from neighbourhoods.audit.admin import AuditedAdmin, AuditedInline, ReviewedAdmin
 
 from .models import Workstream, WorkstreamPriority
 
@@ -14,7 +14,7 @@ class WorkstreamPriorityInline(AuditedInline):
 
 
 @admin.register(Workstream)
-class WorkstreamAdmin(ViewOnPortal, AuditedAdmin):
+class WorkstreamAdmin(ViewOnPortal, ReviewedAdmin, AuditedAdmin):
     list_display = ["name", "place", "priority_count", "order"]
     list_editable = ["order"]
     list_filter = ["place"]

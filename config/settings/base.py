@@ -330,6 +330,10 @@ PORTAL_RELEASE_MAX_UNZIPPED_BYTES = env.int(
 # before it refuses; `--allow-shrink` lets a larger, intended shrink through (docs/imports.md).
 PORTAL_IMPORT_MAX_SHRINK = env.float("PORTAL_IMPORT_MAX_SHRINK", default=0.02)
 
+# A page a person reviewed more than this many months ago is listed in the admin's "Due for
+# review", with the pages nobody has reviewed yet (partnership/reviews.py).
+PORTAL_REVIEW_AFTER_MONTHS = env.int("PORTAL_REVIEW_AFTER_MONTHS", default=12)
+
 # The audit trail (django-simple-history, docs/history.md): seeing an object's history needs
 # the "view historical …" permission, restoring an earlier version "change historical …".
 SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True

@@ -8,7 +8,7 @@ from django.utils.html import format_html
 
 from config.portal import ViewOnPortal
 
-from ..audit.admin import AuditedAdmin, AuditedInline
+from ..audit.admin import AuditedAdmin, AuditedInline, ReviewedAdmin
 from ..models import (
     Membership,
     Neighbourhood,
@@ -73,7 +73,9 @@ class MembershipInline(AuditedInline):
 
 
 @admin.register(Neighbourhood)
-class NeighbourhoodAdmin(ViewOnPortal, ReadOnlyBoundary, RemovableAdmin, AuditedAdmin, MapAdmin):
+class NeighbourhoodAdmin(
+    ViewOnPortal, ReadOnlyBoundary, RemovableAdmin, ReviewedAdmin, AuditedAdmin, MapAdmin
+):
     boundary_help = "Drawn from this neighbourhood's LSOAs; it cannot be edited here."
     list_display = ["name", "park_name", "pcn_code", "current_practices", "order"]
     list_editable = ["order"]

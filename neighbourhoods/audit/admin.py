@@ -1,19 +1,26 @@
 """The admin side of the audit trail, for all three apps: simple-history's pages, with
 restoring an earlier version allowed only to staff who may both change the record and
-restore its history; and what keeps a save that changes nothing from recording a change
-(text fields that keep their lines as LF, no history row for a save that changes nothing)."""
+restore its history; what keeps a save that changes nothing from recording a change
+(text fields that keep their lines as LF, no history row for a save that changes nothing);
+and marking a page as reviewed, which the trail records with who and when."""
 
 import datetime
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.utils import dateformat
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import dateformat, timezone
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
+
+from partnership.reviews import page_review
+from partnership.services import pages_mark_reviewed
 
 from .trail import LINKS, differs_from_last_version, keep_version_before, last_version
 
@@ -152,3 +159,99 @@ class ReadableChanges(HistoricalRecordContextHelper):
         if isinstance(value, bool):
             return "yes" if value else "no"
         return value
+
+
+class ReviewedAdmin:
+    """For a record with a public page that says when a person last reviewed it (places,
+    partners, workstreams, neighbourhoods): a "Mark as reviewed" button on its page and the
+    bulk action "Mark selected as reviewed today", for staff who may change it. Both call
+    partnership.services.pages_mark_reviewed, which records who and when in the history.
+    Saving the form never changes the review, not even restoring an earlier version."""
+
+    change_form_template = "admin/reviewed_change_form.html"
+    actions = ["mark_reviewed"]
+    review_fields = ["published_on", "reviewed_on", "reviewed_by"]
+
+    def get_exclude(self, request, obj=None):
+        """The form has no review fields: the page's "Review" box shows them (the template)."""
+        return [*(super().get_exclude(request, obj) or []), *self.review_fields]
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), "reviewed_on"]
+
+    def get_urls(self):
+        opts = self.model._meta
+        review = path(
+            "<path:object_id>/review/",
+            self.admin_site.admin_view(self.review_view),
+            name=f"{opts.app_label}_{opts.model_name}_review",
+        )
+        return [review, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The page says who reviewed the record and when, and what its public page says."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None:
+            opts = self.model._meta
+            extra_context = {
+                **(extra_context or {}),
+                "review_wording": page_review([obj]).text,
+                "may_mark_reviewed": self.has_change_permission(request, obj),
+                "review_url": reverse(
+                    f"admin:{opts.app_label}_{opts.model_name}_review", args=[obj.pk]
+                ),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def review_view(self, request, object_id):
+        """The button: a POST from the record's page. Staff who may not change the record
+        are refused first, the same for every id (see PermissionFirst)."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        today = timezone.localdate()
+        records = self.model._default_manager.filter(pk=obj.pk)
+        pages_mark_reviewed(records=records, by=request.user, on=today)
+        self.message_user(
+            request,
+            f"“{obj}” is marked as reviewed: its page now says “Page last reviewed: "
+            f"{dateformat.format(today, 'j F Y')}”.",
+            messages.SUCCESS,
+        )
+        opts = self.model._meta
+        return HttpResponseRedirect(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        )
+
+    @admin.action(description="Mark selected as reviewed today", permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        today = timezone.localdate()
+        marked = pages_mark_reviewed(records=queryset, by=request.user, on=today)
+        opts = self.model._meta
+        noun, says = (
+            (opts.verbose_name, "its page now says")
+            if marked == 1
+            else (opts.verbose_name_plural, "their pages now say")
+        )
+        self.message_user(
+            request,
+            f"Marked {marked} {noun} as reviewed: {says} “Page last reviewed: "
+            f"{dateformat.format(today, 'j F Y')}”.",
+            messages.SUCCESS,
+        )
+
+    def save_model(self, request, obj, form, change):
+        """The review stays as the database has it: a version being restored carries the
+        review it had then, which was of the text as it was then."""
+        if change:
+            saved = type(obj)._default_manager.filter(pk=obj.pk)
+            kept = saved.values_list("reviewed_on", "reviewed_by").first()
+            if kept is not None:
+                obj.reviewed_on, obj.reviewed_by_id = kept
+        super().save_model(request, obj, form, change)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from partnership.data_sources import DATA_SOURCES
+from partnership.reviews import page_review
 
 from .. import maps
 from ..models import (
@@ -30,17 +31,19 @@ class NeighbourhoodListView(ListView):
         current = current_membership_q(prefix="memberships__") & membership_not_removed_q(
             prefix="memberships__"
         )
-        return Neighbourhood.objects.not_removed().annotate(
-            practice_count=Count("memberships", filter=current),
-            patients=Sum("memberships__practice__registered_patients", filter=current),
+        return (
+            Neighbourhood.objects.not_removed()
+            .select_related("source")
+            .annotate(
+                practice_count=Count("memberships", filter=current),
+                patients=Sum("memberships__practice__registered_patients", filter=current),
+            )
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["aims"] = NeighbourhoodAim.objects.all()
-        context["reviewed_on"] = max(
-            (n.reviewed_on for n in context["neighbourhoods"] if n.reviewed_on), default=None
-        )
+        context["review"] = page_review(context["neighbourhoods"])
         return context
 
 
@@ -50,7 +53,9 @@ class NeighbourhoodDetailView(DetailView):
 
     def get_queryset(self):
         return (
-            Neighbourhood.objects.not_removed().select_related("place").prefetch_related("partners")
+            Neighbourhood.objects.not_removed()
+            .select_related("place", "source")
+            .prefetch_related("partners")
         )
 
     def get_context_data(self, **kwargs):
@@ -71,7 +76,7 @@ class NeighbourhoodDetailView(DetailView):
             ),
             aims=NeighbourhoodAim.objects.all(),
             map_config=own_area_map_config(neighbourhood, current),
-            reviewed_on=neighbourhood.reviewed_on,
+            review=page_review([neighbourhood]),
         )
         return context
 

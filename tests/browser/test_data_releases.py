@@ -22,10 +22,11 @@ MARCH_EPRACCUR = "gp_practices/ods_epraccur_2026-03_city_and_hackney_pcn_practic
 CHECKED = "Checked: ready to apply"
 
 
-def axe_violations(page):
-    """axe-core on the page the Data manager is on. The admin's pages carry no script with a
-    nonce to add it by, so it runs in a second page, signed in as the same person, that
-    lets a test's script past the policy (the policy itself is checked by `watch`)."""
+def axe_violations(page, within=None):
+    """axe-core on the page the Data manager is on (or only the part `within`, a CSS
+    selector). The admin's pages carry no script with a nonce to add it by, so it runs in a
+    second page, signed in as the same person, that lets a test's script past the policy
+    (the policy itself is checked by `watch`)."""
     context = page.context.browser.new_context(bypass_csp=True)
     context.route("**/*", _local_only)
     try:
@@ -34,7 +35,10 @@ def axe_violations(page):
         audit.goto(page.url)
         audit.add_script_tag(content=AXE.read_text())
         results = audit.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA
+            """([tags, within]) => axe.run(
+                within ? {include: [within]} : document, {runOnly: {type: 'tag', values: tags}}
+            )""",
+            [WCAG_22_AA, within],
         )
     finally:
         context.close()

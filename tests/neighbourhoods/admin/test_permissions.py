@@ -204,6 +204,19 @@ def test_deleted_records_is_refused_to_staff_who_may_see_neither_kind(client, de
     assert deleted[Practice].name.encode() not in response.content
 
 
+REVIEWED = [m for m in PORTAL_ADMINS if hasattr(admin.site._registry[m], "review_view")]
+
+
+@pytest.mark.parametrize("model", REVIEWED, ids=lambda m: m._meta.model_name)
+@pytest.mark.parametrize("group", [None, "Viewers", "Data managers"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_page_is_marked_reviewed_only_by_staff_who_may_change_it(client, model, group, method):
+    record = make(model)
+    same_refusal(staff_member(client, group), method, url(model, "review"), record.pk)
+    record.refresh_from_db()
+    assert record.reviewed_on is None
+
+
 def test_every_custom_admin_address_is_tested_here():
     """A new view in an admin's get_urls must be added to the tests above."""
     custom = set()
@@ -222,6 +235,7 @@ def test_every_custom_admin_address_is_tested_here():
         "neighbourhoods_datarelease_undo",
         "neighbourhoods_practice_restore",
         "neighbourhoods_neighbourhood_restore",
+        *(f"{m._meta.app_label}_{m._meta.model_name}_review" for m in REVIEWED),
         *(f"{m._meta.app_label}_{m._meta.model_name}_simple_history"
           for m in PORTAL_ADMINS if hasattr(m, "history")),
     }  # fmt: skip

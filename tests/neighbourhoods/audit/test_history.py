@@ -30,7 +30,7 @@ def partner_form(partner, **changes):
         "places": [p.pk for p in partner.places.all()],
         "is_core_partner": "on" if partner.is_core_partner else "",
         "based_outside_area": "on" if partner.based_outside_area else "",
-        "source": partner.source_id or "", "reviewed_on": partner.reviewed_on or "",
+        "source": partner.source_id or "",
     }  # fmt: skip
     data.update(changes)
     return {k: v for k, v in data.items() if v != ""}

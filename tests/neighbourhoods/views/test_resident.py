@@ -16,6 +16,7 @@ from neighbourhoods.answers import Outcome
 from neighbourhoods.models import Neighbourhood, Practice
 from neighbourhoods.selectors import lookup_postcode
 from partnership.models import PartnerOrganisation, Place, Source
+from partnership.services import pages_mark_reviewed
 
 pytestmark = pytest.mark.django_db
 
@@ -181,14 +182,24 @@ def test_residents_get_no_cookies(client, path):
 
 
 @pytest.mark.realdata
-def test_public_pages_show_when_their_content_was_last_reviewed(client):
+def test_public_pages_show_when_a_person_last_reviewed_their_content(client, staff):
     neighbourhood = Neighbourhood.objects.get(slug="hackney-downs")
-    neighbourhood.reviewed_on = datetime.date(2026, 10, 3)
-    neighbourhood.save()
+    before = client.get(neighbourhood.get_absolute_url()).content.decode()
+    pages_mark_reviewed(
+        records=Neighbourhood.objects.filter(pk=neighbourhood.pk),
+        by=staff,
+        on=datetime.date(2026, 12, 3),
+    )
 
     html = client.get(neighbourhood.get_absolute_url()).content.decode()
 
-    assert "Page last reviewed: 3 October 2026" in html
+    # Until then, where its text came from (its source, as "About the data" names it).
+    assert "Page last reviewed" not in before
+    assert (
+        "Text from Primary Care Networks and their member practices (ePCN), NHS England, "
+        "Organisation Data Service (October 2024). Published on this site 22 November 2026."
+    ) in before
+    assert "Page last reviewed: 3 December 2026" in html
 
 
 @pytest.mark.realdata
