@@ -38,6 +38,9 @@ class NeighbourhoodListView(ListView):
                 practice_count=Count("memberships", filter=current),
                 patients=Sum("memberships__practice__registered_patients", filter=current),
             )
+            # Meta.ordering is not applied to a query with GROUP BY (Django 3.1 on): without
+            # this, the list came in whatever order the database's aggregate gave.
+            .order_by("order", "pk")
         )
 
     def get_context_data(self, **kwargs):

@@ -194,3 +194,20 @@ def test_every_page_has_a_skip_link_and_a_single_main_landmark(client):
         html = client.get(url).content.decode()
         assert 'href="#maincontent"' in html, url
         assert html.count("<main") == 1, url
+
+
+def test_the_neighbourhoods_are_listed_in_their_order_whatever_their_practices(client):
+    """The list counts each neighbourhood's practices (a GROUP BY, where Django applies no
+    Meta.ordering): the order staff set still decides, not the database's aggregate."""
+    place = PlaceFactory()
+    names = ["Woodberry Wetlands", "Clissold Park", "London Fields", "Hackney Marshes"]
+    # Made last first, so that neither their ids nor their names give their order.
+    for order, name in reversed(list(enumerate(names, start=1))):
+        neighbourhood = NeighbourhoodFactory(place=place, name=name, order=order)
+        for _ in range(5 - order):
+            MembershipFactory(neighbourhood=neighbourhood, started_on=None)
+
+    page = client.get("/neighbourhoods/").content.decode()
+
+    shown = [name for name in names if name in page]
+    assert sorted(shown, key=page.index) == names
