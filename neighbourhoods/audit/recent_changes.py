@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
 
-from .admin import ReadableChanges
+from .compare import ReadableChanges
 from .trail import HISTORIES
 
 PER_PAGE = 50
