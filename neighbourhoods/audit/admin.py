@@ -124,11 +124,36 @@ class AuditedAdmin(PlainLineEndings, SimpleHistoryAdmin):
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """An earlier version, to read or restore. Its words say what "Restore this version"
+        does (simple-history's say "Press the 'Revert' button", and there is none)."""
         if not self.has_view_history_or_change_history_permission(request):
             raise PermissionDenied
         if request.method == "POST" and not self.may_restore(request):
             raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        version = self.version(object_id, version_id)  # a 404 rather than simple-history's 500
+        context = {
+            "version": version,
+            "version_when": when(version.history_date),
+            "version_done": DONE[version.history_type],
+            "compare_url": self.url("compare", version.id, version.history_id),
+            "restore_words": self.restore_words(version),
+            **(extra_context or {}),
+        }
+        return super().history_form_view(request, object_id, version_id, context)
+
+    def history_form_view_title(self, request, obj):
+        version = getattr(obj, "_history", None)
+        said = f"{obj} as it was on {when(version.history_date)}" if version else str(obj)
+        return said if self.revert_disabled(request, obj) else f"Restore {said}"
+
+    def restore_words(self, version):
+        """What pressing "Restore this version" does, said on the version's page."""
+        return (
+            "Restore this version saves the record with the values on this page as its newest "
+            "version, in place of what it says now. Change a value here first and your change "
+            "is saved with it. Nothing is deleted: the history keeps every version, the one "
+            "this replaces too, so a restore can itself be undone."
+        )
 
     def get_urls(self):
         opts = self.model._meta

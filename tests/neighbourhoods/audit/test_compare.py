@@ -2,18 +2,21 @@
 own (<pk>/history/<history_id>/compare/): the whole text with the words changed marked
 (<del>, <ins> and the words "[removed: …]" and "[added: …]", not colour alone), dates in
 words, linked records by name, choices by their labels, ticks as Yes and No; the permission
-asked before the version is looked up."""
+asked before the version is looked up. And a version's page says what its button does."""
 
 import datetime
 import re
 from html import unescape
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from neighbourhoods.audit.compare import marked_text
 from partnership.models import PartnerOrganisation
 from tests.factories import (
+    LsoaFactory,
     MembershipFactory,
     NeighbourhoodFactory,
     PartnerFactory,
@@ -154,6 +157,12 @@ def test_a_missing_or_malformed_version_is_not_found(staff_client):
     )
 
 
+def test_a_version_page_with_a_malformed_id_is_not_found_rather_than_an_error(staff_client):
+    partner = PartnerFactory()
+    url = reverse("admin:partnership_partnerorganisation_simple_history", args=[partner.pk, "x"])
+    assert staff_client.get(url).status_code == 404
+
+
 def test_the_history_page_links_each_version_to_its_comparison(staff_client):
     partner = PartnerFactory(summary=SUMMARY)
     partner.summary = SUMMARY + " It meets monthly."
@@ -191,3 +200,57 @@ def test_words_are_marked_where_they_changed(old, new, marked):
     )
     html = re.sub(r'<span class="change-added">\[added: <ins>(.*?)</ins>\]</span>', r"[+\1]", html)
     assert html == marked
+
+
+def version_page(client, record, version):
+    opts = record._meta
+    url = reverse(
+        f"admin:{opts.app_label}_{opts.model_name}_simple_history",
+        args=[record.pk, version.history_id],
+    )
+    return client.get(url)
+
+
+def test_a_versions_page_says_what_its_restore_button_does(staff_client):
+    partner = PartnerFactory()
+    version = partner.history.latest()
+    partner.summary = "Changed since."
+    partner.save()
+
+    response = version_page(staff_client, partner, version)
+
+    page = text(response)
+    assert 'value="Restore this version"' in response.content.decode()
+    assert "Restore this version saves the record with the values on this page" in page
+    assert "the history keeps every version" in page
+    assert "Revert" not in page and "revert" not in page
+    assert f"Restore {partner.name} as it was on" in page
+    assert compare_url(partner, version) in response.content.decode()
+
+
+def test_a_version_page_for_staff_who_may_not_restore_offers_no_restore(client):
+    viewer = get_user_model().objects.create_user("viewer", is_staff=True)
+    viewer.groups.add(Group.objects.get(name="Viewers"))
+    client.force_login(viewer)
+    partner = PartnerFactory()
+
+    response = version_page(client, partner, partner.history.latest())
+
+    page = text(response)
+    assert "Restore this version" not in page
+    assert "You can read this version here" in page
+    assert "Revert" not in page
+
+
+def test_an_lsoas_version_page_says_restoring_it_is_a_previewed_move(staff_client):
+    home = NeighbourhoodFactory(name="Springfield Park")
+    lsoa = LsoaFactory(neighbourhood=home)
+    version = lsoa.history.latest()
+
+    page = text(version_page(staff_client, lsoa, version))
+
+    assert (
+        "Restore this version shows the preview of moving this LSOA back to Springfield Park: "
+        "nothing changes until you confirm the move there."
+    ) in page
+    assert "values on this page" not in page
