@@ -168,9 +168,12 @@ class LsoaAdmin(ReadOnlyBoundary, AuditedAdmin, MapAdmin):
                 "This version has no neighbourhood, so it cannot be restored: choose a "
                 "neighbourhood on the LSOA's page."
             )
-        if isinstance(neighbourhood, DeletedObject):
+        if isinstance(neighbourhood, DeletedObject) or neighbourhood.is_removed:
+            name = readable(field, neighbourhood)
+            if not isinstance(neighbourhood, DeletedObject):
+                name = f"{name} (deleted)"
             return (
-                f"The neighbourhood this version was in, {readable(field, neighbourhood)}, "
+                f"The neighbourhood this version was in, {name}, "
                 "has since been deleted, so it cannot be restored: choose a neighbourhood on "
                 "the LSOA's page."
             )

@@ -201,7 +201,7 @@ class AuditedAdmin(PlainLineEndings, SimpleHistoryAdmin):
         before = before.first()
         after = history.filter(later).order_by("history_date", "history_id").first()
         fields = compare_versions(self.model, version, before)
-        exists = self.model._default_manager.filter(pk=version.id).exists()
+        exists = self.get_queryset(request).filter(pk=version.id).exists()
         name = str(as_kept(version))
         opts = self.model._meta
         context = {

@@ -188,10 +188,12 @@ class Change:
         return DONE[self.row.history_type]
 
 
-def changes_page(user, filters: Filters, page=1, *, per_page=PER_PAGE):
+def changes_page(user, filters: Filters, page=1, *, per_page=PER_PAGE, current=None):
     """The page `page` (Django's Paginator: a page that is not a number gives the first, one
     past the last the last) of the changes `filters` ask for among the models `user` may
-    see, newest first. Its object_list is Changes."""
+    see, newest first. Its object_list is Changes. `current(model)` is the records there now
+    (the admin's own queryset, which leaves out a practice deleted in the admin); by default,
+    every row in the model's table."""
     models_ = visible_models(user)
     if filters.kind is not None:
         models_ = [model for model in models_ if model == filters.kind]
@@ -208,13 +210,12 @@ def changes_page(user, filters: Filters, page=1, *, per_page=PER_PAGE):
     else:
         everything = parts[0].union(*parts[1:], all=True).order_by("-history_date", "-history_id")
     page_obj = Paginator(everything, per_page).get_page(page)
-    page_obj.object_list = lines(
-        user, [(models_[p["audited_model"]], p["history_id"]) for p in page_obj]
-    )
+    shown = [(models_[p["audited_model"]], p["history_id"]) for p in page_obj]
+    page_obj.object_list = lines(user, shown, current or (lambda model: model._default_manager))
     return page_obj
 
 
-def lines(user, shown):
+def lines(user, shown, current):
     """A Change for each (model, history id) in `shown`, in its order."""
     wanted = {}
     for model, history_id in shown:
@@ -226,9 +227,7 @@ def lines(user, shown):
         before = _versions_before(model, ids)
         links = _links(model, [*ids, *(row.history_id for row in before.values())])
         record_ids = {row.id for row in rows.values()}
-        existing = set(
-            model._default_manager.filter(pk__in=record_ids).values_list("pk", flat=True)
-        )
+        existing = set(current(model).filter(pk__in=record_ids).values_list("pk", flat=True))
         may_open = _may_open(user, model)
         for history_id, row in rows.items():
             found[(model, history_id)] = Change(

@@ -8,6 +8,7 @@ import datetime
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.exceptions import NotRegistered
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -137,13 +138,27 @@ class RecentChangesForm(forms.Form):
         )
 
 
+def records_in_the_admin(request):
+    """The records each model's admin can open now: a line links to its record only if so."""
+
+    def current(model):
+        try:
+            return admin.site.get_model_admin(model).get_queryset(request)
+        except NotRegistered:
+            return model._default_manager.all()
+
+    return current
+
+
 def recent_changes_view(request):
     models = visible_models(request.user)
     form = RecentChangesForm(request.GET, models=models)
     page_obj = said = None
     if form.is_valid():
         filters = form.filters()
-        page_obj = changes_page(request.user, filters, request.GET.get("p") or 1)
+        page_obj = changes_page(
+            request.user, filters, request.GET.get("p") or 1, current=records_in_the_admin(request)
+        )
         said = filters.in_words(page_obj.paginator.count)
     context = {
         **admin.site.each_context(request),

@@ -254,3 +254,35 @@ def test_an_lsoas_version_page_says_restoring_it_is_a_previewed_move(staff_clien
         "nothing changes until you confirm the move there."
     ) in page
     assert "values on this page" not in page
+
+
+def test_a_practice_deleted_in_the_admin_is_compared_without_a_link_to_it(staff_client):
+    from neighbourhoods.services.removal import record_remove
+
+    practice = PracticeFactory(name="Dalston Practice")
+    record_remove(record=practice)
+
+    response = staff_client.get(compare_url(practice, practice.history.latest()))
+
+    assert "the record has since been deleted" in text(response)
+    assert "The record as it is now" not in text(response)
+
+
+def test_an_lsoas_version_in_a_neighbourhood_deleted_since_says_it_cannot_be_restored(
+    staff_client,
+):
+    from neighbourhoods.services.removal import record_remove
+
+    home = NeighbourhoodFactory(name="Springfield Park")
+    lsoa = LsoaFactory(neighbourhood=home)
+    version = lsoa.history.latest()
+    lsoa.neighbourhood = NeighbourhoodFactory(name="Clissold Park")
+    lsoa.save()
+    record_remove(record=home)
+
+    page = text(version_page(staff_client, lsoa, version))
+
+    assert "The neighbourhood this version was in, Springfield Park (deleted), has since been" in (
+        page
+    )
+    assert "Restore this version shows the preview" not in page

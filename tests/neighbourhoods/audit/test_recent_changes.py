@@ -448,3 +448,21 @@ def test_a_page_reads_as_many_rows_however_long_it_is(
         assert len(lines(recent(staff_client, person=sam.pk))) == 50  # of 51
 
     assert len(few) < 30
+
+
+def test_a_practice_deleted_in_the_admin_is_not_linked_as_if_it_were_there(staff_client, sam):
+    """Deleting a practice in the admin keeps its row, marked removed (services.removal): the
+    admin cannot open it, so its lines link to its comparison and history, not to it."""
+    from neighbourhoods.services.removal import record_remove
+
+    practice = PracticeFactory(name="Dalston Practice")
+    saved(practice, by=sam, phone="020 7000 0001")
+    record_remove(record=practice, by=sam)
+
+    response = recent(staff_client, person=sam.pk, kind="neighbourhoods.practice")
+
+    html = response.content.decode()
+    assert reverse("admin:neighbourhoods_practice_change", args=[practice.pk]) not in html
+    assert {done for _, _, done in lines(response)} == {"Changed"}
+    assert all(not change.exists for change in response.context["changes"])
+    assert "(since deleted)" in words(response)
