@@ -9,9 +9,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from simple_history.models import DeletedObject
 
 from .. import population
 from ..audit.admin import AuditedAdmin, PermissionFirst
+from ..audit.compare import readable, related
 from ..models import (
     LocalAuthority,
     Lsoa,
@@ -155,6 +157,31 @@ class LsoaAdmin(ReadOnlyBoundary, AuditedAdmin, MapAdmin):
                 reason=f"Restored the version of {when.day} {when:%B %Y, %H:%M}.",
             )
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def restore_words(self, version):
+        """Restoring an LSOA's version is a move, previewed: say so, not that the form's
+        values are saved (they are not). See history_form_view."""
+        field = type(version)._meta.get_field("neighbourhood")
+        neighbourhood = related(version, field)
+        if neighbourhood is None:
+            return (
+                "This version has no neighbourhood, so it cannot be restored: choose a "
+                "neighbourhood on the LSOA's page."
+            )
+        if isinstance(neighbourhood, DeletedObject) or neighbourhood.is_removed:
+            name = readable(field, neighbourhood)
+            if not isinstance(neighbourhood, DeletedObject):
+                name = f"{name} (deleted)"
+            return (
+                f"The neighbourhood this version was in, {name}, "
+                "has since been deleted, so it cannot be restored: choose a neighbourhood on "
+                "the LSOA's page."
+            )
+        return (
+            f"Restore this version shows the preview of moving this LSOA back to "
+            f"{neighbourhood.name}: nothing changes until you confirm the move there. The "
+            "history keeps every version, so the move can itself be undone."
+        )
 
     def save_model(self, request, obj, form, change):
         """Moving an LSOA redraws both neighbourhoods and re-answers its postcodes at once."""

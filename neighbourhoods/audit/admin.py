@@ -1,28 +1,26 @@
 """The admin side of the audit trail, for all three apps: simple-history's pages, with
 restoring an earlier version allowed only to staff who may both change the record and
-restore its history; what keeps a save that changes nothing from recording a change
-(text fields that keep their lines as LF, no history row for a save that changes nothing);
-and marking a page as reviewed, which the trail records with who and when."""
-
-import datetime
+restore its history; a page comparing each version with the one before it; what keeps a
+save that changes nothing from recording a change (text fields that keep their lines as LF,
+no history row for a save that changes nothing); and marking a page as reviewed, which the
+trail records with who and when."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.urls import path, reverse
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import dateformat, timezone
 from simple_history.admin import SimpleHistoryAdmin
-from simple_history.models import DeletedObject
-from simple_history.template_utils import HistoricalRecordContextHelper
 
 from partnership.reviews import page_review
 from partnership.services import pages_mark_reviewed
 
-from .trail import LINKS, differs_from_last_version, keep_version_before, last_version
+from .compare import DONE, ReadableChanges, as_kept, compare_versions, when, with_related
+from .trail import LINKS, differs_from_last_version, keep_version_before
 
 
 class LineEndingsField(forms.CharField):
@@ -126,39 +124,116 @@ class AuditedAdmin(PlainLineEndings, SimpleHistoryAdmin):
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """An earlier version, to read or restore. Its words say what "Restore this version"
+        does (simple-history's say "Press the 'Revert' button", and there is none)."""
         if not self.has_view_history_or_change_history_permission(request):
             raise PermissionDenied
         if request.method == "POST" and not self.may_restore(request):
             raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        version = self.version(object_id, version_id)  # a 404 rather than simple-history's 500
+        context = {
+            "version": version,
+            "version_when": when(version.history_date),
+            "version_done": DONE[version.history_type],
+            "compare_url": self.url("compare", version.id, version.history_id),
+            "restore_words": self.restore_words(version),
+            **(extra_context or {}),
+        }
+        return super().history_form_view(request, object_id, version_id, context)
+
+    def history_form_view_title(self, request, obj):
+        version = getattr(obj, "_history", None)
+        said = f"{obj} as it was on {when(version.history_date)}" if version else str(obj)
+        return said if self.revert_disabled(request, obj) else f"Restore {said}"
+
+    def restore_words(self, version):
+        """What pressing "Restore this version" does, said on the version's page."""
+        return (
+            "Restore this version saves the record with the values on this page as its newest "
+            "version, in place of what it says now. Change a value here first and your change "
+            "is saved with it. Nothing is deleted: the history keeps every version, the one "
+            "this replaces too, so a restore can itself be undone."
+        )
+
+    def get_urls(self):
+        opts = self.model._meta
+        compare = path(
+            "<str:object_id>/history/<str:version_id>/compare/",
+            self.admin_site.admin_view(self.compare_view),
+            name=f"{opts.app_label}_{opts.model_name}_compare",
+        )
+        return [compare, *super().get_urls()]
+
+    def url(self, name, *args):
+        opts = self.model._meta
+        try:
+            return reverse(f"admin:{opts.app_label}_{opts.model_name}_{name}", args=args)
+        except NoReverseMatch:
+            return ""
+
+    def version(self, object_id, version_id):
+        """One history row of this model, with who made it and the records it names, or a
+        404 (for an id that is not one too: the permission has been asked already)."""
+        history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
+        try:
+            return (
+                with_related(history.select_related("history_user", "import_run"))
+                .filter(id=unquote(object_id), history_id=int(version_id))
+                .get()
+            )
+        except (history.model.DoesNotExist, ValueError, TypeError) as missing:
+            raise Http404("There is no such version of this record.") from missing
+
+    def compare_view(self, request, object_id, version_id):
+        """One version beside the one before it: every field, with what changed marked.
+        The permission comes first, so without it every id gets the same 403."""
+        if not self.has_view_history_or_change_history_permission(request):
+            raise PermissionDenied
+        version = self.version(object_id, version_id)
+        history = type(version).objects.filter(id=version.id)
+        earlier = models.Q(history_date__lt=version.history_date) | models.Q(
+            history_date=version.history_date, history_id__lt=version.history_id
+        )
+        later = models.Q(history_date__gt=version.history_date) | models.Q(
+            history_date=version.history_date, history_id__gt=version.history_id
+        )
+        before = with_related(history.filter(earlier).order_by("-history_date", "-history_id"))
+        before = before.first()
+        after = history.filter(later).order_by("history_date", "history_id").first()
+        fields = compare_versions(self.model, version, before)
+        exists = self.get_queryset(request).filter(pk=version.id).exists()
+        name = str(as_kept(version))
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "title": COMPARE_TITLES[version.history_type].format(
+                name=name, when=when(version.history_date)
+            ),
+            "opts": opts,
+            "version": version,
+            "done": DONE[version.history_type],
+            "before": before,
+            "exists": exists,
+            "name": name,
+            "changed": [field for field in fields if field.changed],
+            "unchanged": [field for field in fields if not field.changed],
+            "history_url": self.url("history", version.id),
+            "version_url": self.url("simple_history", version.id, version.history_id),
+            "record_url": self.url("change", version.id)
+            if exists and self.has_view_or_change_permission(request)
+            else "",
+            "before_url": before and self.url("compare", before.id, before.history_id),
+            "after_url": after and self.url("compare", after.id, after.history_id),
+            "may_restore": not self.revert_disabled(request),
+        }
+        return TemplateResponse(request, "admin/audit/compare.html", context)
 
 
-class ReadableChanges(HistoricalRecordContextHelper):
-    """Values in a diff as staff read them: "(none)" rather than None or a missing object, a
-    deleted record by the name its last version had, "(blank)" for empty text, a date as
-    "1 October 2019", "yes" and "no" for ticks, a point by its latitude and longitude (to
-    five places, about a metre) rather than "SRID=4326;POINT (…)"."""
-
-    def prepare_delta_change_value(self, change, value):
-        value = super().prepare_delta_change_value(change, value)
-        if isinstance(value, Point):
-            return f"latitude {value.y:.5f}, longitude {value.x:.5f}"
-        if isinstance(value, DeletedObject):
-            if value.pk is None:
-                return "(none)"
-            last = last_version(value.model, value.pk)
-            if last is not None:
-                return f"{last} (deleted)"
-            return f"a deleted {value.model._meta.verbose_name} (no. {value.pk})"
-        if value is None:
-            return "(none)"
-        if value == "":
-            return "(blank)"
-        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-            return dateformat.format(value, "j F Y")
-        if isinstance(value, bool):
-            return "yes" if value else "no"
-        return value
+COMPARE_TITLES = {
+    "+": "{name}: added on {when}",
+    "~": "{name}: changes made on {when}",
+    "-": "{name}: deleted on {when}",
+}
 
 
 class ReviewedAdmin:

@@ -158,6 +158,29 @@ LINKS = {
     ("neighbourhoods", "Neighbourhood"): ["partners"],
 }
 
+# What each audited record is called by: the fields its name (str) is made of, which Recent
+# changes searches. A related record's field ("practice__name") is looked for in that record's
+# history, so a membership is found by its practice's name after the practice is deleted.
+NAMES = {
+    ("partnership", "Place"): ["name"],
+    ("partnership", "PartnerOrganisation"): ["name"],
+    ("partnership", "Priority"): ["title"],
+    ("partnership", "WorkProgramme"): ["title"],
+    ("partnership", "HealthChallenge"): ["title"],
+    ("workstreams", "Workstream"): ["name"],
+    ("workstreams", "WorkstreamPriority"): ["title"],
+    ("neighbourhoods", "Neighbourhood"): ["name"],
+    ("neighbourhoods", "NeighbourhoodAim"): ["text"],
+    ("neighbourhoods", "Practice"): ["name", "ods_code"],
+    ("neighbourhoods", "Membership"): [
+        "practice__name",
+        "practice__ods_code",
+        "neighbourhood__name",
+    ],
+    ("neighbourhoods", "Lsoa"): ["name", "code"],
+    ("neighbourhoods", "Postcode"): ["postcode"],
+}
+
 FIRST_ROW_REASON = "As it was when the audit trail began"
 FIRST_SAVE_REASON = "As it was before its first recorded change"
 

@@ -85,11 +85,14 @@ def test_staff_without_permission_cannot_tell_which_ids_exist(client, model, vie
 @pytest.mark.parametrize(
     "model", [m for m in PORTAL_ADMINS if hasattr(m, "history")], ids=lambda m: m._meta.model_name
 )
+@pytest.mark.parametrize("view", ["simple_history", "compare"])
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_a_version_cannot_be_opened_without_permission_to_see_the_history(client, model, method):
+def test_a_version_cannot_be_opened_without_permission_to_see_the_history(
+    client, model, view, method
+):
     obj = make(model)
     version = obj.history.latest().history_id
-    opened = url(model, "simple_history")
+    opened = url(model, view)
     client = staff_member(client)
 
     found = answers(client, method, opened(obj.pk, version))
@@ -236,6 +239,7 @@ def test_every_custom_admin_address_is_tested_here():
         "neighbourhoods_practice_restore",
         "neighbourhoods_neighbourhood_restore",
         *(f"{m._meta.app_label}_{m._meta.model_name}_review" for m in REVIEWED),
-        *(f"{m._meta.app_label}_{m._meta.model_name}_simple_history"
-          for m in PORTAL_ADMINS if hasattr(m, "history")),
+        *(f"{m._meta.app_label}_{m._meta.model_name}_{view}"
+          for m in PORTAL_ADMINS if hasattr(m, "history")
+          for view in ("simple_history", "compare")),
     }  # fmt: skip

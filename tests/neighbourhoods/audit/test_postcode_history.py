@@ -78,7 +78,7 @@ def test_recent_changes_lists_a_postcode_changed_in_the_admin(staff_client):
     table = html[html.index('<table id="recent-changes">') :]
     row = table[: table.index("</tr>", table.index("E8 9ZZ"))]
     row = row[row.rindex("<tr>") :]
-    assert "<td>Postcode</td>" in row and "no &rarr; yes" in row
+    assert "<td>Postcode</td>" in row and "no &rarr; yes" in row.lower()
 
 
 def test_a_postcode_saved_untouched_records_no_change(staff_client):
