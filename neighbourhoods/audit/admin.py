@@ -137,7 +137,16 @@ class ReadableChanges(HistoricalRecordContextHelper):
     """Values in a diff as staff read them: "(none)" rather than None or a missing object, a
     deleted record by the name its last version had, "(blank)" for empty text, a date as
     "1 October 2019", "yes" and "no" for ticks, a point by its latitude and longitude (to
-    five places, about a metre) rather than "SRID=4326;POINT (…)"."""
+    five places, about a metre) rather than "SRID=4326;POINT (…)". A record that keeps its
+    parts with each version (a workstream's priorities in order) shows how they changed."""
+
+    def context_for_delta_changes(self, delta):
+        changes = super().context_for_delta_changes(delta)
+        if hasattr(delta.new_record, "kept_parts_changes"):
+            parts = delta.new_record.kept_parts_changes(delta.old_record)
+            if parts is not None:
+                changes.append(parts)
+        return changes
 
     def prepare_delta_change_value(self, change, value):
         value = super().prepare_delta_change_value(change, value)
