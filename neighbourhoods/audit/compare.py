@@ -269,7 +269,14 @@ class ReadableChanges(HistoricalRecordContextHelper):
     with the words changed marked ("marked"), any other value as "from → to"."""
 
     def context_for_delta_changes(self, delta):
-        return [self.change(change.field, change.old, change.new) for change in delta.changes]
+        changes = [self.change(change.field, change.old, change.new) for change in delta.changes]
+        # A record that keeps its parts with each version (a workstream's priorities in
+        # order, trail.audited(base=...)) says how they changed.
+        if hasattr(delta.new_record, "kept_parts_changes"):
+            parts = delta.new_record.kept_parts_changes(delta.old_record)
+            if parts is not None:
+                changes.append({**parts, "marked": None})
+        return changes
 
     def change(self, name, old, new):
         field = self.model._meta.get_field(name)

@@ -36,11 +36,13 @@ class AuditRecord(models.Model):
         abstract = True
 
 
-def audited(*, excluded_fields=(), m2m_fields=()):
+def audited(*, excluded_fields=(), m2m_fields=(), base=AuditRecord):
     """The history of one model. Geometry is left out where boundary versions keep it;
-    many-to-many links listed in `m2m_fields` are kept with each version."""
+    many-to-many links listed in `m2m_fields` are kept with each version. A `base` (an
+    AuditRecord) can keep a record's parts too: its rows' `keep_parts()` is called for every
+    row written, as simple-history keeps the links (a workstream's priorities in order)."""
     return HistoricalRecords(
-        bases=[AuditRecord], excluded_fields=list(excluded_fields), m2m_fields=list(m2m_fields)
+        bases=[base], excluded_fields=list(excluded_fields), m2m_fields=list(m2m_fields)
     )
 
 
@@ -63,6 +65,8 @@ def differs_from_last_version(obj) -> bool:
     history = getattr(obj, obj._meta.simple_history_manager_attribute)
     latest = history.order_by("-history_date", "-history_id").first()
     if latest is None:
+        return True
+    if hasattr(latest, "kept_parts_changed") and latest.kept_parts_changed():
         return True
     fields = latest.tracked_fields
     now = type(latest)(**{f.attname: getattr(obj, f.attname) for f in fields})
@@ -101,6 +105,14 @@ def _name_the_run(sender, history_instance, **kwargs):
 pre_create_historical_record.connect(_name_the_run, dispatch_uid="audit-import-run")
 
 
+def _keep_parts(sender, history_instance, **kwargs):
+    if hasattr(history_instance, "keep_parts"):
+        history_instance.keep_parts()
+
+
+pre_create_historical_record.connect(_keep_parts, dispatch_uid="audit-keep-parts")
+
+
 def record_bulk(objs, model, *, reason=None):
     """History rows for objects written around `save()` (an `update()` or a bulk update),
     as they are now."""
@@ -117,11 +129,17 @@ def record_bulk(objs, model, *, reason=None):
 
 
 def _links_now(model, rows):
+    """Rows written in bulk keep links and parts as they are now, as rows saved one at a
+    time do."""
     from django.apps import apps
 
     opts = model._meta
     if (opts.app_label, model.__name__) in LINKS:
         record_links(apps, opts.app_label, model.__name__, rows)
+    for row in rows:
+        if hasattr(row, "keep_parts"):
+            row.keep_parts()
+            row.save(update_fields=row.kept_part_fields)
 
 
 # Audited models whose every record has history, (app, model): the first history rows, the
@@ -308,12 +326,21 @@ def record_unrecorded_changes(*, reason=None):
             .values(*fields)
         ):
             latest[row["id"]] = row
+        parts_changed = set()
+        if hasattr(historical, "kept_parts_changed"):  # a raw write can reorder the parts too
+            parts_changed = {
+                row.id
+                for row in historical.objects.order_by("id", "-history_date", "-history_id")
+                .distinct("id")
+                .iterator()
+                if row.kept_parts_changed()
+            }
         new, changed = [], []
         for obj in model._default_manager.all():
             values = {f: getattr(obj, f) for f in fields}
             if obj.pk not in latest:
                 new.append(obj)
-            elif latest[obj.pk] != values:
+            elif latest[obj.pk] != values or obj.pk in parts_changed:
                 changed.append(obj)
         if new:
             rows = model.history.bulk_history_create(

@@ -248,6 +248,31 @@ def _built_borough(django_db_setup, django_db_blocker):
         outer.__exit__(None, None, None)
 
 
+@pytest.fixture(scope="module")
+def _emptied_portal(django_db_setup, django_db_blocker):
+    """The portal's tables emptied for a module, in a transaction rolled back after its last
+    test (as _built_borough, without the borough): for tests that make every record they
+    read, and name them as the real data does."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            empty_the_portal_tables()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def empty_portal(_emptied_portal, db):
+    """No practice, partner, neighbourhood or history but what the test makes."""
+
+
 @pytest.fixture
 def borough(_built_borough, db) -> Borough:
     return load_borough()

@@ -30,7 +30,8 @@ from tests.factories import (
     PracticeFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# The real data, where a whole run has loaded it, holds records named as these tests name theirs.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_portal")]
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 DEC = {day: datetime.date(2026, 12, day) for day in range(1, 32)}

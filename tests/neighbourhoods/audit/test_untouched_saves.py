@@ -16,6 +16,7 @@ from django.urls import reverse
 from neighbourhoods.audit.trail import AUDITED
 from partnership.models import HealthChallenge
 from tests import factories
+from workstreams.services import priorities_reorder
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +85,14 @@ def workstream():
     record = factories.WorkstreamFactory(summary=TEXT, description=TEXT)
     record.partners.add(factories.PartnerFactory())
     factories.WorkstreamPriorityFactory(workstream=record, description=TEXT)
+    priorities_reorder(workstream=record)  # as adding it in the admin does
+    return record
+
+
+def workstream_priority():
+    record = factories.WorkstreamPriorityFactory(description=TEXT)
+    priorities_reorder(workstream=record.workstream)
+    record.refresh_from_db()
     return record
 
 
@@ -97,7 +106,7 @@ def place():
 
 RECORDS = {
     "workstream": workstream,
-    "workstreampriority": lambda: factories.WorkstreamPriorityFactory(description=TEXT),
+    "workstreampriority": workstream_priority,
     "place": place,
     "priority": lambda: factories.PriorityFactory(description=TEXT),
     "partnerorganisation": lambda: factories.PartnerFactory(summary=TEXT, role_in_partnership=TEXT),
