@@ -103,11 +103,19 @@ def bulk_postcodes(request, body: BulkRequest):
     return answered({"results": items}, cache="no-store")
 
 
-def refused_bulk(request, exc: ValidationError) -> HttpResponse:
+def sent_postcodes(request):
+    """What the body sent as "postcodes", to word a refusal; None if the body cannot be read
+    as a JSON object. Any body, however nested or malformed, ends here rather than in a 500
+    (a thousand nested lists raise RecursionError, invalid UTF-8 a UnicodeDecodeError)."""
     try:
-        sent = json.loads(request.body).get("postcodes")
-    except (ValueError, AttributeError):
-        sent = None
+        body = json.loads(request.body)
+    except (ValueError, RecursionError):
+        return None
+    return body.get("postcodes") if isinstance(body, dict) else None
+
+
+def refused_bulk(request, exc: ValidationError) -> HttpResponse:
+    sent = sent_postcodes(request)
     if isinstance(sent, list) and len(sent) > MAX_BULK_POSTCODES:
         return errors.error(400, "too_many_postcodes", (
             f"Send at most {MAX_BULK_POSTCODES} postcodes in one request: this one has "
