@@ -1,6 +1,5 @@
 """Postcodes: one (GET /postcodes/{postcode}) or up to 100 at once (POST /postcodes)."""
 
-import datetime
 import json
 from functools import lru_cache
 
@@ -11,7 +10,7 @@ from ninja.errors import ValidationError
 from .. import stored_answer
 from ..selectors import lookup_postcode, lookup_postcodes, parse_query, postcode_row
 from . import as_on, errors
-from .app import CACHE_HEADER, ON_DATE, SAFE, answered, api
+from .app import CACHE_HEADER, ON_DATE, SAFE, DateText, answered, api
 from .schemas import MAX_BULK_POSTCODES, BulkAnswer, BulkRequest, Error, PostcodeAnswer
 from .serialisers import postcode_body
 
@@ -38,7 +37,7 @@ def postcode_answer(raw: str) -> tuple[int, dict]:
 def postcode(
     request,
     postcode: str = Path(..., examples=["E8 1DY"]),
-    on: datetime.date = ON_DATE,
+    on: DateText = ON_DATE,
 ):
     on = as_on.date_asked(request)
     if on is not None:
