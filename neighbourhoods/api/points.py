@@ -34,7 +34,9 @@ def point(
     on: DateText = ON_DATE,
 ):
     on = as_on.date_asked(request)
-    response = point_response(lookup_point(lat, lon))
+    # The coordinates as sent, read by the same Location.parse as the page: ninja's floats
+    # only describe them (pydantic would take "5_1" as 51).
+    response = point_response(lookup_point(request.GET.get("lat"), request.GET.get("lon")))
     if on is not None and response.status_code == 200:
         response = answered(as_on.point_on(json.loads(response.content), on))
     return response
