@@ -8,6 +8,7 @@ No SQL and no HTTP here: `selectors` decides which outcome a postcode or point g
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -49,6 +50,10 @@ GREAT_BRITAIN = {"south": 49.8, "north": 60.9, "west": -8.7, "east": 1.8}
 # Six decimal places of a degree is about 10 cm: more says nothing about a place.
 POINT_DECIMALS = 6
 MAX_COORDINATE_LENGTH = 40
+# Decimal degrees as a person or a browser writes them: ASCII digits, an optional sign and
+# point. float() alone would also take "5_1" (as 51), "inf", "nan", "1e1" and other scripts'
+# digits ("５１"); pydantic takes "5_1" too.
+COORDINATE_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
 @dataclass(frozen=True)
@@ -69,19 +74,22 @@ class Location:
 
     @classmethod
     def parse(cls, latitude, longitude) -> Location | None:
-        """Decimal degrees, latitude first; None unless both are real, finite and in range."""
-        try:
-            values = []
-            for raw in (latitude, longitude):
-                text = str(raw).strip() if raw is not None else ""
-                if not text or len(text) > MAX_COORDINATE_LENGTH or "_" in text:
-                    return None  # float() would read "5_1" as 51
-                values.append(float(text))
-        except ValueError:
-            return None
+        """Decimal degrees, latitude first, as text (spaces around it aside) or numbers; None
+        unless both are plain decimals in range. The one reader of a coordinate, for the
+        page and the API alike."""
+        values = []
+        for raw in (latitude, longitude):
+            if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+                value = float(raw)
+            else:
+                text = raw.strip() if isinstance(raw, str) else ""
+                if len(text) > MAX_COORDINATE_LENGTH or not COORDINATE_RE.fullmatch(text):
+                    return None
+                value = float(text)
+            if not math.isfinite(value):
+                return None
+            values.append(value)
         lat, lon = values
-        if not (math.isfinite(lat) and math.isfinite(lon)):
-            return None
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             return None
         return cls(round(lat, POINT_DECIMALS), round(lon, POINT_DECIMALS))

@@ -1,7 +1,10 @@
 """One value object for a UK postcode, used wherever a postcode enters the portal.
 
-Input is normalised once: case, spaces and stray punctuation never matter, so
-"e81dy", " E8 1DY " and "E8-1DY" are the same postcode.
+Input is normalised once: case and spaces never matter, so "e81dy", " E8 1DY " and
+"Ｅ８ １ＤＹ" are the same postcode. A character a postcode never has (a quote, =, ;, -, a
+full stop...) makes the input not a postcode: "' OR '1'='1' --" once became OR11 by
+dropping everything but its letters and digits, and was answered as a postcode outside
+City and Hackney.
 """
 
 import re
@@ -11,7 +14,6 @@ from dataclasses import dataclass
 MAX_INPUT_LENGTH = 40
 _OUTCODE = r"[A-Z]{1,2}[0-9][A-Z0-9]?"
 _INCODE = r"[0-9][A-Z]{2}"
-CONTROL = {"Cc", "Cf"}
 FULL_RE = re.compile(rf"^({_OUTCODE})({_INCODE})$")
 OUTCODE_RE = re.compile(rf"^{_OUTCODE}$")
 PARTIAL_INCODE_RE = re.compile(r"^[0-9][A-Z]?$")
@@ -21,6 +23,13 @@ AREA_RE = re.compile(r"^[A-Z]+")
 # letters at the start). A well-formed postcode in any other area is outside, whether or
 # not we hold it.
 COVERED_AREAS = frozenset({"E", "EC", "N", "WC"})
+
+
+def has_only_postcode_characters(raw: str) -> bool:
+    """Letters and digits (full-width forms folded), with spaces or tabs anywhere: all a
+    postcode as typed can hold."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    return all((ch.isascii() and ch.isalnum()) or ch in " \t" for ch in text)
 
 
 def compact(raw: str) -> str:
@@ -39,11 +48,9 @@ class ParsedPostcode:
         """A full postcode or an outcode (district) alone; None if it is neither."""
         if raw is None or len(raw) > MAX_INPUT_LENGTH:
             return None
-        if any(unicodedata.category(ch) in CONTROL for ch in raw if ch not in " \t"):
-            return None  # a null byte or direction override is never part of a postcode
+        if not has_only_postcode_characters(raw):
+            return None  # "E8é 1DY", a quote or a null byte: a typo to show, not to guess past
         text = compact(raw)
-        if not text.isascii():
-            return None  # "E8é 1DY" is a typo to show, not a postcode to guess
         if match := FULL_RE.match(text):
             return cls(match.group(1), match.group(2))
         if OUTCODE_RE.match(text):
@@ -53,10 +60,10 @@ class ParsedPostcode:
     @classmethod
     def parse_partial(cls, raw: str) -> "ParsedPostcode | None":
         """The district of a postcode typed only in part ("E8 1D" gives E8), else None."""
-        if raw is None or len(raw) > MAX_INPUT_LENGTH:
+        if raw is None or len(raw) > MAX_INPUT_LENGTH or not has_only_postcode_characters(raw):
             return None
         parts = unicodedata.normalize("NFKC", raw).upper().split()
-        if len(parts) != 2 or not all(part.isascii() for part in parts):
+        if len(parts) != 2:
             return None
         outcode, incode = (compact(part) for part in parts)
         if OUTCODE_RE.match(outcode) and PARTIAL_INCODE_RE.match(incode):

@@ -3,9 +3,11 @@ description with what ninja cannot know, the ?on= parameter, and answers as JSON
 a download with their cache headers."""
 
 from functools import cached_property
+from typing import Annotated
 
 from django.http import HttpResponse, JsonResponse
 from ninja import NinjaAPI, Query
+from pydantic import WithJsonSchema
 
 from partnership.data_sources import DATA_SOURCES
 
@@ -18,7 +20,10 @@ DOWNLOAD_CACHE_HEADER = "public, max-age=3600"
 # A point is often where someone is: their browser may keep the answer, a shared proxy not.
 POINT_CACHE_HEADER = "private, max-age=60"
 SAFE = ["GET", "HEAD"]  # HEAD answers as GET does, without the body
-# ?on=YYYY-MM-DD: described by ninja; read strictly by as_on.date_asked.
+# ?on=YYYY-MM-DD: described by ninja as a date, but taken as text, so that as_on.date_asked
+# alone reads it and every operation refuses a bad date alike (pydantic would refuse some
+# itself, in its own words, and take others it should not, such as a timestamp).
+DateText = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
 ON_DATE = Query(None, description=as_on.ON_DESCRIPTION, examples=["2026-03-01"])
 
 RATE_LIMITED = {

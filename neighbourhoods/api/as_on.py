@@ -19,7 +19,7 @@ from ..answers import Outcome
 from ..models import BoundaryVersion, Neighbourhood
 from . import errors
 
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 ON_DESCRIPTION = (
     "Answer as on this date (YYYY-MM-DD): the neighbourhood from the boundary version in "
     "force on it; a future date is answered from today's version. 400 invalid_date: not a "
@@ -32,7 +32,7 @@ class DateRefused(ValueError):
 
     def __init__(self, raw: str):
         shown = raw if len(raw) <= 30 else raw[:30] + "…"
-        if DATE_RE.match(raw):
+        if DATE_RE.fullmatch(raw):
             message = f"{shown} is not a real date. Give a date that exists, like 2026-03-01."
         else:
             message = f"Give the date as YYYY-MM-DD, like 2026-03-01, not “{shown}”."
@@ -40,12 +40,13 @@ class DateRefused(ValueError):
 
 
 def date_asked(request) -> datetime.date | None:
-    """The date in ?on=, read strictly (pydantic alone would also take a timestamp); None
-    when the request has no ?on=."""
+    """The date in ?on=, the one reader of it for every operation: exactly YYYY-MM-DD, a
+    date that exists, with nothing before or after it (a space, a tab or a newline is a bad
+    date, as is an empty ?on=); None when the request has no ?on=."""
     if "on" not in request.GET:
         return None
-    raw = request.GET["on"].strip()
-    if not DATE_RE.match(raw):
+    raw = request.GET["on"]
+    if not DATE_RE.fullmatch(raw):
         raise DateRefused(raw)
     try:
         return datetime.date.fromisoformat(raw)

@@ -6,7 +6,6 @@ Built once and cached until the next publish: every change that could alter them
 services.publishing, which clears the cache.
 """
 
-import csv
 import datetime
 import io
 import json
@@ -16,7 +15,7 @@ from django.db import connection
 
 from partnership.data_sources import DATA_SOURCES
 
-from .. import maps
+from .. import csv_cells, maps
 from ..models import LocalAuthority, Lsoa, Neighbourhood, Postcode
 from ..selectors import imported_releases
 from .app import SAFE, api, download
@@ -100,9 +99,9 @@ def postcodes_csv_text() -> str:
     for release in releases(CSV_SOURCES):
         date = release["release_date"] or "not imported"
         out.write(f"# {release['name']}: {release['release']}; release date {date}.\n")
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_cells.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    writer.writerows([value or "" for value in row] for row in _live_postcodes_in_area())
+    writer.writerows(_live_postcodes_in_area())
     text = out.getvalue()
     cache.set(CSV_KEY, text, None)
     return text

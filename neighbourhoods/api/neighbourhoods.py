@@ -1,13 +1,12 @@
 """The neighbourhood areas, today's or as on a date, as GeoJSON."""
 
-import datetime
 import re
 
 from ninja import Path, Query
 
 from .. import maps, versions
 from . import as_on, errors
-from .app import ON_DATE, SAFE, api, geojson
+from .app import ON_DATE, SAFE, DateText, api, geojson
 from .schemas import AreaCollection, AreaFeature, Error, VersionAreaCollection
 
 SLUG_RE = re.compile(r"^[-a-z0-9]{1,50}$")
@@ -28,7 +27,7 @@ SLUG_RE = re.compile(r"^[-a-z0-9]{1,50}$")
 def neighbourhoods(
     request,
     simplified: bool = Query(False, description="Boundaries simplified (about 2 m) for maps."),
-    on: datetime.date = ON_DATE,
+    on: DateText = ON_DATE,
 ):
     on = as_on.date_asked(request)
     if on is not None:

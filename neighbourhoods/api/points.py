@@ -1,6 +1,5 @@
 """Points: the neighbourhood, borough and nearest practices for a latitude and longitude."""
 
-import datetime
 import json
 
 from django.http import HttpResponse, JsonResponse
@@ -9,7 +8,7 @@ from ninja.errors import ValidationError
 
 from ..selectors import lookup_point
 from . import as_on, errors
-from .app import ON_DATE, POINT_CACHE_HEADER, SAFE, answered, api
+from .app import ON_DATE, POINT_CACHE_HEADER, SAFE, DateText, answered, api
 from .schemas import Error, PointAnswer
 from .serialisers import point_body
 
@@ -32,10 +31,12 @@ def point(
     request,
     lat: float = Query(..., ge=-90, le=90, examples=[51.5465], description="Latitude"),
     lon: float = Query(..., ge=-180, le=180, examples=[-0.0553], description="Longitude"),
-    on: datetime.date = ON_DATE,
+    on: DateText = ON_DATE,
 ):
     on = as_on.date_asked(request)
-    response = point_response(lookup_point(lat, lon))
+    # The coordinates as sent, read by the same Location.parse as the page: ninja's floats
+    # only describe them (pydantic would take "5_1" as 51).
+    response = point_response(lookup_point(request.GET.get("lat"), request.GET.get("lon")))
     if on is not None and response.status_code == 200:
         response = answered(as_on.point_on(json.loads(response.content), on))
     return response

@@ -1,6 +1,5 @@
 """Postcodes: one (GET /postcodes/{postcode}) or up to 100 at once (POST /postcodes)."""
 
-import datetime
 import json
 from functools import lru_cache
 
@@ -11,7 +10,7 @@ from ninja.errors import ValidationError
 from .. import stored_answer
 from ..selectors import lookup_postcode, lookup_postcodes, parse_query, postcode_row
 from . import as_on, errors
-from .app import CACHE_HEADER, ON_DATE, SAFE, answered, api
+from .app import CACHE_HEADER, ON_DATE, SAFE, DateText, answered, api
 from .schemas import MAX_BULK_POSTCODES, BulkAnswer, BulkRequest, Error, PostcodeAnswer
 from .serialisers import postcode_body
 
@@ -27,7 +26,8 @@ def postcode_answer(raw: str) -> tuple[int, dict]:
     response={200: PostcodeAnswer, 400: Error, 404: Error},
     summary="The neighbourhood a postcode is in",
     description=(
-        "Case, spaces and punctuation in the postcode do not matter. A postcode outside the E, "
+        "Case and spaces in the postcode do not matter; any other character (a hyphen, a "
+        "full stop, a quote) makes it not a postcode. A postcode outside the E, "
         "EC, N and WC postcode areas is out_of_area; a postcode typed in part (E8 1D) is a 400 "
         "pointing to its district. 400: not a postcode (invalid_postcode) or nothing "
         "(empty_postcode). 404: well formed but not in our data (postcode_not_found), or no "
@@ -38,7 +38,7 @@ def postcode_answer(raw: str) -> tuple[int, dict]:
 def postcode(
     request,
     postcode: str = Path(..., examples=["E8 1DY"]),
-    on: datetime.date = ON_DATE,
+    on: DateText = ON_DATE,
 ):
     on = as_on.date_asked(request)
     if on is not None:
@@ -103,11 +103,19 @@ def bulk_postcodes(request, body: BulkRequest):
     return answered({"results": items}, cache="no-store")
 
 
-def refused_bulk(request, exc: ValidationError) -> HttpResponse:
+def sent_postcodes(request):
+    """What the body sent as "postcodes", to word a refusal; None if the body cannot be read
+    as a JSON object. Any body, however nested or malformed, ends here rather than in a 500
+    (a thousand nested lists raise RecursionError, invalid UTF-8 a UnicodeDecodeError)."""
     try:
-        sent = json.loads(request.body).get("postcodes")
-    except (ValueError, AttributeError):
-        sent = None
+        body = json.loads(request.body)
+    except (ValueError, RecursionError):
+        return None
+    return body.get("postcodes") if isinstance(body, dict) else None
+
+
+def refused_bulk(request, exc: ValidationError) -> HttpResponse:
+    sent = sent_postcodes(request)
     if isinstance(sent, list) and len(sent) > MAX_BULK_POSTCODES:
         return errors.error(400, "too_many_postcodes", (
             f"Send at most {MAX_BULK_POSTCODES} postcodes in one request: this one has "

@@ -34,7 +34,7 @@ CASES = [
     ("   ", Outcome.EMPTY, 400, "Enter a postcode"),
 ]
 
-SAME_POSTCODE = ["E8 1DY", "e81dy", " E8 1DY ", "E8-1DY", "e8.1dy", "E8  1DY", "Ｅ８ １ＤＹ"]
+SAME_POSTCODE = ["E8 1DY", "e81dy", " E8 1DY ", "E8\t1DY", "E8  1DY", "Ｅ８ １ＤＹ"]
 
 
 @pytest.mark.parametrize("query, outcome, status, named", CASES)
@@ -79,7 +79,7 @@ def test_the_api_gives_the_same_answer(client, query, outcome, status, named):
 
 
 @pytest.mark.parametrize("query", SAME_POSTCODE)
-def test_case_spaces_and_punctuation_never_matter(client, query):
+def test_case_and_spaces_never_matter(client, query):
     assert lookup_postcode(query).headline == "E8 1DY is in the London Fields neighbourhood"
     assert client.get("/lookup/", {"postcode": query}).status_code == 200
 

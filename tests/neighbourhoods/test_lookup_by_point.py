@@ -70,3 +70,29 @@ def test_a_point_page_is_one_query(client, django_assert_num_queries):
     client.get("/lookup/", {"lat": "51.5420", "lon": "-0.0610"})
     with django_assert_num_queries(1):
         client.get("/lookup/", {"lat": "51.5420", "lon": "-0.0610"})
+
+
+# What float() or pydantic would read as a number, but no one writes as decimal degrees:
+# the API once took "5_1.542" as 51.542 while the page refused it.
+NOT_DECIMAL_DEGREES = ["5_1.542", "1_0", "inf", "-inf", "nan", "infinity", "0x33", "5.1542e1",
+                       "５１.５４２", "٥١.٥٤٢", "51.542.1", "--51.542", "-"]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", NOT_DECIMAL_DEGREES)
+@pytest.mark.parametrize("where", ["lat", "lon"])
+def test_a_coordinate_that_is_not_decimal_degrees_is_refused_by_page_and_api_alike(
+    client, value, where
+):
+    asked = {"lat": "51.542", "lon": "-0.061", where: value}
+    page = client.get("/lookup/", asked)
+    api = client.get("/api/v1/points", asked)
+    assert page.status_code == 400
+    assert "We could not read that location" in page.content.decode()
+    assert api.status_code == 400
+    assert api.json()["error"]["code"] == "invalid_point"
+
+
+@pytest.mark.parametrize("lat, lon", [(" 51.542 ", "-0.061"), ("+51.542", "-.061"), ("51.", "0")])
+def test_plain_decimals_with_spaces_or_a_sign_are_read(client, lat, lon):
+    assert client.get("/api/v1/points", {"lat": lat, "lon": lon}).status_code != 400
+    assert client.get("/lookup/", {"lat": lat, "lon": lon}).status_code != 400

