@@ -25,10 +25,17 @@ AREA_RE = re.compile(r"^[A-Z]+")
 COVERED_AREAS = frozenset({"E", "EC", "N", "WC"})
 
 
+# One hyphen or full stop between a letter or digit and another ("E8-1DY", "e8.1dy"): a
+# separator people type in place of the space, and read as one.
+TYPED_SEPARATOR = re.compile(r"(?<=[0-9A-Za-z])[-.](?=[0-9A-Za-z])")
+
+
 def has_only_postcode_characters(raw: str) -> bool:
-    """Letters and digits (full-width forms folded), with spaces or tabs anywhere: all a
-    postcode as typed can hold."""
-    text = unicodedata.normalize("NFKC", raw or "")
+    """Letters and digits (full-width forms folded), with spaces or tabs anywhere and one
+    hyphen or full stop between two of them: all a postcode as typed can hold. Anything else
+    (a quote, "=", ";", a second hyphen) makes the input not a postcode, rather than a
+    postcode read from its letters and digits alone ("' OR '1'='1' --" is not OR11)."""
+    text = TYPED_SEPARATOR.sub(" ", unicodedata.normalize("NFKC", raw or ""), count=1)
     return all((ch.isascii() and ch.isalnum()) or ch in " \t" for ch in text)
 
 

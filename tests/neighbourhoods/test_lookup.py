@@ -34,7 +34,16 @@ CASES = [
     ("   ", Outcome.EMPTY, 400, "Enter a postcode"),
 ]
 
-SAME_POSTCODE = ["E8 1DY", "e81dy", " E8 1DY ", "E8\t1DY", "E8  1DY", "Ｅ８ １ＤＹ"]
+SAME_POSTCODE = [
+    "E8 1DY",
+    "e81dy",
+    " E8 1DY ",
+    "E8-1DY",
+    "e8.1dy",
+    "E8\t1DY",
+    "E8  1DY",
+    "Ｅ８ １ＤＹ",
+]
 
 
 @pytest.mark.parametrize("query, outcome, status, named", CASES)

@@ -41,7 +41,16 @@ DISTRICTS = [
     ("E1", 404, "We could not find E1", "E1 is a postcode district"),
 ]
 
-SAME_POSTCODE = ["E8 1DY", "e81dy", " E8 1DY ", "E8\t1DY", "E8  1DY", "Ｅ８ １ＤＹ"]
+SAME_POSTCODE = [
+    "E8 1DY",
+    "e81dy",
+    " E8 1DY ",
+    "E8-1DY",
+    "e8.1dy",
+    "E8\t1DY",
+    "E8  1DY",
+    "Ｅ８ １ＤＹ",
+]
 
 H1 = re.compile(r"<h1>(.*?)</h1>", re.S)
 LEDE = re.compile(r'<p class="nhsuk-lede-text">(.*?)</p>', re.S)
