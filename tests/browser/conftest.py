@@ -47,6 +47,16 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def visits(live_url, browser):
+    """Each public page, visited once on a desktop for all the tests that look at it
+    (visits.py). The served portal comes first: Django's database calls are refused once
+    Playwright's loop runs on this thread."""
+    from .visits import Visits
+
+    return Visits(browser, live_url)
+
+
 def _local_only(route):
     host = urlsplit(route.request.url).hostname
     if host in ("127.0.0.1", "localhost"):

@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 
 from neighbourhoods.importers.practices import EPCN
 
+from .axe import AXE, WCAG_22_AA
 from .conftest import _local_only
-from .test_accessibility import AXE, WCAG_22_AA
 from .test_admin_history import shot, sign_in
 from .test_content_security_policy import in_a_thread, violations, watch
 

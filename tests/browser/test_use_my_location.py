@@ -4,8 +4,8 @@ the point decision; a refusal gets a plain message; without JavaScript nothing i
 import pytest
 from playwright.sync_api import expect
 
+from .axe import axe_violations
 from .conftest import DESKTOP, PHONE, _local_only
-from .test_accessibility import axe_violations
 
 LONDON_FIELDS = {"latitude": 51.542, "longitude": -0.061}
 ISLINGTON = {"latitude": 51.5455, "longitude": -0.104}
