@@ -6,6 +6,7 @@ map's tile server is set to a closed local port, as when no tile server can be r
 """
 
 import email
+import functools
 import time
 import uuid
 from pathlib import Path
@@ -129,6 +130,20 @@ def tab_through(page, *, presses=40, until=None):
     return stops
 
 
+# The password of every member of staff the browser tests sign up, made for this run.
+STAFF_PASSWORD = uuid.uuid4().hex
+
+
+@functools.cache
+def production_hash(password: str) -> str:
+    """The password as the served portal's production settings check it (the test settings'
+    own hasher is MD5, for speed): PBKDF2's million iterations take half a second, so each
+    password is hashed once a run, not once for each member of staff."""
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    return PBKDF2PasswordHasher().encode(password, PBKDF2PasswordHasher().salt())
+
+
 # The LSOAs the admin tests move, put back where they were after each test.
 HARMLESS = ("E01001722", "Springfield Park")
 SPLITS = ("E01001762", "Clissold Park")  # the LSOA of E8 1DY, in London Fields
@@ -140,7 +155,6 @@ def data_manager(django_db_blocker):
     these tests move are put back where they were afterwards."""
     from axes.models import AccessAttempt, AccessLog
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import PBKDF2PasswordHasher
     from django.contrib.auth.models import Group
     from django.db import connection
 
@@ -149,12 +163,12 @@ def data_manager(django_db_blocker):
 
     from .test_content_security_policy import in_a_thread
 
-    username, password = f"dm-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+    username, password = f"dm-{uuid.uuid4().hex[:8]}", STAFF_PASSWORD
     codes = [HARMLESS[0], SPLITS[0]]
 
     def create():
         user = get_user_model().objects.create_user(username, is_staff=True)
-        user.password = PBKDF2PasswordHasher().encode(password, PBKDF2PasswordHasher().salt())
+        user.password = production_hash(password)
         user.save(update_fields=["password"])
         user.groups.add(Group.objects.get(name="Data managers"))
         homes = dict(Lsoa.objects.filter(code__in=codes).values_list("code", "neighbourhood"))
@@ -188,17 +202,16 @@ def staff_with_email(django_db_blocker):
     """(username, email address, password) of a staff account the served portal can see."""
     from axes.models import AccessAttempt, AccessLog
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import PBKDF2PasswordHasher
     from django.db import connection
 
     from .test_content_security_policy import in_a_thread
 
     name = f"reset-{uuid.uuid4().hex[:8]}"
-    address, password = f"{name}@nhs.example", uuid.uuid4().hex
+    address, password = f"{name}@nhs.example", STAFF_PASSWORD
 
     def create():
         user = get_user_model().objects.create_user(name, address, is_staff=True)
-        user.password = PBKDF2PasswordHasher().encode(password, PBKDF2PasswordHasher().salt())
+        user.password = production_hash(password)
         user.save(update_fields=["password"])
         connection.close()
 
