@@ -3,6 +3,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -41,6 +42,58 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
         elif "served_portal" in item.fixturenames:  # the served portal holds the real data
             item.add_marker(pytest.mark.realdata)
+
+
+# The served portal's own secret (its settings are production's, which require one).
+SERVED_SECRET_KEY = "served-portal-test-" + "k3Y!" * 12
+
+
+def pytest_collection_finish(session):
+    """When a selected test needs the served portal, its static files are collected now, in
+    the background, while the test database is made and filled: compressing them (gzip and
+    brotli, as production serves them) is most of what starting the portal costs, and it
+    needs neither the database nor this process."""
+    if session.config.option.collectonly:
+        return
+    if any("served_portal" in item.fixturenames for item in session.items):
+        session.config.stash[COLLECTING] = collect_static()
+
+
+COLLECTING = pytest.StashKey[tuple[subprocess.Popen, Path]]()
+
+
+def collect_static() -> tuple[subprocess.Popen, Path]:
+    """`manage.py collectstatic` as scripts/serve.py runs it, started; and its log."""
+    log = Path(tempfile.mkdtemp(prefix="collectstatic-")) / "collectstatic.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": SERVED_SECRET_KEY,
+    }
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    return process, log
+
+
+def static_collected(config) -> None:
+    """Waits for the collectstatic started with the run (or runs one, if none was), and
+    fails with its output if it failed."""
+    process, log = config.stash.get(COLLECTING, None) or collect_static()
+    if process.wait() != 0:
+        pytest.fail(f"collectstatic failed for the served portal:\n{log.read_text()}")
+
+
+def pytest_sessionfinish(session):
+    """A collectstatic still running (the run stopped before the portal was served) is
+    stopped: the next one collects everything again."""
+    if COLLECTING in session.config.stash:
+        process = session.config.stash[COLLECTING][0]
+        if process.poll() is None:
+            process.terminate()
+        process.wait()
 
 
 def needs_real_data(session) -> bool:
@@ -171,7 +224,7 @@ def served_run_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def served_portal(django_db_setup, served_run_dir):
+def served_portal(request, django_db_setup, served_run_dir):
     """The portal as `make run` serves it (scripts/serve.py: nginx in front of gunicorn,
     production settings), on a free loopback port, over the test database."""
     run_dir = served_run_dir
@@ -179,7 +232,7 @@ def served_portal(django_db_setup, served_run_dir):
     env = {
         **os.environ,
         "DATABASE_URL": f"postgis:///{connection.settings_dict['NAME']}",
-        "DJANGO_SECRET_KEY": "served-portal-test-" + "k3Y!" * 12,
+        "DJANGO_SECRET_KEY": SERVED_SECRET_KEY,
         # One process, so the per-process cache is the one every request sees.
         "GUNICORN_WORKERS": "1",
         "CACHE_URL": "locmemcache://",
@@ -188,9 +241,11 @@ def served_portal(django_db_setup, served_run_dir):
         # Releases uploaded in the browser tests are kept with this run, not the checkout's.
         "PORTAL_RELEASES_DIR": str(run_dir / "releases"),
     }
+    static_collected(request.config)
     log = (run_dir / "serve.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, "scripts/serve.py", "--port", str(port), "--run-dir", str(run_dir)],
+        [sys.executable, "scripts/serve.py", "--port", str(port), "--run-dir", str(run_dir),
+         "--no-collectstatic"],
         cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

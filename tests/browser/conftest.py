@@ -1,15 +1,15 @@
 """Browser tests: Debian's Chromium, driven by Playwright, against the portal as `make run`
 serves it: nginx in front of gunicorn, with the production settings (WhiteNoise, compressed
 static files), on the test database that tests/conftest.py filled with the real open data.
-Every request the browser makes to anywhere but this machine is refused, and the map's
-tile server is set to a closed local port, as when no tile server can be reached.
+Every request the browser makes to anywhere but this machine is refused (NOWHERE), and the
+map's tile server is set to a closed local port, as when no tile server can be reached.
 """
 
 import email
+import functools
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -22,6 +22,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Chromium sends every request for another host to a proxy at a closed local port, so it
+# refuses them itself. (A Playwright route did it before, with a round trip to Python for
+# every request of every page: about half of each page's load time.)
+NOWHERE = {"server": "http://127.0.0.1:9", "bypass": "127.0.0.1,localhost"}
 ARTIFACTS = ROOT / "artifacts"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
@@ -41,25 +45,26 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, proxy=NOWHERE
         )
         yield browser
         browser.close()
 
 
-def _local_only(route):
-    host = urlsplit(route.request.url).hostname
-    if host in ("127.0.0.1", "localhost"):
-        route.continue_()
-    else:
-        route.abort()
+@pytest.fixture(scope="session")
+def visits(live_url, browser):
+    """Each public page, visited once on a desktop for all the tests that look at it
+    (visits.py). The served portal comes first: Django's database calls are refused once
+    Playwright's loop runs on this thread."""
+    from .visits import Visits
+
+    return Visits(browser, live_url)
 
 
 def new_page(browser, *, viewport=DESKTOP, javascript=True, bypass_csp=False):
     context = browser.new_context(
         viewport=viewport, java_script_enabled=javascript, bypass_csp=bypass_csp
     )
-    context.route("**/*", _local_only)
     page = context.new_page()
     page.set_default_timeout(10_000)
     return page
@@ -125,6 +130,20 @@ def tab_through(page, *, presses=40, until=None):
     return stops
 
 
+# The password of every member of staff the browser tests sign up, made for this run.
+STAFF_PASSWORD = uuid.uuid4().hex
+
+
+@functools.cache
+def production_hash(password: str) -> str:
+    """The password as the served portal's production settings check it (the test settings'
+    own hasher is MD5, for speed): PBKDF2's million iterations take half a second, so each
+    password is hashed once a run, not once for each member of staff."""
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    return PBKDF2PasswordHasher().encode(password, PBKDF2PasswordHasher().salt())
+
+
 # The LSOAs the admin tests move, put back where they were after each test.
 HARMLESS = ("E01001722", "Springfield Park")
 SPLITS = ("E01001762", "Clissold Park")  # the LSOA of E8 1DY, in London Fields
@@ -136,7 +155,6 @@ def data_manager(django_db_blocker):
     these tests move are put back where they were afterwards."""
     from axes.models import AccessAttempt, AccessLog
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import PBKDF2PasswordHasher
     from django.contrib.auth.models import Group
     from django.db import connection
 
@@ -145,12 +163,12 @@ def data_manager(django_db_blocker):
 
     from .test_content_security_policy import in_a_thread
 
-    username, password = f"dm-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+    username, password = f"dm-{uuid.uuid4().hex[:8]}", STAFF_PASSWORD
     codes = [HARMLESS[0], SPLITS[0]]
 
     def create():
         user = get_user_model().objects.create_user(username, is_staff=True)
-        user.password = PBKDF2PasswordHasher().encode(password, PBKDF2PasswordHasher().salt())
+        user.password = production_hash(password)
         user.save(update_fields=["password"])
         user.groups.add(Group.objects.get(name="Data managers"))
         homes = dict(Lsoa.objects.filter(code__in=codes).values_list("code", "neighbourhood"))
@@ -184,17 +202,16 @@ def staff_with_email(django_db_blocker):
     """(username, email address, password) of a staff account the served portal can see."""
     from axes.models import AccessAttempt, AccessLog
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import PBKDF2PasswordHasher
     from django.db import connection
 
     from .test_content_security_policy import in_a_thread
 
     name = f"reset-{uuid.uuid4().hex[:8]}"
-    address, password = f"{name}@nhs.example", uuid.uuid4().hex
+    address, password = f"{name}@nhs.example", STAFF_PASSWORD
 
     def create():
         user = get_user_model().objects.create_user(name, address, is_staff=True)
-        user.password = PBKDF2PasswordHasher().encode(password, PBKDF2PasswordHasher().salt())
+        user.password = production_hash(password)
         user.save(update_fields=["password"])
         connection.close()
 

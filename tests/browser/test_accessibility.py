@@ -1,48 +1,19 @@
 """axe-core finds no WCAG 2.2 A or AA violation on any public page or lookup outcome."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
+from .axe import axe_violations
 from .conftest import new_page
-from .pages import ALL_PAGES, MAP_PAGES
+from .pages import ALL_PAGES
 from .test_password_reset import link_in
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
-
-# The page's Content-Security-Policy runs no inline script without its nonce, so axe-core
-# is added as the page's own scripts are: with the nonce they carry. (The admin's pages carry
-# no inline script, so no nonce: the staff pages' test opens them with the policy set aside.)
-INJECT_WITH_NONCE = """([source, selector]) => {
-  const script = document.createElement("script");
-  const tagged = document.querySelector(selector);
-  if (tagged) script.nonce = tagged.nonce;
-  script.textContent = source;
-  document.head.appendChild(script);
-}"""
-
-
-def axe_violations(page):
-    page.evaluate(INJECT_WITH_NONCE, [AXE.read_text(), "script[nonce]"])
-    results = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at "
-        + ", ".join(" ".join(node["target"]) for node in v["nodes"][:3])
-        for v in results["violations"]
-    ]
-
-
-@pytest.mark.parametrize("name, path", ALL_PAGES.items(), ids=list(ALL_PAGES))
-def test_no_wcag_violations(live_url, page, name, path):
-    page.goto(live_url + path)
-    if name in MAP_PAGES:
-        expect(page.locator("#portal-map path.leaflet-interactive").first).to_be_attached()
-    assert axe_violations(page) == []
+@pytest.mark.parametrize("name", ALL_PAGES, ids=list(ALL_PAGES))
+def test_no_wcag_violations(visits, name):
+    """On the page as loaded, its map drawn (visits.py: test_page_weight.py weighs the same
+    load)."""
+    assert visits[name].violations == []
 
 
 def test_the_current_section_is_marked_by_more_than_colour(live_url, page):

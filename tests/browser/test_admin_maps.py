@@ -7,11 +7,11 @@ import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from playwright.sync_api import expect
 
 from neighbourhoods.models import LocalAuthority, Lsoa, Neighbourhood, Postcode, Practice
 
+from .conftest import STAFF_PASSWORD, production_hash
 from .test_admin_history import shot, sign_in
 from .test_content_security_policy import in_a_thread, violations, watch
 
@@ -42,9 +42,9 @@ def member_of(django_db_blocker):
     made = []
 
     def create(group):
-        username, password = f"maps-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+        username, password = f"maps-{uuid.uuid4().hex[:8]}", STAFF_PASSWORD
         user = get_user_model().objects.create_user(username, is_staff=True)
-        user.password = PBKDF2PasswordHasher().encode(password, PBKDF2PasswordHasher().salt())
+        user.password = production_hash(password)
         user.save(update_fields=["password"])
         user.groups.add(Group.objects.get(name=group))
         found = records()

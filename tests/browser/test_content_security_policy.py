@@ -6,10 +6,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from playwright.sync_api import expect
 
 from neighbourhoods.models import Neighbourhood, Practice
+
+from .conftest import STAFF_PASSWORD, production_hash
 
 RECORD_VIOLATIONS = """
 window.__cspViolations = [];
@@ -65,12 +66,11 @@ def staff(django_db_blocker):
     from axes.models import AccessAttempt, AccessLog
     from django.db import connection
 
-    username, password = f"csp-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+    username, password = f"csp-{uuid.uuid4().hex[:8]}", STAFF_PASSWORD
 
     def create():
         user = get_user_model().objects.create_superuser(username, "", None)
-        # Hashed as production checks it (the test settings' own hasher is MD5, for speed).
-        user.password = PBKDF2PasswordHasher().encode(password, PBKDF2PasswordHasher().salt())
+        user.password = production_hash(password)
         user.save(update_fields=["password"])
         neighbourhood = Neighbourhood.objects.exclude(boundary=None).first()
         practice = Practice.objects.exclude(location=None).first()

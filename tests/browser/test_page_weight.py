@@ -3,14 +3,15 @@
 Counts every response the page needs from this server (HTML, CSS, JavaScript, fonts,
 images, map data), as transferred: compressed, headers included. Map tiles are left out,
 and so are the NHS.UK fonts, which come from assets.nhs.uk (refused here, as every request
-off this machine is) and are shared by every NHS.UK service.
+off this machine is) and are shared by every NHS.UK service. Each page is loaded once, in
+a context of its own, for this and for axe-core (visits.py).
 """
 
 import json
 
 import pytest
 
-from .conftest import ARTIFACTS, new_page
+from .conftest import ARTIFACTS
 from .pages import ALL_PAGES
 
 KB = 1000
@@ -23,27 +24,9 @@ for name in ("map", "in area", "in the City", "outside the area", "practice",
 measured: dict[str, dict] = {}
 
 
-def transferred(browser, url) -> dict:
-    page = new_page(browser)
-    responses = []
-    page.on("requestfinished", lambda request: responses.append(request))
-    page.goto(url, wait_until="networkidle")
-    totals = {}
-    for request in responses:
-        if "/{z}/" in request.url or request.url.endswith(".png") and "tile" in request.url:
-            continue
-        sizes = request.sizes()
-        kind = request.resource_type
-        totals[kind] = (
-            totals.get(kind, 0) + sizes["responseBodySize"] + sizes["responseHeadersSize"]
-        )
-    page.context.close()
-    return {"total": sum(totals.values()), **totals}
-
-
-@pytest.mark.parametrize("name, path", ALL_PAGES.items(), ids=list(ALL_PAGES))
-def test_page_stays_within_its_budget(live_url, browser, name, path):
-    weight = transferred(browser, live_url + path)
+@pytest.mark.parametrize("name", ALL_PAGES, ids=list(ALL_PAGES))
+def test_page_stays_within_its_budget(visits, name):
+    weight = visits[name].weight
     measured[name] = weight
     assert weight["document"] > 0
     assert weight["total"] <= BUDGET[name], (
@@ -52,8 +35,8 @@ def test_page_stays_within_its_budget(live_url, browser, name, path):
     )
 
 
-def test_the_lookup_answer_is_under_250_kb(live_url, browser):
-    weight = transferred(browser, live_url + ALL_PAGES["in area"])
+def test_the_lookup_answer_is_under_250_kb(visits):
+    weight = visits["in area"].weight
     assert "script" in weight and "stylesheet" in weight and "fetch" in weight
     assert weight["total"] < 250 * KB
 

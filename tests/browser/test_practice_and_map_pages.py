@@ -6,9 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .axe import axe_violations
 from .conftest import PHONE, focused, new_page, tab_through
 from .pages import ALL_PAGES, MAP_PAGES
-from .test_accessibility import axe_violations
 
 NEAMAN = "/practices/F84640/"
 

@@ -7,6 +7,8 @@ from playwright.sync_api import expect
 
 from neighbourhoods.models import Neighbourhood
 
+from .conftest import STAFF_PASSWORD, production_hash
+
 
 def test_the_neighbourhood_map_numbers_its_practices_as_the_table_does(live_url, page):
     errors = []
@@ -58,21 +60,19 @@ def test_a_point_outside_the_area_is_shown_with_the_area_around_it(live_url, pag
 def staff_login(django_db_blocker, monkeypatch):
     """A staff account in the database the served portal reads, removed afterwards."""
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
     # Playwright's sync API runs an event loop in this thread; these queries are plain
     # synchronous set-up, outside any request.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with django_db_blocker.unblock():
-        # Hashed as the served portal's production settings expect, not the tests' MD5.
-        password = PBKDF2PasswordHasher().encode("browser-pw-9!x", "browsersalt")
+        password = production_hash(STAFF_PASSWORD)
         user = get_user_model().objects.create_superuser(
             "browser-editor", "browser@example.org", None
         )
         user.password = password
         user.save(update_fields=["password"])
         pk = Neighbourhood.objects.values_list("pk", flat=True).get(slug="hackney-downs")
-    yield "browser-editor", "browser-pw-9!x", pk
+    yield "browser-editor", STAFF_PASSWORD, pk
     with django_db_blocker.unblock():
         user.delete()
 

@@ -4,8 +4,8 @@ the point decision; a refusal gets a plain message; without JavaScript nothing i
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import DESKTOP, PHONE, _local_only
-from .test_accessibility import axe_violations
+from .axe import axe_violations
+from .conftest import DESKTOP, PHONE
 
 LONDON_FIELDS = {"latitude": 51.542, "longitude": -0.061}
 ISLINGTON = {"latitude": 51.5455, "longitude": -0.104}
@@ -17,7 +17,6 @@ def located_page(browser, *, viewport=DESKTOP, where=None, allow=True):
         geolocation=where,
         permissions=["geolocation"] if allow else [],
     )
-    context.route("**/*", _local_only)
     page = context.new_page()
     page.set_default_timeout(10_000)
     return page
