@@ -26,12 +26,12 @@ def postcode_answer(raw: str) -> tuple[int, dict]:
     response={200: PostcodeAnswer, 400: Error, 404: Error},
     summary="The neighbourhood a postcode is in",
     description=(
-        "Case and spaces in the postcode do not matter; any other character (a hyphen, a "
-        "full stop, a quote) makes it not a postcode. A postcode outside the E, "
-        "EC, N and WC postcode areas is out_of_area; a postcode typed in part (E8 1D) is a 400 "
-        "pointing to its district. 400: not a postcode (invalid_postcode) or nothing "
-        "(empty_postcode). 404: well formed but not in our data (postcode_not_found), or no "
-        "longer in use (postcode_terminated)."
+        "Case and spaces in the postcode do not matter, nor one hyphen or full stop in "
+        "place of its space (E8-1DY); any other character (a quote, =, ;) makes it not a "
+        "postcode. A postcode outside the E, EC, N and WC postcode areas is out_of_area; a "
+        "postcode typed in part (E8 1D) is a 400 pointing to its district. 400: not a "
+        "postcode (invalid_postcode) or nothing (empty_postcode). 404: well formed but not "
+        "in our data (postcode_not_found), or no longer in use (postcode_terminated)."
     ),
     url_name="postcode",
 )
