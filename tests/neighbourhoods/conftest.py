@@ -227,17 +227,16 @@ def empty_the_portal_tables():
         cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
 
 
-@pytest.fixture(scope="module")
-def _built_borough(django_db_setup, django_db_blocker):
-    """The borough, built once for a module in a transaction rolled back after its last test.
-    Each test runs in a savepoint within it (pytest-django's `db`), so what one test changes
-    is undone before the next."""
+def _module_transaction(django_db_blocker, *setup):
+    """Run `setup` in a transaction kept open for a module and rolled back after its last
+    test. Each test runs in a savepoint within it (pytest-django's `db`), so what one test
+    changes is undone before the next."""
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            empty_the_portal_tables()
-            build_borough()
+            for step in setup:
+                step()
         except BaseException:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
@@ -246,26 +245,19 @@ def _built_borough(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def _built_borough(django_db_setup, django_db_blocker):
+    """The borough, built once for a module, on the portal's tables emptied."""
+    yield from _module_transaction(django_db_blocker, empty_the_portal_tables, build_borough)
 
 
 @pytest.fixture(scope="module")
 def _emptied_portal(django_db_setup, django_db_blocker):
-    """The portal's tables emptied for a module, in a transaction rolled back after its last
-    test (as _built_borough, without the borough): for tests that make every record they
-    read, and name them as the real data does."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            empty_the_portal_tables()
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    """The portal's tables emptied for a module (as _built_borough, without the borough): for
+    tests that make every record they read, and name them as the real data does."""
+    yield from _module_transaction(django_db_blocker, empty_the_portal_tables)
 
 
 @pytest.fixture
