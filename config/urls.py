@@ -3,12 +3,13 @@ from django.contrib import admin
 from django.shortcuts import render
 from django.urls import include, path
 
-from config import password_reset
+from config import password_reset, second_factor
 from config.clients import is_api
 from config.views import handler400, handler403  # noqa: F401 (Django finds them here)
 from neighbourhoods.admin.freshness import data_freshness_page
 from neighbourhoods.admin.removals import deleted_records
 from neighbourhoods.api import errors as api_errors
+from neighbourhoods.audit.bin_admin import content_restore
 from neighbourhoods.audit.due_for_review import due_for_review
 from neighbourhoods.audit.recent_changes import recent_changes
 from neighbourhoods.views.lookup import PostcodeLookupView, PracticeSearchView
@@ -23,7 +24,13 @@ urlpatterns = [
     path("admin/due-for-review/", due_for_review, name="due-for-review"),
     path("admin/data-freshness/", data_freshness_page, name="data-freshness"),
     path("admin/deleted-records/", deleted_records, name="deleted-records"),
+    path(
+        "admin/deleted-records/<str:app_label>/<str:model_name>/<int:pk>/restore/",
+        content_restore,
+        name="deleted-content-restore",
+    ),
     *password_reset.urlpatterns,
+    *second_factor.urlpatterns,
     path("admin/", admin.site.urls),
     path(settings.API_PREFIX.lstrip("/"), include("neighbourhoods.api.urls")),
     path("lookup/", PostcodeLookupView.as_view(), name="lookup"),

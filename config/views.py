@@ -38,6 +38,7 @@ def locked_out(request, original_response=None, credentials=None):
         **admin.site.each_context(request),
         "title": "Too many failed sign-in attempts",
         "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "address_failure_limit": settings.AXES_ADDRESS_FAILURE_LIMIT,
         "cooloff_minutes": minutes,
     }
     response = render(request, "admin/locked_out.html", context, status=429)

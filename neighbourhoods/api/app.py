@@ -9,6 +9,7 @@ from django.http import HttpResponse, JsonResponse
 from ninja import NinjaAPI, Query
 from pydantic import WithJsonSchema
 
+from config import surrogates
 from partnership.data_sources import DATA_SOURCES
 
 from . import as_on
@@ -69,6 +70,7 @@ class PortalAPI(NinjaAPI):
         "practices": "application/geo+json",
         "neighbourhoods_geojson": "application/geo+json",
         "postcodes_csv": "text/csv",
+        "neighbourhood_profile_csv": "text/csv",
     }
 
     @cached_property
@@ -126,4 +128,12 @@ def download(body, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = DOWNLOAD_CACHE_HEADER
+    return response
+
+
+def keyed(response: HttpResponse, keys) -> HttpResponse:
+    """Name what a public answer shows in its surrogate keys (config/surrogates.py), so the
+    publish that changes one of them purges it from the shared cache; the middleware adds
+    the coarse keys, and drops them all from an answer the cache may not keep."""
+    response[surrogates.HEADER] = " ".join(dict.fromkeys(keys))
     return response

@@ -2,10 +2,12 @@
 
 from ninja import Path
 
+from config import surrogates
+
 from ..postcodes import ParsedPostcode
 from ..selectors import district_answer
 from . import errors
-from .app import SAFE, answered, api
+from .app import SAFE, answered, api, keyed
 from .schemas import DistrictAnswer, Error
 from .serialisers import district_body
 
@@ -32,4 +34,6 @@ def outcode(request, outcode: str = Path(..., examples=["E8"])):
     district = district_answer(parsed.outcode)
     if district.total == 0:
         return errors.error(404, "outcode_not_found", f"We have no postcodes in {parsed.outcode}.")
-    return answered(district_body(parsed.outcode, district))
+    keys = [surrogates.district(parsed.outcode)]
+    keys += [surrogates.neighbourhood(s.neighbourhood.pk) for s in district.shares]
+    return keyed(answered(district_body(parsed.outcode, district)), keys)

@@ -4,9 +4,11 @@ import re
 
 from ninja import Path, Query
 
+from config import generation, surrogates
+
 from .. import maps, versions
 from . import as_on, errors
-from .app import ON_DATE, SAFE, DateText, api, geojson
+from .app import ON_DATE, SAFE, DateText, api, geojson, keyed
 from .schemas import AreaCollection, AreaFeature, Error, VersionAreaCollection
 
 SLUG_RE = re.compile(r"^[-a-z0-9]{1,50}$")
@@ -32,8 +34,27 @@ def neighbourhoods(
     on = as_on.date_asked(request)
     if on is not None:
         version = versions.version_on(as_on.in_force(on))
-        return geojson(maps.version_collection(version, simplified=simplified))
-    return geojson(maps.neighbourhoods_collection(simplified=simplified))
+        return keyed(
+            geojson(maps.version_collection(version, simplified=simplified)),
+            [surrogates.AS_ON, surrogates.areas(version.pk)],
+        )
+    return keyed(geojson(maps.neighbourhoods_collection(simplified=simplified)), areas_keys())
+
+
+def areas_keys(slug=None) -> list[str]:
+    """Today's areas: the neighbourhoods shown (their names, areas and practice counts), and
+    the boundary version they are. Kept in Django's cache as the areas are (every publish
+    clears both)."""
+    cache_key = f"geojson:keys:{slug or '*'}"
+    token, keys = generation.kept(cache_key)
+    if keys is None:
+        keys = [
+            surrogates.NEIGHBOURHOODS,
+            surrogates.areas(versions.latest_version_id()),
+            *(surrogates.neighbourhood(pk) for pk in maps.neighbourhood_ids(slug=slug)),
+        ]
+        generation.keep(cache_key, token, keys, maps.CACHE_SECONDS)
+    return keys
 
 
 @api.api_operation(
@@ -58,4 +79,4 @@ def neighbourhood(
             "neighbourhood_not_found",
             "No neighbourhood has that name. See /api/neighbourhoods.",
         )
-    return geojson(collection["features"][0])
+    return keyed(geojson(collection["features"][0]), areas_keys(slug))

@@ -38,7 +38,10 @@ def point(
     # only describe them (pydantic would take "5_1" as 51).
     response = point_response(lookup_point(request.GET.get("lat"), request.GET.get("lon")))
     if on is not None and response.status_code == 200:
-        response = answered(as_on.point_on(json.loads(response.content), on))
+        # Still where someone may be: kept by their browser alone, never by a shared cache.
+        response = answered(
+            as_on.point_on(json.loads(response.content), on), cache=POINT_CACHE_HEADER
+        )
     return response
 
 

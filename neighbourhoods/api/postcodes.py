@@ -7,10 +7,12 @@ from django.http import HttpResponse
 from ninja import Path
 from ninja.errors import ValidationError
 
+from config import surrogates
+
 from .. import stored_answer
 from ..selectors import lookup_postcode, lookup_postcodes, parse_query, postcode_row
 from . import as_on, errors
-from .app import CACHE_HEADER, ON_DATE, SAFE, DateText, answered, api
+from .app import CACHE_HEADER, ON_DATE, SAFE, DateText, answered, api, keyed
 from .schemas import MAX_BULK_POSTCODES, BulkAnswer, BulkRequest, Error, PostcodeAnswer
 from .serialisers import postcode_body
 
@@ -18,6 +20,20 @@ from .serialisers import postcode_body
 def postcode_answer(raw: str) -> tuple[int, dict]:
     """The status and body GET /postcodes/{postcode} answers: an answer, or an error."""
     return postcode_body(lookup_postcode(raw))
+
+
+def answer_keys(result) -> list[str]:
+    """What a postcode's answer shows: the postcode and its district, its neighbourhood, and
+    each practice it lists with the neighbourhood beside it."""
+    keys = []
+    if result.postcode is not None and result.postcode.is_full:
+        keys += [surrogates.postcode(result.postcode.with_space),
+                 surrogates.district(result.postcode.outcode)]  # fmt: skip
+    if result.neighbourhood is not None and result.neighbourhood.pk is not None:
+        keys.append(surrogates.neighbourhood(result.neighbourhood.pk))
+    for practice in result.practices:
+        keys.append(surrogates.practice(practice.ods_code))
+    return keys
 
 
 @api.api_operation(
@@ -42,23 +58,27 @@ def postcode(
 ):
     on = as_on.date_asked(request)
     if on is not None:
-        status, body = postcode_answer(postcode)
+        result = lookup_postcode(postcode)
+        status, body = postcode_body(result)
         if status == 200:
             body = as_on.postcode_on(body, postcode, on)
-        return answered(body, status)
+        return keyed(answered(body, status), [surrogates.AS_ON, *answer_keys(result)])
     parsed, _ = parse_query(postcode.strip())
     row = postcode_row(parsed.with_space) if parsed is not None and parsed.is_full else None
     if row is not None and not row[stored_answer.TERMINATED_COLUMN]:
-        response = HttpResponse(live_answer_body(row), content_type="application/json")
+        body, keys = live_answer(row)
+        response = HttpResponse(body, content_type="application/json")
         response["Cache-Control"] = CACHE_HEADER
+        response[surrogates.HEADER] = keys
         return response
     # Everything else (not a postcode, a district, unknown, terminated) as lookup_postcode
     # decides, from the row already read.
     rows = {}
     if row is not None:
         rows = {row[stored_answer.POSTCODE_COLUMN]: stored_answer.record_of(row)}
-    status, body = postcode_body(lookup_postcode(postcode, rows=rows))
-    return answered(body, status)
+    result = lookup_postcode(postcode, rows=rows)
+    status, body = postcode_body(result)
+    return keyed(answered(body, status), answer_keys(result))
 
 
 # A live postcode's answer is the same bytes for as long as its row is the same, so each
@@ -70,10 +90,12 @@ ANSWER_BODIES = 8_000
 
 
 @lru_cache(maxsize=ANSWER_BODIES)
-def live_answer_body(row: tuple) -> bytes:
+def live_answer(row: tuple) -> tuple[bytes, str]:
+    """A live postcode's answer: its bytes, and its surrogate keys (what it shows)."""
     record = stored_answer.record_of(row)
-    status, body = postcode_body(lookup_postcode(record.postcode, rows={record.postcode: record}))
-    return answered(body, status).content
+    result = lookup_postcode(record.postcode, rows={record.postcode: record})
+    status, body = postcode_body(result)
+    return answered(body, status).content, " ".join(dict.fromkeys(answer_keys(result)))
 
 
 def _bulk_item(raw: str, result) -> dict:

@@ -1,7 +1,9 @@
 """GP practices and their neighbourhoods, as GeoJSON."""
 
+from config import surrogates
+
 from .. import maps
-from .app import SAFE, api, geojson
+from .app import SAFE, api, geojson, keyed
 from .schemas import PracticeCollection
 
 
@@ -14,4 +16,12 @@ from .schemas import PracticeCollection
     url_name="practices",
 )
 def practices(request):
-    return geojson(maps.practices_collection())
+    collection = maps.practices_collection()
+    keys = [surrogates.PRACTICES, surrogates.NEIGHBOURHOODS]
+    keys += [surrogates.practice(f["id"]) for f in collection["features"]]
+    keys += [surrogates.release(source) for source in PRACTICE_SOURCES]
+    return keyed(geojson(collection), keys)
+
+
+# The releases the practices' details and registered patients come from.
+PRACTICE_SOURCES = ("ods-epraccur", "ods-epcn", "gp-registered-patients")

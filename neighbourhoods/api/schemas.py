@@ -54,6 +54,25 @@ class NearbyPractice(Schema):
     postcode: str
     phone: str
     distance_m: int = Field(ge=0, description="Metres as the crow flies (on the spheroid).")
+    neighbourhood: NeighbourhoodRef | None = Field(
+        description="The City and Hackney neighbourhood the practice is in now; null for a "
+        "practice outside City and Hackney."
+    )
+    outside_area: bool = Field(description="True for a practice outside City and Hackney.")
+    borough: str | None = Field(
+        description="The borough the practice's postcode is in; null when we hold no record "
+        "of its postcode.",
+        examples=["Tower Hamlets"],
+    )
+    serves: str | None = Field(
+        description="Who the practice is for, when only some people can register; null for a "
+        "practice for everyone. Such a practice is among the nearest only when it also "
+        "registers everyone.",
+        examples=[None],
+    )
+    registers_everyone: bool = Field(
+        description="With serves: the practice also registers anyone living nearby."
+    )
 
 
 # Boundary versions: the areas as they were published on a date (docs/history.md).
@@ -89,6 +108,11 @@ AS_ON_FIELD = Field(
 )
 
 
+class WardRef(Schema):
+    code: str = Field(description="The ward's GSS code.", examples=["E05009372"])
+    name: str = Field(examples=["Dalston"])
+
+
 class PostcodeAnswer(Schema):
     postcode: str = Field(examples=["E8 1DY"])
     status: Literal["in_area", "out_of_area"]
@@ -101,10 +125,14 @@ class PostcodeAnswer(Schema):
         description="Null for a postcode outside the postcode areas City and Hackney lies in. "
         "Today's, also with ?on=."
     )
+    ward: WardRef | None = Field(
+        description="The electoral ward the postcode is in (Code-Point Open); null when the "
+        "code list names none."
+    )
     location: Location | None
     practices: list[NearbyPractice] = Field(
-        description="The neighbourhood's practices, nearest first. Today's, also with ?on=: "
-        "the current practices of the neighbourhood the postcode is in today."
+        description="The GP practices nearest the postcode, whatever their neighbourhood or "
+        "borough, nearest first; empty outside City and Hackney. Today's, also with ?on=."
     )
     indicative: Literal[True] = Field(
         description="The areas are indicative: a resident's GP practice decides."
@@ -125,8 +153,8 @@ class PointAnswer(Schema):
         "Today's, also with ?on=."
     )
     practices: list[NearbyPractice] = Field(
-        description="The neighbourhood's practices, nearest the point first. Today's, also "
-        "with ?on=: the current practices of the neighbourhood whose area covers it today."
+        description="The GP practices nearest the point, whatever their neighbourhood or "
+        "borough, nearest first; empty outside City and Hackney. Today's, also with ?on=."
     )
     indicative: Literal[True]
     as_on: AsOn | None = AS_ON_FIELD
@@ -141,6 +169,16 @@ class DistrictAnswer(Schema):
     status: Literal["district"]
     postcodes: int = Field(ge=0, description="Live postcodes in the district.")
     outside_area: int = Field(ge=0, description="Those outside City and Hackney.")
+    no_neighbourhood: int = Field(
+        ge=0,
+        description="Those in City and Hackney whose area has no neighbourhood yet. The "
+        "neighbourhoods' counts, these and outside_area add up to postcodes.",
+    )
+    message: str = Field(
+        description="The counts in plain English, as the page words them.",
+        examples=["Of the 1,517 postcodes in E1, 49 are in Shoreditch Park and City and "
+                  "1,468 are outside City and Hackney."],
+    )  # fmt: skip
     neighbourhoods: list[DistrictShare] = Field(description="Most postcodes first.")
 
 
@@ -277,3 +315,137 @@ class VersionAreaCollection(Schema):
     type: Literal["FeatureCollection"]
     version: BoundaryVersionRef
     features: list[VersionAreaFeature]
+
+
+class ProfileRow(Schema):
+    label: str = Field(examples=["Aged 15 years and under"])
+    residents: int | None = Field(description="Null when under 10: left out, and said so.")
+    share: float | None = Field(description="Percentage of the rows' sum, one decimal place.")
+
+
+class ProfileBreakdown(Schema):
+    rows: list[ProfileRow]
+    total: int = Field(
+        description="The rows' sum, as published: Census counts carry small deliberate "
+        "perturbations, so it can differ from the residents by a few."
+    )
+
+
+class DecileCount(Schema):
+    decile: int = Field(ge=1, le=10, description="National IMD 2025 decile: 1 most deprived.")
+    lsoas: int
+    residents: int
+
+
+class DomainFigures(Schema):
+    domain: str = Field(examples=["income"])
+    label: str
+    most_deprived_fifth_residents: int
+    most_deprived_fifth_share: float | None
+    share_2019: float | None = Field(
+        description="Share in the most deprived fifth in 2019, on the LSOAs with one 2019 "
+        "figure through ONS's 2011-2021 lookup."
+    )
+    share_2025_same_lsoas: float | None
+    comparable_lsoas: int
+    comparable_residents: int
+
+
+class DeprivationFigures(Schema):
+    by_decile: list[DecileCount]
+    most_deprived_fifth_residents: int
+    most_deprived_fifth_share: float | None
+    domains: list[DomainFigures]
+    not_comparable_lsoas: list[str]
+
+
+class ProficiencyMsoa(Schema):
+    code: str = Field(examples=["E02000356"])
+    name: str = Field(examples=["Hackney 012"])
+    residents: int = Field(description="Census 2021 usual residents of its LSOAs, summed.")
+    residents_in_area: int = Field(description="Of them, those living in the area's LSOAs.")
+    share_in_area: float | None
+
+
+class EnglishProficiency(Schema):
+    msoas: list[ProficiencyMsoa] = Field(
+        description="The best fit: the 2021 MSOAs more than half of whose residents live in "
+        "the area (TS029 is published per MSOA, and MSOAs do not nest in neighbourhoods)."
+    )
+    msoas_not_in_file: list[ProficiencyMsoa] = Field(
+        description="MSOAs that would be in the best fit but that the imported file has no "
+        "figures for."
+    )
+    residents_covered: int = Field(description="The area's residents living in those MSOAs.")
+    residents_covered_share: float | None
+    residents_outside_area: int = Field(
+        description="The MSOAs' residents living outside the area, whom the figures also count."
+    )
+    rows: list[ProfileRow] = Field(description="Residents aged 3 and over, by category.")
+    total: int = Field(description="The MSOAs' residents aged 3 and over, as published.")
+    not_proficient: int | None = Field(
+        description="Cannot speak English well, or at all; null when under 10."
+    )
+    not_proficient_share: float | None
+
+
+class MainLanguages(Schema):
+    boroughs: list[str]
+    rows: list[ProfileRow] = Field(
+        description="The 10 most common main languages other than English, residents aged 3 "
+        "and over (TS024, published per borough and no lower); catch-all groups not ranked."
+    )
+    total: int = Field(description="Residents aged 3 and over, as published.")
+    languages_total: int = Field(description="Every language's count summed.")
+    english: int | None
+    english_share: float | None
+
+
+class AreaProfile(Schema):
+    name: str = Field(examples=["London Fields"])
+    slug: str
+    lsoas: int
+    lsoa_codes: list[str]
+    residents: int = Field(description="Census 2021 usual residents, summed as published.")
+    residents_rounded: int = Field(description="Rounded to the nearest 100, as ONS rounds.")
+    ages: ProfileBreakdown
+    ethnic_groups: ProfileBreakdown
+    deprivation: DeprivationFigures
+    english_proficiency: EnglishProficiency | None = Field(
+        None, description="Proficiency in English, best fit by MSOA; null until imported."
+    )
+    main_languages: MainLanguages | None = Field(
+        None, description="City and Hackney's alone: ONS publishes main language per borough."
+    )
+    suppressed: list[str] = Field(description="What is left out, and why.")
+
+
+class RegisteredDeprivation(Schema):
+    code: str
+    name: str | None = None
+    score: float
+    decile: int = Field(ge=1, le=10)
+
+
+class RegisteredDeprivations(Schema):
+    pcn: RegisteredDeprivation | None
+    practices: list[RegisteredDeprivation]
+
+
+class ProfileRelease(Schema):
+    source: str
+    publisher: str
+    release_date: str | None = Field(json_schema_extra={"format": "date"})
+    licence: str
+    attribution: str
+
+
+class ProfileAnswer(Schema):
+    description: str
+    boundary_version: int | None
+    neighbourhood: AreaProfile
+    city_and_hackney: AreaProfile
+    registered_patients: int | None
+    registered_patients_as_of: str | None = Field(json_schema_extra={"format": "date"})
+    registered_patients_imd2019: RegisteredDeprivations
+    releases: list[ProfileRelease]

@@ -37,6 +37,13 @@ def practices_of(result) -> list[dict]:
             "postcode": p.postcode,
             "phone": p.phone,
             "distance_m": round(p.distance_m),
+            "neighbourhood": (
+                {**p.neighbourhood, "url": p.neighbourhood_url} if p.neighbourhood else None
+            ),
+            "outside_area": p.outside_area,
+            "borough": p.borough,
+            "serves": p.serves or None,
+            "registers_everyone": p.registers_everyone,
         }
         for p in result.practices
     ]
@@ -68,6 +75,7 @@ def postcode_body(result) -> tuple[int, dict]:
         "local_authority": (
             authority_ref(record.local_authority_code, result.local_authority) if record else None
         ),
+        "ward": ({"code": result.ward.gss_code, "name": result.ward.name} if result.ward else None),
         "location": location_ref(point),
         "practices": practices_of(result),
         "indicative": True,
@@ -97,6 +105,8 @@ def district_body(outcode: str, district) -> dict:
         "status": Outcome.DISTRICT.value,
         "postcodes": district.total,
         "outside_area": district.outside,
+        "no_neighbourhood": district.no_neighbourhood,
+        "message": district.counted + ".",
         "neighbourhoods": [
             {**neighbourhood_ref(s.neighbourhood), "postcodes": s.postcodes}
             for s in district.shares

@@ -12,7 +12,7 @@ from .app import api
 # isort: off
 # Each registers its operations, in the order the description lists them.
 from . import postcodes, points, districts, neighbourhoods  # noqa: F401, E402
-from . import practices, downloads, boundary_versions, handlers  # noqa: F401, E402
+from . import profiles, practices, downloads, boundary_versions, handlers  # noqa: F401, E402
 
 # isort: on
 

@@ -31,6 +31,7 @@ from tqdm import tqdm
 from ..audit import trail
 from ..models import counts_in_words
 from ..services.answers import answers_deferred
+from ..services.publishing import caches_clear, release_keys
 from .postcode_changes import PostcodeChanges
 
 MAX_ECHO = 100
@@ -515,6 +516,38 @@ class Importer:
             refused=lost,
         )
 
+    # Whether the import places postcodes, so that --allow-moves applies (staging._misplaced).
+    places_postcodes = False
+    # At most this many misplaced postcodes are named in a refusal or a note; the rest are
+    # counted.
+    MAX_MISPLACED_NAMED = 10
+
+    def guard_moves(self, summary: Summary, misplaced: list):
+        """Refuse postcodes whose points move far or lie outside their own local authority
+        (staging._misplaced), unless --allow-moves: then the summary and the run's record
+        name them."""
+        named = "; ".join(str(m) for m in misplaced[: self.MAX_MISPLACED_NAMED])
+        more = len(misplaced) - self.MAX_MISPLACED_NAMED
+        if more > 0:
+            named += f"; and {more:,} more"
+        if self.allow_moves:
+            summary.count("Postcodes", "moved far, allowed by --allow-moves", len(misplaced))
+            note = f"Allowed by --allow-moves: {named}."
+            summary.note(note)
+            self.allowed.append(note)
+            return
+        limit = settings.PORTAL_IMPORT_MAX_MOVE_METRES
+        tolerance = settings.PORTAL_IMPORT_BOUNDARY_TOLERANCE_METRES
+        raise SourceFileError(
+            f"{len(misplaced):,} postcode(s) would be put where they cannot be: {named}. A "
+            f"postcode may move at most {limit:,} m in a release, and must lie within "
+            f"{tolerance:,} m of its own local authority's boundary where the portal holds it. "
+            "A damaged or edited file does this: check it, or download it again. If the moves "
+            "are intended, run the import command again with --allow-moves (a release "
+            "applied in the admin cannot allow them); the run records each one.",
+            refused=len(misplaced),
+        )
+
     def preview(self, **options) -> ImportResult:
         """What run(**options) would change, with nothing changed and nothing recorded."""
         return self.run(**{**options, "dry_run": True})
@@ -527,6 +560,8 @@ class Importer:
         options.setdefault("verbosity", self.verbosity)
         self.dry_run = bool(options.pop("dry_run", False))
         self.allow_shrink = options.setdefault("allow_shrink", False)
+        self.allow_moves = options.setdefault("allow_moves", False)
+        self.allowed: list[str] = []  # what --allow-moves let through, for the record
         self.files: list[dict] = []
         # Starts its one thread at the first file (use_file), and ends it in record().
         self.hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
@@ -571,7 +606,7 @@ class Importer:
             )
         else:
             outcome = "succeeded" if summary.changed_anything else "unchanged"
-            message, refused = "", summary.left_out
+            message, refused = clean_message(" ".join(self.allowed)), summary.left_out
         if self.dry_run:
             self.hasher.shutdown()
             title = f"Preview of {self.source_name}"
@@ -581,6 +616,8 @@ class Importer:
         self.record(summary, options, started_at, outcome, message, refused, run=run)
         if outcome in ("refused", "failed"):
             return ImportResult(outcome, message, "", [], run)
+        # The release now in use is in the downloads, even when no row changed: drop them.
+        caches_clear(*release_keys(self.source_name))
         return ImportResult(outcome, "", title, summary.lines(), run)
 
     def run_import(self, summary: Summary, **options) -> str:

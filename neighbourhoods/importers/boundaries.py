@@ -25,6 +25,9 @@ WGS84_NAMES = {"urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:EPSG::4326", "E
 
 
 def read_features(path: Path, required: list[str]) -> list[dict]:
+    """The features of a GeoJSON FeatureCollection in WGS84, each with the `required`
+    properties; the first of them is the feature's code, which no two features may share (a
+    repeated feature would otherwise be read as one, its second boundary the one kept)."""
     document = read_json(path, kind="GeoJSON")
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         raise SourceFileError(
@@ -41,6 +44,7 @@ def read_features(path: Path, required: list[str]) -> list[dict]:
     features = document.get("features")
     if not isinstance(features, list) or not features:
         raise SourceFileError(f"{path.name} has no features. {DOWNLOAD_AGAIN}")
+    first_seen: dict[str, int] = {}  # each code, by the number of the feature that gave it
     for n, feature in enumerate(features, start=1):
         properties = feature.get("properties") if isinstance(feature, dict) else None
         missing = [k for k in required if not (properties or {}).get(k)]
@@ -55,6 +59,15 @@ def read_features(path: Path, required: list[str]) -> list[dict]:
                     f"{path.name}, feature {n}: {key} {quote(properties[key])} is not a code or "
                     f"name. {DOWNLOAD_AGAIN}"
                 )
+        code = properties[required[0]]
+        if code in first_seen:
+            raise SourceFileError(
+                f"{path.name}, features {first_seen[code]} and {n} both give {required[0]} "
+                f"{quote(code)}: a feature is repeated, so the file is damaged or stitched "
+                f"together. {DOWNLOAD_AGAIN}",
+                refused=2,
+            )
+        first_seen[code] = n
     return features
 
 

@@ -21,7 +21,7 @@ from .base import (
     whole_number,
 )
 from .geography import short_authority_name
-from .staging import Staging, save_authority_names, save_postcodes
+from .staging import Staging, save_authority_names, save_postcodes, save_ward_names
 
 CODEPOINT_DIR = Path("postcodes") / "codepoint_open_2025_4"
 COLUMNS = ["PC", "PQ", "EA", "NO", "CY", "RH", "LH", "CC", "DC", "WC"]
@@ -120,16 +120,21 @@ def area_of(postcode: str) -> str:
 # Code list sheets that name local authority districts (London boroughs, districts, unitary
 # and metropolitan authorities).
 AUTHORITY_SHEETS = ["LBO", "DIS", "UTA", "MTD"]
+# Code list sheets that name wards (London borough, district, unitary and metropolitan wards).
+WARD_SHEETS = ["LBW", "DIW", "UTW", "MTW"]
 
 
 class CodepointImport(Importer):
     source_name = "import_postcodes"
     primary_kind = "Postcodes"
     reports_postcodes_by_neighbourhood = True
+    places_postcodes = True
 
     def run_import(self, summary, *args, **options):
         folder = Path(options["codepoint_dir"] or data_dir(options["data_dir"]) / CODEPOINT_DIR)
-        names = self.read_authority_names(self.use_file(folder / "Doc" / "Codelist.xlsx"))
+        code_list = self.use_file(folder / "Doc" / "Codelist.xlsx")
+        names = self.read_authority_names(code_list)
+        ward_names = self.read_names(code_list, WARD_SHEETS, tidy=ward_name)
         metadata = folder / "Doc" / "metadata.txt"
         if metadata.is_file():
             self.use_file(metadata)
@@ -154,6 +159,9 @@ class CodepointImport(Importer):
         unnamed = sorted(used - names.keys())
 
         save_authority_names({c: n for c, n in names.items() if c in used}, summary)
+        wards = staging.ward_codes - {""}
+        if save_ward_names({c: n for c, n in ward_names.items() if c in wards}, summary):
+            answers_recompute(everything=True)  # a new or renamed ward shows in its answers
         self.stage(f"Saving {len(staging):,} postcodes: the database is comparing them with "
                    "those held")  # fmt: skip
         touched = save_postcodes(
@@ -162,6 +170,7 @@ class CodepointImport(Importer):
             retire_areas={path.stem: path.name for path in files},
             summary=summary,
             guard=lambda **kw: self.guard_shrink(summary, **kw),
+            moves=lambda misplaced: self.guard_moves(summary, misplaced),
         )
         answers_recompute(postcode_ids=touched)  # at the end of the run (Importer.run)
         if unnamed:
@@ -169,6 +178,16 @@ class CodepointImport(Importer):
         return f"Imported {len(staging):,} postcodes from Code-Point Open"
 
     def read_authority_names(self, path) -> dict[str, str]:
+        names = self.read_names(path, AUTHORITY_SHEETS, tidy=short_authority_name)
+        if not names:
+            raise SourceFileError(
+                f"{path.name} has none of the sheets {', '.join(AUTHORITY_SHEETS)} naming local "
+                f"authorities. Check this is Code-Point Open's Codelist.xlsx. {DOWNLOAD_AGAIN}"
+            )
+        return names
+
+    def read_names(self, path, sheets, *, tidy) -> dict[str, str]:
+        """GSS code -> name, from the code list's sheets given (those it has)."""
         check_file(path, hint="It is Code-Point Open's code list, in its Doc folder.")
         try:
             workbook = openpyxl.load_workbook(path, read_only=True)
@@ -178,15 +197,16 @@ class CodepointImport(Importer):
                 f"{quote(exc)}). {DOWNLOAD_AGAIN}"
             ) from None
         names = {}
-        for sheet in AUTHORITY_SHEETS:
+        for sheet in sheets:
             if sheet not in workbook.sheetnames:
                 continue
             for row in workbook[sheet].iter_rows(values_only=True):
                 if len(row) >= 2 and row[0] and row[1]:
-                    names[str(row[1]).strip()] = short_authority_name(str(row[0]))
-        if not names:
-            raise SourceFileError(
-                f"{path.name} has none of the sheets {', '.join(AUTHORITY_SHEETS)} naming local "
-                f"authorities. Check this is Code-Point Open's Codelist.xlsx. {DOWNLOAD_AGAIN}"
-            )
+                    names[str(row[1]).strip()] = tidy(str(row[0]))
         return names
+
+
+def ward_name(name: str) -> str:
+    """ "Dalston Ward" is Dalston: the answer says "ward" itself."""
+    name = name.strip()
+    return name[: -len(" Ward")] if name.lower().endswith(" ward") else name

@@ -69,6 +69,7 @@ class OnspdImport(Importer):
     source_name = "import_onspd"
     primary_kind = "Postcodes"
     reports_postcodes_by_neighbourhood = True
+    places_postcodes = True
     uses_data_dir = False
 
     def run_import(self, summary, *args, file, **options):
@@ -103,6 +104,7 @@ class OnspdImport(Importer):
             source="onspd",
             summary=summary,
             guard=lambda **kw: self.guard_shrink(summary, **kw),
+            moves=lambda misplaced: self.guard_moves(summary, misplaced),
         )
         answers_recompute(postcode_ids=touched)  # at the end of the run (Importer.run)
         return f"Imported {len(staging):,} postcodes from {path.name}"

@@ -11,14 +11,29 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.gdal import CoordTransform, SpatialReference
 from django.contrib.gis.geos import Point
 
-from ..models import Membership, Neighbourhood, Practice, day_text, days_overlap, period_text
+from ..models import (
+    LocalAuthority,
+    Membership,
+    Neighbourhood,
+    Practice,
+    current_membership_q,
+    day_text,
+    days_overlap,
+    membership_not_removed_q,
+    period_text,
+)
 from ..postcodes import ParsedPostcode
+from ..selectors import area_authority_codes
 from . import codepoint
 from .base import (
     DOWNLOAD_AGAIN,
     Importer,
+    ShrinkRefused,
     SourceFileError,
     data_dir,
     parse_yyyymmdd,
@@ -79,9 +94,15 @@ class OdsFormat:
     described: str  # for the summary: "ODS's newer format (...)"
     values: dict  # the status_code values (epraccur) or true values (ePCN) -> what they mean
     prescribing_setting: re.Pattern | None = None
+    gp_practice: str = ""  # the prescribing setting of a GP practice
 
 
 Status = Practice.Status
+# Open GP practices outside the place, this near it (metres from its local authorities'
+# boundaries), are kept so that a resident is offered the practices nearest them whatever
+# the borough (docs/imports.md).
+NEARBY_METRES = 2000
+NEARBY = "Practices nearby, outside the place"
 EPRACCUR_FORMATS = (
     OdsFormat(
         key="2025",
@@ -89,6 +110,7 @@ EPRACCUR_FORMATS = (
         "settings as numbers)",
         values={"A": Status.ACTIVE, "C": Status.CLOSED, "D": Status.DORMANT, "P": Status.PROPOSED},
         prescribing_setting=re.compile(r"^[0-9]+$"),
+        gp_practice="4",
     ),
     OdsFormat(
         key="2026",
@@ -97,6 +119,7 @@ EPRACCUR_FORMATS = (
         values={"ACTIVE": Status.ACTIVE, "INACTIVE": Status.CLOSED, "DORMANT": Status.DORMANT,
                 "PROPOSED": Status.PROPOSED},
         prescribing_setting=re.compile(r"^RO[0-9]+$"),
+        gp_practice="RO76",
     ),
 )  # fmt: skip
 EPCN_FORMATS = (
@@ -331,16 +354,23 @@ class PracticesImport(Importer):
         records = self.read_practices(self.paths["epraccur"], self.paths["patients"], codes,
                                       summary)  # fmt: skip
         self.locate(self.paths["codepoint"], records)
+        nearby = self.read_nearby(self.paths["epraccur"], codes)
+        if nearby:  # a release of the place's practices alone lists none
+            self.locate(self.paths["codepoint"], nearby, warn=False)
+            nearby = self.near_the_place(nearby)
         neighbourhoods = self.neighbourhoods_for(memberships)
         records, memberships = self.leave_removed_alone(records, memberships, neighbourhoods,
                                                         summary)  # fmt: skip
         self.check_one_neighbourhood_at_a_time(memberships, neighbourhoods)
+        self.guard_unlisted(memberships, summary)
         known, corrected = self.check_against_the_portal(memberships, neighbourhoods)
         self.guard_blanking(records, summary)
 
         practices = {}
         for record in self.progress(records.values(), desc="Practices", unit="practice"):
             practices[record.ods_code] = self.save_practice(record, summary)
+        for record in nearby.values():
+            self.save_practice(record, summary, kind=NEARBY)
         # The memberships the portal has are ended (or reopened) before new ones are added:
         # a new one saved while the one it follows is still open would overlap it, which the
         # database refuses, though the file as a whole is consistent.
@@ -351,10 +381,51 @@ class PracticesImport(Importer):
             )  # fmt: skip
         for line in self.changes.lines():
             summary.note(line)
-        untouched = Practice.objects.exclude(ods_code__in=codes).count()
+        untouched = Practice.objects.exclude(ods_code__in=codes | nearby.keys()).count()
         if untouched:
             summary.note(f"{untouched} practice(s) not in the ODS files were left as they are.")
         return "Imported GP practices"
+
+    def guard_unlisted(self, memberships, summary):
+        """Refuse an ePCN file that leaves out, or ends, more than PORTAL_IMPORT_MAX_UNLISTED
+        of the practices in a neighbourhood now, unless --allow-shrink. The import leaves a
+        practice the file does not list as it is, so a file cut short at a whole row would
+        otherwise be taken, its missing practices unnoticed."""
+        today = datetime.date.today()
+        in_force = {
+            m.practice.ods_code: m.practice
+            for m in Membership.objects.filter(current_membership_q(today))
+            .filter(membership_not_removed_q())
+            .select_related("practice")
+        }
+        kept = {
+            row["ods_code"] for row in memberships
+            if (row["started_on"] is None or row["started_on"] <= today)
+            and (row["ended_on"] is None or row["ended_on"] >= today)
+        }  # fmt: skip
+        lost = sorted(in_force.keys() - kept)
+        limit, total = settings.PORTAL_IMPORT_MAX_UNLISTED, len(in_force)
+        if not total or len(lost) <= limit * total:
+            return
+        file = self.paths["epcn"].name
+        share = (
+            f"{len(lost)} of the {total} practices in a neighbourhood now ({len(lost) / total:.1%})"
+        )
+        named = _listed([_label(in_force[code]) for code in lost])
+        if self.allow_shrink:
+            summary.note(f"{file}: {share} are not in it or would end, allowed by --allow-shrink: "
+                         f"{named}.")  # fmt: skip
+            return
+        lines = [row["line"] for row in memberships]
+        listed = len({row["ods_code"] for row in memberships})
+        where = f" (lines {min(lines)} to {max(lines)})" if lines else ""
+        raise ShrinkRefused(
+            f"{file} lists {listed} practice(s){where}; {share} are not in it, or would end by "
+            f"it: {named}. An import may leave out or end at most {limit:.0%} of them unasked: "
+            "a file cut short does this. Check the file and download it again if it is "
+            "incomplete; run again with --allow-shrink if this is intended.",
+            refused=len(lost),
+        )
 
     def guard_blanking(self, records, summary):
         """Refuse to empty a value many practices have (a cut-short list-size file)."""
@@ -421,6 +492,14 @@ class PracticesImport(Importer):
         for code, rows in by_practice.items():
             for i, first in enumerate(rows):
                 for second in rows[i + 1 :]:
+                    if _same_row(first, second):
+                        raise SourceFileError(
+                            f"{self.paths['epcn'].name}, lines {first['line']} and "
+                            f"{second['line']} are the same row (practice {code} in "
+                            f"{said(first)}): a row is repeated, so the file is damaged or "
+                            f"stitched together. {DOWNLOAD_AGAIN}",
+                            refused=2,
+                        )
                     if days_overlap(_days(first), _days(second)):
                         raise SourceFileError(
                             f"{self.paths['epcn'].name}, lines {first['line']} and "
@@ -531,7 +610,58 @@ class PracticesImport(Importer):
             )
         return records
 
-    def locate(self, folder, records):
+    def read_nearby(self, epraccur_path, codes) -> dict:
+        """The open GP practices in the file that no neighbourhood lists: those near the place
+        are offered to residents as the nearest practices they may also register with
+        (near_the_place keeps them)."""
+        rows = read_csv(epraccur_path, EPRACCUR_COLUMNS)
+        fmt = epraccur_format(epraccur_path, rows)
+        nearby = {}
+        for row in rows:
+            code = row["organisation_code"]
+            if code in codes or row["prescribing_setting"].strip() != fmt.gp_practice:
+                continue
+            if fmt.values.get(row["status_code"].strip()) != Status.ACTIVE:
+                continue
+            postcode = ParsedPostcode.parse(row["postcode"])
+            if postcode is None or not postcode.is_full:
+                continue
+            where = f"{epraccur_path.name}, line {row['_line']}"
+            lines = [row[f"address_line_{i}"] for i in range(1, 6)]
+            nearby[code] = PracticeRecord(
+                ods_code=code,
+                ods_name=row["name"].strip(),
+                address="\n".join(tidy(line) for line in lines if line.strip()),
+                postcode=postcode.with_space,
+                phone=tidy_phone(row["contact_telephone_number"]),
+                status=Status.ACTIVE,
+                opened_on=parse_yyyymmdd(row["open_date"], where=where),
+                closed_on=None,
+                registered_patients=None,
+                registered_patients_as_of=None,
+            )
+        return nearby
+
+    def near_the_place(self, records) -> dict:
+        """Those of `records` whose point is outside the place's local authorities and within
+        NEARBY_METRES of them (the practices held here already are kept up to date too)."""
+        held = set(Practice.objects.filter(ods_code__in=records).values_list("ods_code", flat=True))
+        authorities = LocalAuthority.objects.filter(
+            gss_code__in=area_authority_codes(), boundary__isnull=False
+        )
+        kept = {}
+        for code, record in records.items():
+            if record.location is None:
+                continue
+            distances = [
+                a.distance.m
+                for a in authorities.annotate(distance=Distance("boundary", record.location))
+            ]
+            if code in held or (distances and 0 < min(distances) <= NEARBY_METRES):
+                kept[code] = record
+        return kept
+
+    def locate(self, folder, records, warn=True):
         """Place each practice at its postcode's Code-Point Open point."""
         wanted = {r.postcode: r for r in records.values() if r.postcode}
         areas = {codepoint.area_of(pc) for pc in wanted}
@@ -542,13 +672,16 @@ class PracticesImport(Importer):
                 key = ParsedPostcode.parse(row.postcode)
                 if key and key.with_space in wanted:
                     found[key.with_space] = Point(row.easting, row.northing, srid=27700)
+        # One transformation for every point: made for each, PROJ's setting up took 10 ms a
+        # practice, most of an import that changes nothing.
+        to_wgs84 = CoordTransform(SpatialReference(27700), SpatialReference(4326))
         for record in records.values():
             point = found.get(record.postcode)
             if point is not None:
-                point = point.transform(4326, clone=True)
+                point = point.transform(to_wgs84, clone=True)
                 # Round to ~10 cm so the stored point compares equal on the next run.
                 record.location = Point(round(point.x, 6), round(point.y, 6), srid=4326)
-            else:
+            elif warn:
                 self.warn(
                     f"No Code-Point Open point for {record.ods_code}'s postcode "
                     f"'{record.postcode}': its location is left empty."
@@ -592,15 +725,16 @@ class PracticesImport(Importer):
             )
         return by_code
 
-    def save_practice(self, record, summary):
+    def save_practice(self, record, summary, kind="Practices"):
         values = {name: getattr(record, name) for name in REFRESHED_FIELDS}
         practice = Practice.objects.filter(ods_code=record.ods_code).first()
         if practice is None:
             practice = Practice.objects.create(
                 ods_code=record.ods_code, name=tidy(record.ods_name), **values
             )
-            summary.count("Practices", "added")
-            self.changes.practice_added(practice)
+            summary.count(kind, "added")
+            if kind != NEARBY:  # a new practice next door is not news of the place's
+                self.changes.practice_added(practice)
             return practice
         changed = [name for name, v in values.items() if not _same(getattr(practice, name), v)]
         if changed:
@@ -608,10 +742,11 @@ class PracticesImport(Importer):
             for name in changed:
                 setattr(practice, name, values[name])
             practice.save(update_fields=changed)
-            summary.count("Practices", "changed")
-            self.changes.practice_changed(practice, before)
+            summary.count(kind, "changed")
+            if kind != NEARBY:
+                self.changes.practice_changed(practice, before)
         else:
-            summary.count("Practices", "unchanged")
+            summary.count(kind, "unchanged")
         return practice
 
     def save_membership(self, row, practices, neighbourhoods, summary, corrected=None):
@@ -639,6 +774,12 @@ class PracticesImport(Importer):
             self.changes.membership_changed(membership, was)
         else:
             summary.count("Memberships", "unchanged")
+
+
+def _same_row(first, second):
+    return {k: v for k, v in first.items() if k != "line"} == {
+        k: v for k, v in second.items() if k != "line"
+    }
 
 
 def _days(row):

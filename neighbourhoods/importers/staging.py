@@ -7,10 +7,12 @@ northings; PostGIS turns them into WGS84 points, so the two sources agree to the
 import datetime
 import io
 from contextlib import contextmanager
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
-from ..models import LocalAuthority, Postcode
+from ..models import LocalAuthority, Postcode, Ward
 from ..postcodes import ParsedPostcode
 from ..selectors import area_authority_codes
 from ..stored_answer import degrees
@@ -42,6 +44,7 @@ class Staging:
         self.count = 0
         self.without_location = 0
         self.authority_codes: set[str] = set()
+        self.ward_codes: set[str] = set()
         self.files: list[str] = []  # the files rows came from, by number, for messages
         self.buffer: list[str] = []  # rows not yet copied, as lines of COPY's text format
         with connection.cursor() as cursor:
@@ -87,6 +90,7 @@ class Staging:
         outcode, GSS codes as in the file (never a tab or backslash), terminated_on as
         YYYY-MM-DD or None."""
         self.authority_codes.add(authority)
+        self.ward_codes.add(ward)
         self.buffer.append(
             f"{postcode}\t{outcode}\t{easting}\t{northing}\t"
             f"{NULL if quality is None else quality}\t{authority}\t{ward}\t"
@@ -136,6 +140,91 @@ def _refuse_repeats(cursor, staging: Staging):
     cursor.execute(f"ANALYZE {STAGING_TABLE}")
 
 
+# A point in British National Grid metres, as staged.
+GRID_POINT = "ST_SetSRID(ST_MakePoint(i.easting, i.northing), 27700)"
+
+
+@dataclass(frozen=True)
+class Misplaced:
+    """A staged postcode whose point moves far from where the portal has it, or lies outside
+    its own local authority's boundary."""
+
+    file: str
+    line: int
+    postcode: str
+    moved: float | None  # metres from the point held, None for a new postcode
+    outside_by: float | None  # metres outside its authority's boundary, None if within
+    authority: str  # "Hackney (E09000012)"
+
+    def __str__(self):
+        what = []
+        if self.moved is not None and self.moved > settings.PORTAL_IMPORT_MAX_MOVE_METRES:
+            what.append(f"would move {_distance(self.moved)} from where the portal has it")
+        if self.outside_by is not None:
+            what.append(f"lies {_distance(self.outside_by)} outside {self.authority}, its own "
+                        "local authority")  # fmt: skip
+        return f"{self.file}, line {self.line}: {self.postcode} {' and '.join(what)}"
+
+
+def _distance(metres: float) -> str:
+    return f"{metres / 1000:,.1f} km" if metres >= 10_000 else f"{metres:,.0f} m"
+
+
+def _misplaced(cursor, staging: Staging) -> list[Misplaced]:
+    """The staged postcodes whose point is not to be believed without asking: one that moves
+    more than PORTAL_IMPORT_MAX_MOVE_METRES from the point held, or, new or moved, that lies
+    more than PORTAL_IMPORT_BOUNDARY_TOLERANCE_METRES outside its own local authority's
+    boundary, where the portal holds that boundary (the place's boroughs and their
+    neighbours; a national file's other postcodes can be checked only by how far they move).
+    The grid's box alone lets through Dublin, Calais and the Strait of Dover."""
+    table = Postcode._meta.db_table
+    authority_table = LocalAuthority._meta.db_table
+    cursor.execute(
+        f"""
+        WITH bounds AS MATERIALIZED (
+            SELECT gss_code, ST_Subdivide(ST_Transform(boundary, 27700), 255) AS part
+            FROM {authority_table}
+            WHERE boundary IS NOT NULL
+              AND gss_code IN (SELECT DISTINCT local_authority_code FROM {STAGING_TABLE})
+        ),
+        bounded AS MATERIALIZED (SELECT DISTINCT gss_code FROM bounds),
+        candidates AS (
+            SELECT i.postcode, i.file, i.line, i.local_authority_code AS authority,
+                   {GRID_POINT} AS point,
+                   CASE WHEN p.id IS NOT NULL
+                        THEN ST_Distance(ST_Transform(p.location, 27700), {GRID_POINT}) END
+                       AS moved
+            FROM {STAGING_TABLE} AS i LEFT JOIN {table} AS p ON p.postcode = i.postcode
+            WHERE (p.id IS NULL AND i.local_authority_code IN (SELECT gss_code FROM bounded))
+               OR (p.id IS NOT NULL AND p.location IS DISTINCT FROM {LOCATION})
+        ),
+        checked AS (
+            SELECT c.*, CASE WHEN c.authority IN (SELECT gss_code FROM bounded)
+                             AND NOT EXISTS (
+                                 SELECT 1 FROM bounds AS b
+                                 WHERE b.gss_code = c.authority
+                                   AND ST_DWithin(b.part, c.point, %(tolerance)s))
+                        THEN (SELECT min(ST_Distance(b.part, c.point)) FROM bounds AS b
+                              WHERE b.gss_code = c.authority) END AS outside_by
+            FROM candidates AS c
+        )
+        SELECT c.file, c.line, c.postcode, c.moved, c.outside_by,
+               COALESCE(a.name || ' (' || c.authority || ')', c.authority)
+        FROM checked AS c LEFT JOIN {authority_table} AS a ON a.gss_code = c.authority
+        WHERE c.moved > %(max_move)s OR c.outside_by IS NOT NULL
+        ORDER BY c.file, c.line
+        """,
+        {
+            "tolerance": settings.PORTAL_IMPORT_BOUNDARY_TOLERANCE_METRES,
+            "max_move": settings.PORTAL_IMPORT_MAX_MOVE_METRES,
+        },
+    )
+    return [
+        Misplaced(staging.files[file], line, postcode, moved, outside_by, authority)
+        for file, line, postcode, moved, outside_by, authority in cursor.fetchall()
+    ]
+
+
 # The answer of a postcode outside City and Hackney, exactly as services.ANSWER_SQL stores it
 # for a postcode with no neighbourhood: its point, its local authority, no practices. New
 # postcodes outside the area are inserted with it, so that a national load writes each row
@@ -147,13 +236,20 @@ OUTSIDE_ANSWER = f"""
 ('{{"latitude": ' || {degrees("ST_Y(i.location)")}
  || ', "longitude": ' || {degrees("ST_X(i.location)")}
  || COALESCE(la.local_authority, ', "local_authority": null')
- || ', "neighbourhood": null, "practices": []}}'
+ || ', "neighbourhood": null'
+ || COALESCE(wd.ward, ', "ward": null')
+ || ', "practices": []}}'
 )::jsonb
 """
 AUTHORITY_PART = """
 SELECT gss_code, ', "local_authority": '
        || jsonb_build_object('name', name, 'nhs_body', nhs_body)::text AS local_authority
 FROM {authority_table}
+"""
+WARD_PART = """
+SELECT gss_code, ', "ward": '
+       || jsonb_build_object('gss_code', gss_code, 'name', name)::text AS ward
+FROM {ward_table}
 """
 
 
@@ -210,14 +306,17 @@ def _indexes_rebuilt_after(cursor, table, *, when: bool):
     cursor.execute(f"ANALYZE {table}")
 
 
-def save_postcodes(staging: Staging, *, source: str, summary: Summary, guard, retire_areas=None):
+def save_postcodes(staging: Staging, *, source: str, summary: Summary, guard, moves,
+                   retire_areas=None):  # fmt: skip
     """Insert new postcodes, update changed ones. With retire_areas (postcode areas such as
     "E" or "EC", each with the name of the file read whole for it), a postcode of this source
     in those areas that the files no longer list is marked terminated: kept, so it still gets
     an answer.
 
     `guard(file=, verb=, lost=, total=, what=)` is asked before live postcodes are terminated,
-    and refuses (raises) when too many would be.
+    and refuses (raises) when too many would be. `moves(misplaced)` is asked, before anything
+    is saved, about the postcodes whose points move far or lie outside their own local
+    authority (_misplaced), and refuses (raises) unless they are allowed.
 
     Returns the ids of the postcodes added or changed whose answers need working out: new
     postcodes outside City and Hackney are inserted with their answer.
@@ -227,6 +326,7 @@ def save_postcodes(staging: Staging, *, source: str, summary: Summary, guard, re
     table = Postcode._meta.db_table
     authority_table = LocalAuthority._meta.db_table
     authority_part = AUTHORITY_PART.format(authority_table=authority_table)
+    ward_part = WARD_PART.format(ward_table=Ward._meta.db_table)
     area_codes = area_authority_codes()
     with connection.cursor() as cursor:
         _refuse_repeats(cursor, staging)
@@ -243,6 +343,8 @@ def save_postcodes(staging: Staging, *, source: str, summary: Summary, guard, re
                 f"{cursor.rowcount:,} postcode(s) without a local-authority code "
                 f"{summary.would('were', 'would be')} given the borough their point falls in."
             )
+        if misplaced := _misplaced(cursor, staging):
+            moves(misplaced)
         cursor.execute(f"SELECT count(*) FILTER (WHERE NOT terminated), count(*) FROM {table}")
         live, held = cursor.fetchone()
         # One pass over the staged postcodes already held: how many there are, how many live
@@ -306,6 +408,7 @@ def save_postcodes(staging: Staging, *, source: str, summary: Summary, guard, re
                         OFFSET 0
                     ) AS i
                     LEFT JOIN ({authority_part}) AS la ON la.gss_code = i.local_authority_code
+                    LEFT JOIN ({ward_part}) AS wd ON wd.gss_code = i.ward_code
                     RETURNING id, answer IS NULL AS unanswered
                 )
                 SELECT count(*), COALESCE(array_agg(id) FILTER (WHERE unanswered), '{{}}')
@@ -385,3 +488,20 @@ def save_authority_names(names: dict[str, str], summary: Summary):
             summary.count("Local authorities", "changed")
         else:
             summary.count("Local authorities", "unchanged")
+
+
+def save_ward_names(names: dict[str, str], summary: Summary) -> bool:
+    """Create or rename wards from a code list (GSS code -> name); whether any was added or
+    renamed (the answers that name them are then out of date)."""
+    existing = {w.gss_code: w for w in Ward.objects.filter(gss_code__in=names)}
+    new = [Ward(gss_code=code, name=name) for code, name in names.items() if code not in existing]
+    Ward.objects.bulk_create(new)
+    summary.count("Wards", "added", len(new))
+    renamed = False
+    for code, ward in existing.items():
+        if ward.name != names[code]:
+            ward.name = names[code]
+            ward.save(update_fields=["name"])
+            summary.count("Wards", "changed")
+            renamed = True
+    return renamed or bool(new)

@@ -22,6 +22,14 @@ class ImportCommand(BaseCommand):
             help="Let the import terminate, remove or blank more than PORTAL_IMPORT_MAX_SHRINK "
             "(default 2%%) of what is there, when that is intended.",
         )
+        if self.importer.places_postcodes:
+            parser.add_argument(
+                "--allow-moves",
+                action="store_true",
+                help="Let postcodes move more than PORTAL_IMPORT_MAX_MOVE_METRES (default "
+                "1,000 m), or lie outside their own local authority's boundary, when that is "
+                "intended. The summary and the run's record name each one.",
+            )
         parser.add_argument(
             "--dry-run",
             action="store_true",

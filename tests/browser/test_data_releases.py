@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from neighbourhoods.importers.practices import EPCN
 
 from .axe import AXE, WCAG_22_AA
-from .test_admin_history import shot, sign_in
+from .conftest import shot, sign_in
 from .test_content_security_policy import in_a_thread, violations, watch
 
 MARCH_EPRACCUR = "gp_practices/ods_epraccur_2026-03_city_and_hackney_pcn_practices.csv"
@@ -24,9 +24,9 @@ CHECKED = "Checked: ready to apply"
 def axe_violations(page, within=None):
     """axe-core on the page the Data manager is on (or only the part `within`, a CSS
     selector). The admin's pages carry no script with a nonce to add it by, so it runs in a
-    second page, signed in as the same person, that lets a test's script past the policy
-    (the policy itself is checked by `watch`)."""
-    context = page.context.browser.new_context(bypass_csp=True)
+    second page, as wide as the first and signed in as the same person, that lets a test's
+    script past the policy (the policy itself is checked by `watch`)."""
+    context = page.context.browser.new_context(bypass_csp=True, viewport=page.viewport_size)
     try:
         context.add_cookies(page.context.cookies())
         audit = context.new_page()

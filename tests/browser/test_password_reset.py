@@ -7,7 +7,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from .test_admin_history import shot
+from .conftest import give_code, shot
 from .test_content_security_policy import violations, watch
 
 
@@ -54,6 +54,7 @@ def test_a_forgotten_password_is_reset_by_email_and_the_new_one_signs_in(
     page.fill("#id_username", username)
     page.fill("#id_password", new_password)
     page.click("input[type=submit]")
+    give_code(page)
 
     expect(page).to_have_url(live_url + "/admin/")
     assert "if an account exists with the email you entered" in said

@@ -182,6 +182,49 @@ def test_the_lockout_is_per_address_from_the_configured_header(client, staff_use
     )
 
 
+@override_settings(
+    AXES_FAILURE_LIMIT=5, AXES_ADDRESS_FAILURE_LIMIT=20, CLIENT_IP_HEADER="HTTP_X_REAL_IP"
+)
+def test_an_address_trying_many_usernames_is_locked_out_too(client, staff_user):
+    """The probe's 44 tries over 41 usernames from one address: each username failed once
+    or twice, under its own limit, but the address's failures are counted too."""
+    attacker, colleague = fresh_ip(), fresh_ip()
+    statuses = []
+    for n in range(44):
+        response = client.post(
+            "/admin/login/",
+            {"username": f"guess-{n % 41}", "password": "wrong"},
+            HTTP_X_REAL_IP=attacker,
+        )
+        statuses.append(response.status_code)
+    assert statuses[:19] == [200] * 19
+    assert set(statuses[19:]) == {429}
+    # The right password from that address waits too; a colleague elsewhere signs in.
+    assert (
+        sign_in(client, "correct horse battery staple", HTTP_X_REAL_IP=attacker).status_code == 429
+    )
+    assert (
+        sign_in(client, "correct horse battery staple", HTTP_X_REAL_IP=colleague).status_code == 302
+    )
+
+
+@override_settings(
+    AXES_FAILURE_LIMIT=5, AXES_ADDRESS_FAILURE_LIMIT=6, CLIENT_IP_HEADER="HTTP_X_REAL_IP"
+)
+def test_signing_in_to_ones_own_account_does_not_clear_the_addresss_count(client, staff_user):
+    address = fresh_ip()
+    for n in range(5):
+        client.post(
+            "/admin/login/", {"username": f"other-{n}", "password": "wrong"},
+            HTTP_X_REAL_IP=address,
+        )  # fmt: skip
+    assert (
+        sign_in(client, "correct horse battery staple", HTTP_X_REAL_IP=address).status_code == 302
+    )
+    client.post("/admin/logout/")
+    assert sign_in(client, "wrong", HTTP_X_REAL_IP=address).status_code == 429
+
+
 def test_superusers_see_the_sign_in_attempts_in_the_admin(client, staff_user):
     client.force_login(staff_user)
     index = client.get("/admin/")
@@ -383,7 +426,7 @@ def test_pages_keep_their_html_error_pages():
 def test_the_openapi_description_lists_the_429_answer(client):
     schema = client.get("/api/openapi.json", REMOTE_ADDR=fresh_ip()).json()
     operations = [op for path in schema["paths"].values() for op in path.values()]
-    assert len(operations) == 11
+    assert len(operations) == 13  # with the two profile answers
     for operation in operations:
         responses = operation["responses"]
         assert responses["429"]["content"]["application/json"]["schema"] == {
@@ -434,7 +477,7 @@ def test_the_served_page_api_and_static_files_carry_the_headers(served_portal):
     status, api, _ = get(served_portal + "/api/neighbourhoods", {"Origin": "https://example.org"})
     assert status == 200
     assert api["Access-Control-Allow-Origin"] == "*"
-    assert api["Cache-Control"] == "public, max-age=60"
+    assert api["Cache-Control"] == "public, max-age=60, s-maxage=600"  # a shared cache: 10 min
     assert api["X-Content-Type-Options"] == "nosniff"
 
     css = re.search(rb'href="(/static/css/portal\.[0-9a-f]{12}\.css)"', body).group(1).decode()
@@ -498,3 +541,39 @@ def test_nginx_limits_each_api_client_and_answers_429_in_the_apis_shape(served_p
     # Another address is answered as before; the pages are not limited.
     assert requests_from("127.0.0.3", served_portal, "/api/postcodes/E81DY", 1)[0][0] == 200
     assert requests_from("127.0.0.2", served_portal, "/lookup/?postcode=E81DY", 1)[0][0] == 200
+
+
+def test_nginx_limits_sign_in_attempts_from_each_address(served_portal):
+    """Past 20 POSTs at once (and 20 a minute) to the sign-in or second factor's pages from
+    one address, nginx answers 429 before gunicorn is asked; the pages themselves are not
+    limited, nor is another address."""
+    from http.client import HTTPConnection
+    from urllib.parse import urlsplit
+
+    url = urlsplit(served_portal)
+
+    def posts(address, path, count):
+        connection = HTTPConnection(url.hostname, url.port, timeout=30, source_address=(address, 0))
+        answers = []
+        try:
+            for _ in range(count):
+                connection.request("POST", path, body="username=x&password=y", headers={
+                    "Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+                response = connection.getresponse()
+                answers.append((response.status, dict(response.getheaders()), response.read()))
+        finally:
+            connection.close()
+        return answers
+
+    answers = posts("127.0.0.4", "/admin/login/", 21) + posts(
+        "127.0.0.4", "/admin/second-factor/", 3
+    )
+    statuses = [status for status, _, _ in answers]
+    assert 429 not in statuses[:21]  # the burst: Django answers (403, no CSRF token)
+    assert set(statuses[21:]) == {429}
+    _, headers, body = answers[-1]
+    assert headers["Retry-After"] == "60"
+    assert headers["Cache-Control"] == "no-store"
+    assert b"Too many attempts to sign in" in body
+    assert requests_from("127.0.0.4", served_portal, "/admin/login/", 1)[0][0] == 200
+    assert posts("127.0.0.5", "/admin/login/", 1)[0][0] != 429

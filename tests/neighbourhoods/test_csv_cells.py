@@ -44,3 +44,24 @@ def test_the_writer_neutralises_every_cell_of_every_row():
     writer.writerows([[EVIL, "-0.065"], ["@me", None]])
     rows = list(csv.reader(io.StringIO(out.getvalue())))
     assert rows == [["name", "longitude"], ["'" + EVIL, "-0.065"], ["'@me", ""]]
+
+
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        (f"Profile of {EVIL}. Figures", f"# Profile of {EVIL}. Figures\n"),
+        # After a comma a spreadsheet begins a new cell: a formula there is made text...
+        ("London Fields,=1+1", "# London Fields,'=1+1\n"),
+        ('Fields, "@SUM(1,1)"', '# Fields, "\'@SUM(1,1)"\n'),
+        ("a,\t=1, -2+3", "# a,'\t=1, '-2+3\n"),
+        # ...and a line break would begin a line of its own, so it is a space.
+        ("Fields\n=1+1\r\n+2", "# Fields =1+1 +2\n"),
+        ("Open Government Licence v3.0, released 2025-10-30", None),
+    ],
+)
+def test_a_comment_line_cannot_begin_a_cell_with_a_formula(text, line):
+    out = io.StringIO()
+    csv_cells.comment(out, text)
+    assert out.getvalue() == (line or f"# {text}\n")
+    [cells] = list(csv.reader(io.StringIO(out.getvalue())))
+    assert not any(cell.lstrip(" ").startswith(("=", "+", "-", "@", "\t")) for cell in cells)

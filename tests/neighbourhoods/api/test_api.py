@@ -128,6 +128,8 @@ def test_the_openapi_schema_describes_every_endpoint(client):
         "/api/v1/neighbourhoods",
         "/api/v1/neighbourhoods.geojson",
         "/api/v1/neighbourhoods/{slug}",
+        "/api/v1/neighbourhoods/{slug}/profile",
+        "/api/v1/neighbourhoods/{slug}/profile.csv",
         "/api/v1/practices",
         "/api/v1/boundary-versions",
         "/api/v1/boundary-versions/{version_id}/neighbourhoods",
@@ -145,7 +147,10 @@ def test_answers_match_the_schema(client):
     assert required <= set(client.get("/api/postcodes/E81DY").json())
     assert required <= set(client.get("/api/postcodes/E10AA").json())
     district = set(components["DistrictAnswer"]["required"])
-    assert district == {"outcode", "status", "postcodes", "outside_area", "neighbourhoods"}
+    assert district == {
+        "outcode", "status", "postcodes", "outside_area", "no_neighbourhood", "neighbourhoods",
+        "message",
+    }  # fmt: skip
     assert district == set(client.get("/api/outcodes/E8").json())
 
 

@@ -16,6 +16,8 @@ from tests.neighbourhoods.importers.snapshots import table_digests
 pytestmark = pytest.mark.django_db
 
 PCN_CODES = ["U51492", "U21268", "U05451", "U40100", "U07169", "U89154", "U58256", "U46293"]
+# The open GP practices of the London file within 2 km of the City and Hackney, outside them.
+NEARBY = 100
 
 
 @pytest.fixture
@@ -42,10 +44,11 @@ def snapshot():
 def test_imports_every_practice_and_membership(neighbourhoods, shared_data):
     output = run_import(data_dir=shared_data)
 
-    assert Practice.objects.count() == 42
+    assert Practice.objects.filter(memberships__isnull=False).distinct().count() == 42
     assert Membership.objects.count() == 42
     assert Membership.objects.current(datetime.date(2026, 11, 21)).count() == 37
     assert "Practices: 42 added" in output
+    assert f"Practices nearby, outside the place: {NEARBY} added" in output
     assert "Memberships: 42 added" in output
 
     neaman = Practice.objects.get(ods_code="F84640")
@@ -77,6 +80,7 @@ def test_a_second_run_changes_nothing(neighbourhoods, shared_data):
     assert snapshot() == before
     assert "nothing to change" in output
     assert "Practices: 42 unchanged" in output
+    assert f"Practices nearby, outside the place: {NEARBY} unchanged" in output
 
 
 @pytest.mark.realdata
@@ -148,7 +152,8 @@ def test_the_march_2026_release_changes_only_what_its_notes_describe(shared_data
     assert (dalston.ods_name, dalston.name) == ("DALSTON PRACTICE", "Dalston Practice")
     closed = Practice.objects.filter(status=Practice.Status.CLOSED)
     assert dict(closed.values_list("ods_code", "closed_on")) == CLOSED
-    assert Practice.objects.filter(status=Practice.Status.ACTIVE).count() == 37
+    members = Practice.objects.filter(memberships__isnull=False).distinct()
+    assert members.filter(status=Practice.Status.ACTIVE).count() == 37
     lines = [line.strip() for line in output.splitlines()]
     assert lines[:3] == [
         "Imported GP practices",
@@ -400,3 +405,33 @@ def test_ods_capitals_become_readable_text(ods_text, readable):
 )
 def test_london_phone_numbers_are_grouped_as_people_read_them(ods_number, readable):
     assert tidy_phone(ods_number) == readable
+
+
+@pytest.mark.realdata
+def test_the_practices_nearby_outside_the_place_are_kept_for_the_answers(
+    neighbourhoods, shared_data
+):
+    from django.contrib.gis.db.models.functions import Distance
+
+    from neighbourhoods.models import LocalAuthority
+    from neighbourhoods.selectors import lookup_postcode
+    from neighbourhoods.services.answers import answers_recompute
+
+    run_import(data_dir=shared_data)
+    answers_recompute(everything=True)
+
+    nearby = Practice.objects.filter(memberships__isnull=True)
+    assert nearby.count() == NEARBY
+    assert set(nearby.values_list("status", flat=True)) == {Practice.Status.ACTIVE}
+    place = LocalAuthority.objects.filter(gss_code__in=["E09000001", "E09000012"])
+    for practice in nearby:
+        distances = [a.d.m for a in place.annotate(d=Distance("boundary", practice.location))]
+        assert 0 < min(distances) <= 2000, practice
+    # The two residents: the practices nearest them are over the borough's edge.
+    for postcode, nearest, metres, borough in [
+        ("E1 8AB", "Goodman's Field Health Centre", 366, "Tower Hamlets"),
+        ("EC4Y 9AH", "St Philips Medical Centre", 250, "City of Westminster"),
+    ]:
+        first = lookup_postcode(postcode).practices[0]
+        assert (first.name, first.neighbourhood, first.borough) == (nearest, None, borough)
+        assert first.distance_m == pytest.approx(metres, abs=2)
