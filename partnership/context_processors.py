@@ -35,4 +35,8 @@ def site(request):
         # Which section is marked, and how: the key of the header's cached copy (base.html).
         "navigation_current": ",".join(item["current"] for item in items),
         "find_a_gp_url": FIND_A_GP_URL,
+        # A draft's preview for staff (neighbourhoods.audit.drafting): marked, and never
+        # cached for residents (a fragment kept for 0 seconds is not kept).
+        "preview": getattr(request, "portal_preview", False),
+        "content_cache_seconds": 0 if getattr(request, "portal_preview", False) else 86400,
     }

@@ -21,16 +21,21 @@ from .models import OrderedContent, Source
 @dataclass(frozen=True)
 class PageReview:
     """How current a public page's text is: the day a person last reviewed all of it, or,
-    until then, where the text not yet reviewed came from and when the page was published."""
+    until then, where the text not yet reviewed came from and when the page was published.
+    A page whose text is in its template, not in the admin (the contact, accessibility and
+    privacy pages), says instead when that text last changed (`updated_on`)."""
 
     reviewed_on: datetime.date | None
     sources: tuple[Source, ...] = ()
     published_on: datetime.date | None = None
+    updated_on: datetime.date | None = None
 
     @property
     def text(self) -> str:
         if self.reviewed_on is not None:
             return f"Page last reviewed: {day_text(self.reviewed_on)}"
+        if self.updated_on is not None:
+            return f"Page last updated: {day_text(self.updated_on)}"
         sentences = []
         if self.sources:
             sentences.append(f"Text from {in_a_list([s.citation for s in self.sources])}.")

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from neighbourhoods.audit import trail
 
+from .models import ContactMessage
+
 REVIEWED_REASON = "Marked as reviewed"
 
 
@@ -30,3 +32,25 @@ def pages_mark_reviewed(*, records, by, on: datetime.date | None = None) -> int:
         record._history_user = by
     trail.record_bulk(marked, model, reason=REVIEWED_REASON)
     return len(marked)
+
+
+def contact_message_send(*, message: str, page: str = "", reply_to: str = ""):
+    """Put a resident's message in staff's queue, as new."""
+    return ContactMessage.objects.create(message=message, page=page, reply_to=reply_to)
+
+
+@transaction.atomic
+def contact_messages_set_status(*, messages, status: str) -> int:
+    """Mark messages new, in hand or closed (a closed one's retention starts now, once)."""
+    now = timezone.now()
+    messages = messages.exclude(status=status)
+    if status == ContactMessage.Status.CLOSED:
+        return messages.update(status=status, closed_at=now)
+    return messages.update(status=status, closed_at=None)
+
+
+def contact_messages_expire(*, now=None) -> int:
+    """Delete the messages past the time the privacy notice says they are kept. Returns how
+    many were deleted."""
+    deleted, _ = ContactMessage.objects.past_keeping(now).delete()
+    return deleted

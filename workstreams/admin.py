@@ -5,6 +5,7 @@ from django.forms.models import BaseInlineFormSet
 
 from config.portal import ViewOnPortal
 from neighbourhoods.audit.admin import AuditedAdmin, AuditedInline, ReviewedAdmin
+from neighbourhoods.audit.drafting import DraftedAdmin
 
 from .models import Workstream, WorkstreamPriority, order_in_words
 from .services import priorities_reorder
@@ -59,10 +60,10 @@ class WorkstreamPriorityInline(AuditedInline):
 
 
 @admin.register(Workstream)
-class WorkstreamAdmin(ViewOnPortal, ReviewedAdmin, AuditedAdmin):
-    list_display = ["name", "place", "priority_count", "order"]
+class WorkstreamAdmin(ViewOnPortal, DraftedAdmin, ReviewedAdmin, AuditedAdmin):
+    list_display = ["name", "place", "priority_count", "live", "order"]
     list_editable = ["order"]
-    list_filter = ["place"]
+    list_filter = ["live", "place"]
     search_fields = ["name", "summary", "description"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["partners"]
@@ -108,7 +109,7 @@ class WorkstreamAdmin(ViewOnPortal, ReviewedAdmin, AuditedAdmin):
 
 
 @admin.register(WorkstreamPriority)
-class WorkstreamPriorityAdmin(AuditedAdmin):
+class WorkstreamPriorityAdmin(DraftedAdmin, AuditedAdmin):
     """A priority's text. Its number is changed on its workstream's page, where the order of
     them all is one change of the workstream."""
 
@@ -117,6 +118,9 @@ class WorkstreamPriorityAdmin(AuditedAdmin):
     search_fields = ["title", "description"]
     ordering = ["workstream", "order"]
     readonly_fields = ["order"]
+
+    def preview_of(self, obj):
+        return obj.workstream.get_absolute_url()
 
     def save_model(self, request, obj, form, change):
         moved_from = None

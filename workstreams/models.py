@@ -2,7 +2,14 @@ from django.db import models
 from django.urls import reverse
 
 from neighbourhoods.audit.trail import AuditRecord, audited
-from partnership.models import OrderedContent, PartnerOrganisation, Place, Source
+from partnership.models import (
+    OrderedContent,
+    PartnerOrganisation,
+    Place,
+    Publishable,
+    PublishedQuerySet,
+    Source,
+)
 
 
 def priorities_in_order(workstream_id):
@@ -59,7 +66,7 @@ class WorkstreamRecord(AuditRecord):
         }
 
 
-class Workstream(OrderedContent):
+class Workstream(OrderedContent, Publishable):
     """One of the care workstreams that plan services across the place."""
 
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="workstreams")
@@ -69,6 +76,7 @@ class Workstream(OrderedContent):
     description = models.TextField(blank=True)
     partners = models.ManyToManyField(PartnerOrganisation, related_name="workstreams", blank=True)
 
+    objects = PublishedQuerySet.as_manager()
     history = audited(m2m_fields=["partners"], base=WorkstreamRecord)
 
     def get_absolute_url(self):

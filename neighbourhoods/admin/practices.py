@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from config.portal import ViewOnPortal
 
 from ..audit.admin import AuditedAdmin, AuditedInline, ReviewedAdmin
+from ..audit.drafting import DraftedAdmin
 from ..models import (
     Membership,
     Neighbourhood,
@@ -74,7 +75,13 @@ class MembershipInline(AuditedInline):
 
 @admin.register(Neighbourhood)
 class NeighbourhoodAdmin(
-    ViewOnPortal, ReadOnlyBoundary, RemovableAdmin, ReviewedAdmin, AuditedAdmin, MapAdmin
+    ViewOnPortal,
+    DraftedAdmin,
+    ReadOnlyBoundary,
+    RemovableAdmin,
+    ReviewedAdmin,
+    AuditedAdmin,
+    MapAdmin,
 ):
     boundary_help = "Drawn from this neighbourhood's LSOAs; it cannot be edited here."
     list_display = ["name", "park_name", "pcn_code", "current_practices", "order"]
@@ -109,7 +116,7 @@ class NeighbourhoodAdmin(
 
 
 @admin.register(Practice)
-class PracticeAdmin(ViewOnPortal, RemovableAdmin, AuditedAdmin, MapAdmin):
+class PracticeAdmin(ViewOnPortal, DraftedAdmin, RemovableAdmin, AuditedAdmin, MapAdmin):
     list_display = [
         "name",
         "ods_code",
@@ -159,7 +166,10 @@ class MembershipAdmin(AuditedAdmin):
 
 
 @admin.register(NeighbourhoodAim)
-class NeighbourhoodAimAdmin(AuditedAdmin):
+class NeighbourhoodAimAdmin(DraftedAdmin, AuditedAdmin):
     list_display = ["__str__", "order"]
     list_editable = ["order"]
     search_fields = ["text"]
+
+    def preview_of(self, obj):
+        return reverse("neighbourhoods:list")

@@ -5,9 +5,10 @@ removal service (services/removal.py).
   plain words what deleting does, and removes the record rather than deleting it; their
   lists leave removed records out; a removed record is restored from Deleted records, never
   by restoring an earlier version from its history (which would leave its memberships
-  ended);
+  ended), and only by staff who may change it and publish, since that puts its page back
+  in front of residents;
 - `deleted_records`: the "Deleted records" page, listing removed records with who deleted
-  them and when, and a Restore link for staff who may change them.
+  them and when, and a Restore link for staff who may restore them.
 
 Each page asks for the permission first, and answers every id alike without it.
 """
@@ -21,6 +22,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from ..audit.bin_admin import content_sections
 from ..models import Neighbourhood, Practice
 from ..services.removal import (
     RemovalRefused,
@@ -41,7 +43,14 @@ def _deleted_records_link():
 
 
 class RemovableAdmin:
-    """For the admins of practices and neighbourhoods (before AuditedAdmin in the bases)."""
+    """For the admins of practices and neighbourhoods (before AuditedAdmin in the bases; they
+    are drafted admins, whose `may_publish` says who publishes)."""
+
+    def may_restore_removed(self, request) -> bool:
+        """Restoring a deleted record puts its page back on the site: a publish, so for
+        staff who may change it and publish (drafting.DraftedAdmin.has_delete_permission
+        asks the same of deleting)."""
+        return self.has_change_permission(request) and self.may_publish(request)
 
     def get_queryset(self, request):
         return super().get_queryset(request).not_removed()
@@ -117,8 +126,9 @@ class RemovableAdmin:
 
     def restore_view(self, request, object_id):
         """Say what restoring would reopen, then restore (services.record_restore) on POST.
-        Needs permission to change the record, asked before the id is looked up."""
-        if not self.has_change_permission(request):
+        Needs permission to change the record and to publish, asked before the id is looked
+        up."""
+        if not self.may_restore_removed(request):
             raise PermissionDenied
         record = _removed(self.model, unquote(object_id))
         if record is None:
@@ -217,7 +227,7 @@ REMOVABLE = [Practice, Neighbourhood]
 def deleted_records_view(request):
     """Every removed practice and neighbourhood, most recently deleted first, with who deleted
     it and when, and the memberships its deletion ended; a Restore link where the member of
-    staff may change it."""
+    staff may restore it."""
     sections = []
     for model in REMOVABLE:
         model_admin = admin.site.get_model_admin(model)
@@ -239,17 +249,19 @@ def deleted_records_view(request):
                 "name": opts.verbose_name_plural.capitalize(),
                 "kind": kind,
                 "records": records,
-                "may_restore": model_admin.has_change_permission(request),
+                "may_restore": model_admin.may_restore_removed(request),
                 "history_url": f"admin:{opts.app_label}_{opts.model_name}_history",
                 "restore_url": f"admin:{opts.app_label}_{opts.model_name}_restore",
             }
         )
-    if not sections:
+    content = content_sections(request)
+    if not sections and not content:
         raise PermissionDenied
     context = {
         **admin.site.each_context(request),
         "title": "Deleted records",
         "sections": sections,
+        "content_sections": content,
     }
     return TemplateResponse(request, "admin/deleted_records.html", context)
 

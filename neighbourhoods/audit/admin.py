@@ -19,7 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from partnership.reviews import page_review
 from partnership.services import pages_mark_reviewed
 
-from .compare import DONE, ReadableChanges, as_kept, compare_versions, when, with_related
+from .compare import ReadableChanges, as_kept, compare_versions, done, when, with_related
 from .trail import LINKS, differs_from_last_version, keep_version_before
 
 
@@ -134,7 +134,7 @@ class AuditedAdmin(PlainLineEndings, SimpleHistoryAdmin):
         context = {
             "version": version,
             "version_when": when(version.history_date),
-            "version_done": DONE[version.history_type],
+            "version_done": done(version),
             "compare_url": self.url("compare", version.id, version.history_id),
             "restore_words": self.restore_words(version),
             **(extra_context or {}),
@@ -211,7 +211,7 @@ class AuditedAdmin(PlainLineEndings, SimpleHistoryAdmin):
             ),
             "opts": opts,
             "version": version,
-            "done": DONE[version.history_type],
+            "done": done(version),
             "before": before,
             "exists": exists,
             "name": name,

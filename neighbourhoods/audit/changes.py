@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.text import capfirst, smart_split, unescape_string_literal
 from simple_history.utils import get_m2m_reverse_field_name
 
-from .compare import DONE, ReadableChanges, as_kept, day, related, with_related
+from .compare import ReadableChanges, as_kept, day, done, related, with_related
 from .trail import HISTORIES, NAMES
 
 PER_PAGE = 50
@@ -30,8 +30,13 @@ ACTIONS = {
     "added": "Added",
     "changed": "Changed",
     "deleted": "Deleted",
+    "published": "Published",
+    "scheduled": "Scheduled to publish",
+    "unpublished": "Taken down",
     "imported": "Made by an import",
 }
+# Actions a version's `publication` says (drafts: docs/history.md).
+PUBLICATIONS = {"published", "scheduled", "unpublished"}
 HISTORY_TYPES = {"added": "+", "changed": "~", "deleted": "-"}
 
 
@@ -91,6 +96,8 @@ class Filters:
             rows = rows.filter(history_date__lt=start_of(self.date_to + datetime.timedelta(1)))
         if self.action == "imported":
             rows = rows.filter(import_run__isnull=False)
+        elif self.action in PUBLICATIONS:
+            rows = rows.filter(publication=self.action)
         elif self.action:
             rows = rows.filter(history_type=HISTORY_TYPES[self.action])
         for word in smart_split(self.search):
@@ -114,6 +121,8 @@ class Filters:
         changes = "change" if one else "changes"
         if self.action in ("added", "deleted"):
             said = f"{number} {records} {self.action}"
+        elif self.action in PUBLICATIONS:
+            said = f"{number} {records} {ACTIONS[self.action].lower()}"
         elif self.action == "changed":
             said = (
                 f"{number} {changes} to existing {opts.verbose_name_plural if opts else 'records'}"
@@ -185,7 +194,7 @@ class Change:
 
     @property
     def done(self):
-        return DONE[self.row.history_type]
+        return done(self.row)
 
 
 def changes_page(user, filters: Filters, page=1, *, per_page=PER_PAGE, current=None):

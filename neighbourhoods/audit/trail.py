@@ -20,6 +20,14 @@ from simple_history.signals import pre_create_historical_record
 _current = threading.local()
 
 
+# What a version did to the record's public page, beyond changing it (docs/history.md).
+PUBLICATION = [
+    ("published", "Published"),
+    ("scheduled", "Scheduled to publish"),
+    ("unpublished", "Taken down"),
+]
+
+
 class AuditRecord(models.Model):
     """Fields every history row has beyond simple-history's own."""
 
@@ -30,6 +38,13 @@ class AuditRecord(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text="The import run that made this change, when an import made it.",
+    )
+    publication = models.CharField(
+        max_length=12,
+        blank=True,
+        choices=PUBLICATION,
+        help_text="Whether this version published the record, scheduled it or took it down "
+        "(docs/history.md, Drafts).",
     )
 
     class Meta:
@@ -81,21 +96,32 @@ def current_reason():
     return getattr(_current, "reason", None)
 
 
+def current_publication():
+    return getattr(_current, "publication", "")
+
+
 @contextmanager
-def recording(*, import_run=None, reason=None):
-    """Within it, every history row names the import run and the reason given."""
-    previous = current_import_run(), current_reason()
-    _current.import_run, _current.reason = import_run or previous[0], reason or previous[1]
+def recording(*, import_run=None, reason=None, publication=""):
+    """Within it, every history row names the import run, the reason given and what it did
+    to the public page (a key of PUBLICATION)."""
+    previous = current_import_run(), current_reason(), current_publication()
+    _current.import_run, _current.reason, _current.publication = (
+        import_run or previous[0],
+        reason or previous[1],
+        publication or previous[2],
+    )
     try:
         yield
     finally:
-        _current.import_run, _current.reason = previous
+        _current.import_run, _current.reason, _current.publication = previous
 
 
 def _name_the_run(sender, history_instance, **kwargs):
     run = current_import_run()
     if run is not None and history_instance.import_run_id is None:
         history_instance.import_run = run
+    if not history_instance.publication:
+        history_instance.publication = current_publication()
     if not history_instance.history_change_reason:
         history_instance.history_change_reason = current_reason() or (
             f"Import: {run.source}" if run is not None else None
@@ -118,11 +144,14 @@ def record_bulk(objs, model, *, reason=None):
     as they are now."""
     run = current_import_run()
     reason = reason or current_reason() or (f"Import: {run.source}" if run else "")
+    attrs = {"import_run": run} if run else {}
+    if current_publication():
+        attrs["publication"] = current_publication()
     rows = model.history.bulk_history_create(
         list(objs),
         update=True,
         default_change_reason=reason,
-        custom_historical_attrs={"import_run": run} if run else None,
+        custom_historical_attrs=attrs or None,
     )
     _links_now(model, rows)
     return rows

@@ -5,24 +5,8 @@ site's Content-Security-Policy, with no violation. Screenshots go to artifacts/s
 
 from playwright.sync_api import expect
 
-from .conftest import ARTIFACTS, HARMLESS, SPLITS
+from .conftest import HARMLESS, SPLITS, shot, sign_in
 from .test_content_security_policy import violations, watch
-
-
-def shot(page, name):
-    target = ARTIFACTS / "screenshots" / f"{name}.png"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(target), full_page=True)
-    assert target.stat().st_size > 10_000
-    return target
-
-
-def sign_in(page, live_url, username, password):
-    page.goto(live_url + "/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
-    expect(page).to_have_url(live_url + "/admin/")
 
 
 def open_preview(page, live_url, code, target):

@@ -7,7 +7,7 @@ Screenshots go to artifacts/screenshots/.
 import pytest
 from playwright.sync_api import expect
 
-from .test_admin_history import shot, sign_in
+from .conftest import shot, sign_in
 from .test_content_security_policy import in_a_thread, violations, watch
 from .test_data_releases import axe_violations
 

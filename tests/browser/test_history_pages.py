@@ -10,7 +10,7 @@ The real data's LSOAs were put in their neighbourhoods by an import run
 import pytest
 from playwright.sync_api import expect
 
-from .test_admin_history import shot, sign_in
+from .conftest import shot, sign_in
 from .test_content_security_policy import violations, watch
 from .test_data_releases import axe_violations
 

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from .test_admin_history import shot, sign_in
+from .conftest import shot, sign_in, staff_forget, with_app
 from .test_content_security_policy import in_a_thread, violations, watch
 from .test_data_releases import axe_violations
 
@@ -20,7 +20,6 @@ REVIEWED = "hackney-downs"
 def editor(django_db_blocker):
     """A member of the Editors group the served portal can see. The neighbourhood this test
     marks reviewed is put back as it was afterwards, with its history."""
-    from axes.models import AccessAttempt, AccessLog
     from django.apps import apps
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import PBKDF2PasswordHasher
@@ -32,7 +31,7 @@ def editor(django_db_blocker):
     username, password = f"ed-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
 
     def create():
-        user = get_user_model().objects.create_user(username, is_staff=True)
+        user = with_app(get_user_model().objects.create_user(username, is_staff=True))
         user.password = PBKDF2PasswordHasher().encode(password, PBKDF2PasswordHasher().salt())
         user.save(update_fields=["password"])
         user.groups.add(Group.objects.get(name="Editors"))
@@ -49,9 +48,7 @@ def editor(django_db_blocker):
         links = apps.get_model("neighbourhoods", "HistoricalNeighbourhood_partners")
         links.objects.filter(history__in=added).delete()  # the versions' partners
         added.delete()
-        get_user_model().objects.filter(username=username).delete()
-        AccessLog.objects.filter(username=username).delete()
-        AccessAttempt.objects.filter(username=username).delete()
+        staff_forget(username)
         connection.close()
 
     with django_db_blocker.unblock():

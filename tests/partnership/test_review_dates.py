@@ -6,6 +6,10 @@ cleared those they had set. Staff see which pages are due for review."""
 import datetime
 import importlib
 import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -16,10 +20,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from neighbourhoods.audit import trail
-from neighbourhoods.models import ImportRun, Neighbourhood
+from neighbourhoods.models import ImportRun, Neighbourhood, day_text
 from partnership.models import PartnerOrganisation, Place
 from partnership.reviews import PageReview, page_review, pages_due_for_review
 from partnership.services import REVIEWED_REASON, pages_mark_reviewed
+from partnership.views import TEXT_UPDATED_ON
+from tests import ROOT
 from tests.factories import (
     NeighbourhoodFactory,
     PartnerFactory,
@@ -73,10 +79,12 @@ def test_marking_pages_reviewed_dates_them_and_names_the_person_in_their_history
         partner.refresh_from_db()
         assert (partner.reviewed_on, partner.reviewed_by) == (TODAY, amina)
         assert partner.summary == summary
-        row = partner.history.latest()
+        # Newest first by id: the clock is moved to midday, before or after the rows the
+        # factory wrote at the real time.
+        row, before = partner.history.order_by("-history_id")[:2]
         assert row.history_user == amina
         assert row.history_change_reason == REVIEWED_REASON
-        delta = row.diff_against(row.prev_record)
+        delta = row.diff_against(before)
         assert {c.field: c.new for c in delta.changes} == {
             "reviewed_on": TODAY, "reviewed_by": amina.pk,
         }  # fmt: skip
@@ -154,8 +162,63 @@ def test_the_wording_names_each_source_once_and_the_earliest_publication():
         "Text from B and C. Published on this site 5 December 2026."
     )
     assert page_review(records[4:]).text == "Page last reviewed: 5 December 2026"
+    assert PageReview(None, updated_on=TODAY).text == "Page last updated: 5 December 2026"
     assert PageReview(None).text == ""
     assert page_review([]) is None
+
+
+# -- Pages whose text is in their templates ------------------------------------------------
+
+INFORMATION_PAGES = ["partnership:contact", "partnership:contact-sent",
+                     "partnership:accessibility", "partnership:privacy"]  # fmt: skip
+
+
+@pytest.mark.parametrize("url_name", INFORMATION_PAGES)
+def test_a_page_whose_text_is_in_its_template_says_when_it_was_last_updated(client, url_name):
+    """Nobody marks the contact, accessibility and privacy pages reviewed (their text is
+    code): they say the day their text last changed, and no review."""
+    PlaceFactory()  # the contact page names the place's partners
+    response = client.get(reverse(url_name))
+    day = TEXT_UPDATED_ON[response.templates[0].name]
+    html = " ".join(response.content.decode().split())
+
+    assert f"Page last updated: {day_text(day)}" in html
+    assert "Page last reviewed" not in html
+
+
+def git_day(path: Path) -> datetime.date:
+    """The day of the last commit that changed `path` (merges aside: they bring changes made
+    elsewhere), or today for a file changed and not yet committed."""
+    git = ["git", "-C", str(ROOT)]
+    if subprocess.run([*git, "diff", "--quiet", "HEAD", "--", str(path)]).returncode:
+        return timezone.localdate()
+    said = subprocess.run(
+        [*git, "log", "-1", "--no-merges", "--format=%cs", "--", str(path)],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    return datetime.date.fromisoformat(said)
+
+
+def made_of(template: str) -> list[Path]:
+    """The template's file and those of the partials it includes, and theirs."""
+    path = ROOT / "templates" / template
+    included = re.findall(r'{%\s*include\s+"([^"]+)"', path.read_text())
+    return [path, *(part for name in included for part in made_of(name))]
+
+
+def test_each_pages_date_is_the_day_its_text_last_changed():
+    """Kept with the text: a template changed without its date fails here, naming it."""
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("needs the git history of a checkout")
+    shallow = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--is-shallow-repository"],
+        capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    if shallow == "true":
+        pytest.skip("a shallow clone dates every file by its one commit: needs the history")
+    for template, day in TEXT_UPDATED_ON.items():
+        changed = max(git_day(path) for path in made_of(template))
+        assert day == changed, f"{template}'s text last changed on {changed}: say so in views.py"
 
 
 # -- Forms, loaders and migrations never set it ----------------------------------------------
@@ -210,17 +273,19 @@ def test_the_migration_clears_review_dates_no_person_set_and_keeps_a_persons(ami
         assert (partner.reviewed_on, partner.reviewed_by, partner.published_on) == (
             None, None, LOADED_ON,
         )  # fmt: skip
-        row = partner.history.latest()
+        row = partner.history.order_by("-history_id").first()
         assert row.history_change_reason == migration.CLEARED and row.history_user is None
     # The loader's date was in the history, so the cleared one shows as a change from it.
-    row = by_the_loader.history.latest()
+    row = by_the_loader.history.order_by("-history_id").first()
     delta = row.diff_against(row.prev_record)
     assert [(c.field, c.old, c.new) for c in delta.changes] == [("reviewed_on", LOADED_ON, None)]
     by_a_person.refresh_from_db()
     assert by_a_person.reviewed_on == datetime.date(2026, 12, 1)
     assert by_a_person.reviewed_by == amina
     assert by_a_person.published_on == datetime.date(2026, 12, 1)  # its first version
-    assert by_a_person.history.latest().history_change_reason == migration.NAMED
+    assert (
+        by_a_person.history.order_by("-history_id").first().history_change_reason == migration.NAMED
+    )
     never.refresh_from_db()
     assert (never.reviewed_on, never.published_on) == (None, TODAY)
     assert never.history.count() == 1  # nothing to record

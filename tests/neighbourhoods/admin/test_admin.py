@@ -3,11 +3,15 @@
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
 from neighbourhoods.models import Postcode
 from tests import factories
+
+from .test_memberships import practice_page
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +32,12 @@ FACTORY_FOR = {
     "lsoa": factories.LsoaFactory,
     "postcode": factories.PostcodeFactory,
     "datarelease": factories.DataReleaseFactory,
+    "draft": factories.DraftFactory,
+    "contactmessage": factories.ContactMessageFactory,
 }
 
 # Added only by the imports (ONS boundaries), never by hand.
-READ_ONLY_ADD = {"lsoa"}
+READ_ONLY_ADD = {"lsoa", "draft", "contactmessage"}
 
 # Import run records and boundary versions are read-only in the admin:
 # importers/test_safety.py and services/test_publishing_real.py cover them.
@@ -147,3 +153,57 @@ def test_a_postcode_typed_in_the_admin_is_stored_as_lookups_expect(staff_client)
     postcode = Postcode.objects.get(postcode="E9 9ZZ")
     assert postcode.outcode == "E9"
     assert postcode.neighbourhood is not None  # answered as soon as it is saved
+
+
+# -- Who a practice is for -------------------------------------------------------------------
+
+
+def member_of(client, group):
+    user = get_user_model().objects.create_user(group.lower(), password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    client.force_login(user)
+    return client
+
+
+def test_a_data_manager_sets_who_a_practice_is_for_and_residents_read_it(client):
+    membership = factories.MembershipFactory(practice__name="Greenhouse Test Practice")
+    practice = membership.practice
+    url = reverse("admin:neighbourhoods_practice_change", args=[practice.pk])
+    staff = member_of(client, "Data managers")
+
+    form = staff.get(url).content.decode()
+    assert 'name="serves"' in form and 'name="registers_everyone"' in form
+    page = practice_page(practice, [(membership, membership.neighbourhood, "2019-10-01", "")]) | {
+        "serves": "People who are homeless",
+        "_publish": "Publish",
+    }
+    response = staff.post(url, page)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    practice.refresh_from_db()
+    assert (practice.serves, practice.registers_everyone) == ("People who are homeless", False)
+    public = Client().get(practice.get_absolute_url()).content.decode()
+    assert "For people who are homeless only." in public
+
+    staff.post(url, page | {"registers_everyone": "on"})
+    practice.refresh_from_db()
+    assert practice.registers_everyone
+    assert (
+        "It also registers anyone living nearby."
+        in Client().get("/neighbourhoods/map/").content.decode()
+    )
+
+
+def test_an_editor_cannot_change_who_a_practice_is_for(client):
+    membership = factories.MembershipFactory()
+    practice = membership.practice
+    url = reverse("admin:neighbourhoods_practice_change", args=[practice.pk])
+    page = practice_page(practice, [(membership, membership.neighbourhood, "2019-10-01", "")]) | {
+        "serves": "People who are homeless"
+    }
+
+    response = member_of(client, "Editors").post(url, page)
+
+    assert response.status_code == 403
+    practice.refresh_from_db()
+    assert practice.serves == ""

@@ -38,6 +38,10 @@ def make(model):
         )  # fmt: skip
     if name == "boundaryversion":
         return BoundaryVersion.objects.create(published_at=timezone.now(), fingerprint="x")
+    if name == "contactmessage":  # messages come only from the contact form
+        from partnership.models import ContactMessage
+
+        return ContactMessage.objects.create(message="x")
     factory = FACTORY_FOR[name]
     if factory is None:
         return model.objects.create(place=factories.PlaceFactory(), title="x")
@@ -186,15 +190,17 @@ def deleted(db):
 @pytest.mark.parametrize(
     "model, group",
     [(Practice, None), (Practice, "Viewers"), (Practice, "Editors"),
-     (Neighbourhood, None), (Neighbourhood, "Viewers"), (Neighbourhood, "Data managers")],
+     (Neighbourhood, None), (Neighbourhood, "Viewers"), (Neighbourhood, "Editors"),
+     (Neighbourhood, "Data managers")],
     ids=lambda value: getattr(getattr(value, "_meta", None), "model_name", value or "none"),
 )  # fmt: skip
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_a_deleted_record_is_restored_only_by_staff_who_may_change_it(
+def test_a_deleted_record_is_restored_only_by_staff_who_may_change_and_publish_it(
     client, deleted, model, group, method
 ):
     """Viewers read Deleted records but restore nothing; Editors may not change practices,
-    nor Data managers neighbourhoods. Each is refused before the id is looked up."""
+    nor Data managers neighbourhoods, and Editors, who change a neighbourhood's text as a
+    draft, may not publish it back. Each is refused before the id is looked up."""
     record = deleted[model]
     same_refusal(staff_member(client, group), method, url(model, "restore"), record.pk)
     record.refresh_from_db()

@@ -272,13 +272,15 @@ def test_deleting_and_restoring_a_neighbourhood_without_lsoas(staff_client, mars
     assert staff_client.get(reverse("recent-changes")).status_code == 200
 
 
-def test_editors_who_may_not_change_memberships_are_told_so(client, marshes):
+def test_publishers_who_may_not_change_memberships_are_told_so(client, marshes):
+    """Publishers may restore a neighbourhood (its text is theirs, and restoring it is a
+    publish), but not reopen its practices' memberships."""
     from neighbourhoods.services.removal import record_remove
 
     record_remove(record=marshes)
-    editor = get_user_model().objects.create_user("an-editor", password="pw", is_staff=True)
-    editor.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(editor)
+    publisher = get_user_model().objects.create_user("a-publisher", password="pw", is_staff=True)
+    publisher.groups.add(Group.objects.get(name="Publishers"))
+    client.force_login(publisher)
 
     confirmation = client.get(admin_url(marshes, "restore"))
     client.post(admin_url(marshes, "restore"))
@@ -286,3 +288,23 @@ def test_editors_who_may_not_change_memberships_are_told_so(client, marshes):
     assert "your account may not change memberships" in text(confirmation)
     assert 'value="Yes, restore it"' not in html(confirmation)
     assert Neighbourhood.objects.get(pk=marshes.pk).is_removed
+
+
+def test_an_editor_may_not_put_a_deleted_neighbourhood_back_on_the_site(client, borough):
+    """Editors change a neighbourhood's text as drafts; restoring one would put it back on
+    the map and the list at once, so they are refused, and Deleted records says why."""
+    from neighbourhoods.services.removal import record_remove
+
+    empty = NeighbourhoodFactory(place=borough.place, name="Test Meadows", slug="test-meadows")
+    record_remove(record=empty)  # no membership to reopen
+    editor = get_user_model().objects.create_user("an-editor", password="pw", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+
+    listed = client.get(reverse("deleted-records"))
+
+    assert client.get(admin_url(empty, "restore")).status_code == 403
+    assert client.post(admin_url(empty, "restore")).status_code == 403
+    assert Neighbourhood.objects.get(pk=empty.pk).is_removed
+    assert "Your account may not restore neighbourhoods" in text(listed)
+    assert admin_url(empty, "restore") not in html(listed)

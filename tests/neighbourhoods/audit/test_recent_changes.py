@@ -176,10 +176,12 @@ def test_yesterdays_changes_are_one_link_away_and_keep_the_person(staff_client, 
     saved(PartnerFactory(name="Derman"), by=sam, on=at(DEC[4], 16), summary="Yesterday.")
     saved(PartnerFactory(name="Today"), by=sam, on=at(DEC[5], 9), summary="Today.")
 
+    # Both requests on the same morning: the staff session, saved on each request, ends a
+    # working day after the first, whatever the real clock says.
     with time_machine.travel(at(DEC[5], 10), tick=False):
         page = recent(staff_client, person=sam.pk).content.decode()
-    link = re.search(r'<a href="([^"]+)">changes made yesterday \(4 December 2026\)</a>', page)
-    yesterday = staff_client.get(reverse("recent-changes") + unescape(link[1]))
+        link = re.search(r'<a href="([^"]+)">changes made yesterday \(4 December 2026\)</a>', page)
+        yesterday = staff_client.get(reverse("recent-changes") + unescape(link[1]))
 
     assert [name for _, name, _ in lines(yesterday)] == ["Derman"]
     assert "1 change by Sam Jones on 4 December 2026." in words(yesterday)

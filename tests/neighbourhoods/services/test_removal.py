@@ -29,9 +29,11 @@ TODAY = datetime.date.today()
 
 
 def at_noon(day: datetime.date):
+    """The clock stopped at noon on `day`, or just after now if that is later: the history
+    rows written then must come after those the borough was built with."""
+    noon = datetime.datetime.combine(day, datetime.time(12), timezone.get_current_timezone())
     return time_machine.travel(
-        datetime.datetime.combine(day, datetime.time(12), timezone.get_current_timezone()),
-        tick=False,
+        max(noon, timezone.now() + datetime.timedelta(seconds=1)), tick=False
     )
 
 
