@@ -5,13 +5,15 @@ Built in PostGIS and cached; the cache is cleared whenever an area or practice c
 (services.publishing), so nobody is shown a stale map.
 """
 
+import hashlib
 import json
 
-from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
+
+from config import generation
+from config.db_router import reading
 
 from .models import BoundaryVersion, BoundaryVersionArea, Membership, Neighbourhood, Practice
 
@@ -25,7 +27,7 @@ def _boundaries(ids, simplified: bool) -> dict[int, dict]:
     # ST_Multi: simplifying a one-part area would otherwise turn it into a Polygon.
     geometry = "ST_Multi(ST_SimplifyPreserveTopology(boundary, %s))" if simplified else "boundary"
     params = [DISPLAY_TOLERANCE] if simplified else []
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(
             f"SELECT id, ST_AsGeoJSON({geometry}, %s) FROM {Neighbourhood._meta.db_table} "
             "WHERE boundary IS NOT NULL AND id = ANY(%s)",
@@ -34,9 +36,27 @@ def _boundaries(ids, simplified: bool) -> dict[int, dict]:
         return {pk: json.loads(text) for pk, text in cursor.fetchall()}
 
 
+def areas_file() -> tuple[str, bytes]:
+    """The areas the pages' maps draw (today's, simplified), as the bytes of a GeoJSON file,
+    and its version: a digest of those bytes. The file's address carries the version, so it
+    changes whenever the areas, their names or their practice counts do, and a browser may
+    keep each version for good. It is the pages' own, outside the API and its rate limit."""
+    key = "geojson:map-areas-file"
+    token, cached = generation.kept(key)
+    if cached is not None:
+        return cached
+    collection = neighbourhoods_collection(simplified=True)
+    body = json.dumps(collection, separators=(",", ":")).encode()
+    version = hashlib.sha256(body).hexdigest()[:16]
+    if collection["features"]:  # no areas yet is not worth a place in the cache
+        generation.keep(key, token, (version, body), CACHE_SECONDS)
+    return version, body
+
+
 def areas_url() -> str:
-    """Where the maps fetch the eight areas, simplified for display."""
-    return reverse("api:neighbourhoods") + "?simplified=1"
+    """Where the pages' maps fetch the areas: today's version of the areas file."""
+    version, _ = areas_file()
+    return reverse("neighbourhoods:map-areas", kwargs={"version": version})
 
 
 def neighbourhood_feature(neighbourhood, geometry, practice_count) -> dict:
@@ -59,7 +79,8 @@ def neighbourhood_feature(neighbourhood, geometry, practice_count) -> dict:
 
 def neighbourhoods_collection(*, simplified=False, slug=None) -> dict:
     key = f"geojson:neighbourhoods:{int(simplified)}:{slug or '*'}"
-    if (cached := cache.get(key)) is not None:
+    token, cached = generation.kept(key)
+    if cached is not None:
         return cached
     neighbourhoods = Neighbourhood.objects.not_removed()
     if slug:
@@ -81,7 +102,7 @@ def neighbourhoods_collection(*, simplified=False, slug=None) -> dict:
         ],
     }
     if neighbourhoods:  # an unknown slug is not worth a place in the cache
-        cache.set(key, collection, CACHE_SECONDS)
+        generation.keep(key, token, collection, CACHE_SECONDS)
     return collection
 
 
@@ -122,7 +143,8 @@ def practice_feature(practice, neighbourhood) -> dict:
 
 def practices_collection() -> dict:
     key = "geojson:practices"
-    if (cached := cache.get(key)) is not None:
+    token, cached = generation.kept(key)
+    if cached is not None:
         return cached
     current = {
         m.practice_id: m.neighbourhood
@@ -133,7 +155,7 @@ def practices_collection() -> dict:
         "type": "FeatureCollection",
         "features": [practice_feature(p, current[p.pk]) for p in practices],
     }
-    cache.set(key, collection, CACHE_SECONDS)
+    generation.keep(key, token, collection, CACHE_SECONDS)
     return collection
 
 
@@ -141,7 +163,7 @@ def version_collection(version: BoundaryVersion, *, simplified: bool = False) ->
     """A boundary version's areas as a GeoJSON FeatureCollection (WGS84)."""
     geometry = "ST_Multi(ST_SimplifyPreserveTopology(boundary, %s))" if simplified else "boundary"
     params = [DISPLAY_TOLERANCE] if simplified else []
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(
             f"""SELECT neighbourhood_id, name, slug, lsoas, ST_AsGeoJSON({geometry}, %s)
                 FROM {BoundaryVersionArea._meta.db_table}
@@ -169,3 +191,11 @@ def version_collection(version: BoundaryVersion, *, simplified: bool = False) ->
             for neighbourhood_id, name, slug, lsoas, geojson in rows
         ],
     }
+
+
+def neighbourhood_ids(*, slug=None) -> list[int]:
+    """The ids of the neighbourhoods neighbourhoods_collection shows (one, with a slug)."""
+    neighbourhoods = Neighbourhood.objects.not_removed()
+    if slug:
+        neighbourhoods = neighbourhoods.filter(slug=slug)
+    return list(neighbourhoods.order_by("pk").values_list("pk", flat=True))

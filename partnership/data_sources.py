@@ -32,6 +32,12 @@ NHS_ODS_ATTRIBUTION = (
     "current version of the Open Government Licence.",
 )
 
+PROFILES_ATTRIBUTION = (
+    "Source: Office for National Statistics (Census 2021) and Ministry of Housing, "
+    "Communities and Local Government (English Indices of Deprivation), licensed under the "
+    "Open Government Licence v3.0."
+)
+
 DATA_SOURCES = [
     DataSource(
         key="ods-epcn",
@@ -105,5 +111,76 @@ DATA_SOURCES = [
             "Contains OS data © Crown copyright and database right (2022).",
         ),
         cadence="when the boundaries are redrawn, after each census",
+    ),
+    DataSource(
+        key="census-2021",
+        name="Census 2021: usual residents, age and ethnic group, by LSOA",
+        publisher="Office for National Statistics",
+        release="November 2022 (topic summaries TS001, TS007A and TS021)",
+        used_for=(
+            "The neighbourhood profiles: how many people live in each neighbourhood's area, "
+            "their ages and ethnic groups."
+        ),
+        licence=OGL,
+        attribution=(PROFILES_ATTRIBUTION,),
+        cadence="every ten years",
+    ),
+    DataSource(
+        key="census-2021-languages",
+        name="Census 2021: proficiency in English by MSOA, and main language by borough",
+        publisher="Office for National Statistics",
+        release="29 November 2022 (topic summaries TS029 and TS024)",
+        used_for=(
+            "The neighbourhood profiles: how well residents speak English, as a best fit from "
+            "the middle-sized areas (MSOAs) mostly in each neighbourhood's area, and the most "
+            "common main languages other than English in City and Hackney as a whole (ONS "
+            "publishes main language for no smaller area)."
+        ),
+        licence=OGL,
+        attribution=(PROFILES_ATTRIBUTION,),
+        cadence="every ten years",
+    ),
+    DataSource(
+        key="imd-2025",
+        name="English Indices of Deprivation 2025, by LSOA",
+        publisher="Ministry of Housing, Communities and Local Government",
+        release="30 October 2025",
+        used_for=(
+            "The neighbourhood profiles: how many residents live in each national decile of "
+            "deprivation, overall and in each of its seven domains."
+        ),
+        licence=OGL,
+        attribution=(PROFILES_ATTRIBUTION,),
+        cadence="every four or five years",
+    ),
+    DataSource(
+        key="imd-2019",
+        name="English Indices of Deprivation 2019, by 2011 LSOA, with the ONS 2011 to 2021 "
+        "LSOA lookup",
+        publisher="Ministry of Housing, Communities and Local Government; Office for National "
+        "Statistics",
+        release="26 September 2019",
+        used_for="The neighbourhood profiles: how deprivation changed since 2019.",
+        licence=OGL,
+        attribution=(PROFILES_ATTRIBUTION,),
+        cadence="every four or five years",
+    ),
+    DataSource(
+        key="registered-imd-2019",
+        name="IMD 2019 of the patients registered with each practice and PCN",
+        publisher="Derived by Richard Blackwell (blackwellrd/practice_pcn_imd) from NHS "
+        "Digital's patients registered by LSOA and the Indices of Deprivation 2019",
+        release="2 February 2023 (patients registered in about January 2023)",
+        used_for=(
+            "The neighbourhood profiles: the deprivation of the patients registered with the "
+            "neighbourhood's practices, for comparison with its residents'."
+        ),
+        licence=OGL,
+        attribution=(
+            "Contains information from NHS England, licensed under the current version of "
+            "the Open Government Licence.",
+            PROFILES_ATTRIBUTION,
+        ),
+        cadence="not on a schedule",
     ),
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("places/<slug:slug>/", views.PlaceDetailView.as_view(), name="place-detail"),
     path("about-the-data/", views.AboutDataView.as_view(), name="about-data"),
     path("contact/", views.ContactView.as_view(), name="contact"),
+    path("contact/sent/", views.ContactSentView.as_view(), name="contact-sent"),
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
 ]

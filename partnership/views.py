@@ -1,10 +1,18 @@
 import datetime
+import logging
 
+from django.conf import settings
 from django.db.models import Max, Prefetch, Sum
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import DetailView, ListView, TemplateView
+from django_ratelimit.core import get_usage
 
+from config import generation
+from config.clients import ratelimit_key
 from neighbourhoods.models import (
     Lsoa,
     Neighbourhood,
@@ -13,10 +21,22 @@ from neighbourhoods.models import (
     membership_not_removed_q,
 )
 from neighbourhoods.selectors import data_freshness, imported_releases
+from workstreams.models import Workstream
 
 from .data_sources import DATA_SOURCES
-from .models import PartnerOrganisation, Place, Source
+from .forms import MAX_MESSAGE_LENGTH, ContactForm, page_path
+from .models import (
+    KEEP_ANY_MONTHS,
+    KEEP_CLOSED_MONTHS,
+    PartnerOrganisation,
+    Place,
+    Priority,
+    Source,
+)
 from .reviews import PageReview, page_review
+from .services import contact_message_send
+
+logger = logging.getLogger(__name__)
 
 
 def main_place():
@@ -34,16 +54,19 @@ class HomeView(TemplateView):
         place = main_place()
         context.update(
             place=place,
-            priorities=place.priorities.all(),
-            work_programmes=place.work_programmes.all(),
-            health_challenges=place.health_challenges.all(),
+            priorities=place.priorities.live(),
+            work_programmes=place.work_programmes.live(),
+            health_challenges=place.health_challenges.live(),
             neighbourhoods=Neighbourhood.objects.not_removed().filter(place=place),
-            workstreams=place.workstreams.all(),
+            workstreams=place.workstreams.live(),
             other_places=Place.objects.exclude(pk=place.pk).order_by("order", "pk"),
             review=page_review([place]),
             # Lazy, like the querysets above: none of them runs while the page's content is
             # cached (templates/partnership/home.html).
             patients=SimpleLazyObject(lambda: registered_patients_in(place)),
+            # Read before any of them: content read before a publish, kept after its clear,
+            # is kept in the generation before it, which no page asks for again.
+            cache_generation=generation.current(),
         )
         return context
 
@@ -71,7 +94,8 @@ class PartnerListView(ListView):
 
     def get_queryset(self):
         self.place = main_place()
-        return PartnerOrganisation.objects.filter(places=self.place).select_related("source")
+        partners = PartnerOrganisation.objects.live().filter(places=self.place)
+        return partners.select_related("source")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -94,12 +118,17 @@ class PartnerListView(ListView):
 class PartnerDetailView(DetailView):
     template_name = "partnership/partner_detail.html"
     context_object_name = "partner"
-    queryset = PartnerOrganisation.objects.select_related("source").prefetch_related(
-        "places",
-        "workstreams",
-        Prefetch(
-            "neighbourhoods", queryset=Neighbourhood.objects.not_removed().order_by("order", "name")
-        ),
+    queryset = (
+        PartnerOrganisation.objects.live()
+        .select_related("source")
+        .prefetch_related(
+            "places",
+            Prefetch("workstreams", queryset=Workstream.objects.live()),
+            Prefetch(
+                "neighbourhoods",
+                queryset=Neighbourhood.objects.not_removed().order_by("order", "name"),
+            ),
+        )
     )
 
     def get_context_data(self, **kwargs):
@@ -112,7 +141,8 @@ class PlaceDetailView(DetailView):
     template_name = "partnership/place_detail.html"
     context_object_name = "place"
     queryset = Place.objects.select_related("source").prefetch_related(
-        "partners", "priorities", "work_programmes"
+        Prefetch("partners", queryset=PartnerOrganisation.objects.live()),
+        Prefetch("priorities", queryset=Priority.objects.live()),
     )
 
     def get_context_data(self, **kwargs):
@@ -140,30 +170,122 @@ class AboutDataView(TemplateView):
         return context
 
 
-# The date these pages' own text (in their templates, so reviewed with the code) was last
-# checked; content records carry their own.
-INFORMATION_PAGES_REVIEWED_ON = datetime.date(2026, 11, 22)
+# The day each of these pages' own text last changed. Their text is in their templates (and
+# the partials they include), changed with the code rather than in the admin, so nobody
+# marks them reviewed: they say "Page last updated" on the day of the last commit that
+# changed their template, which tests/partnership/test_review_dates.py checks against git.
+# Change the date with the text.
+TEXT_UPDATED_ON = {
+    "partnership/contact.html": datetime.date(2026, 12, 5),
+    "partnership/contact_sent.html": datetime.date(2026, 12, 5),
+    "partnership/accessibility.html": datetime.date(2026, 12, 5),
+    "partnership/privacy.html": datetime.date(2026, 12, 5),
+}
 
 
 class InformationPageView(TemplateView):
     def get_context_data(self, **kwargs):
-        return super().get_context_data(review=PageReview(INFORMATION_PAGES_REVIEWED_ON), **kwargs)
+        updated = PageReview(None, updated_on=TEXT_UPDATED_ON[self.template_name])
+        return super().get_context_data(review=updated, **kwargs)
 
 
+# Without a CSRF token, so that residents still get no cookie (the privacy notice): a form
+# posted from another site can do no more than one sent from here, a message in the queue,
+# and counts towards the same per-address limit (docs/security.md, "The contact form").
+@method_decorator(csrf_exempt, name="dispatch")
 class ContactView(InformationPageView):
+    """Ways to reach us, and the contact form: a message reaches staff's queue in the admin."""
+
     template_name = "partnership/contact.html"
 
     def get_context_data(self, **kwargs):
         place = main_place()
-        partners = PartnerOrganisation.objects.filter(places=place, is_core_partner=True)
+        partners = PartnerOrganisation.objects.live().filter(places=place, is_core_partner=True)
         return super().get_context_data(
-            place=place, partners=partners.exclude(website=""), **kwargs
+            place=place,
+            partners=partners.exclude(website=""),
+            max_message_length=MAX_MESSAGE_LENGTH,
+            **kwargs,
         )
+
+    def get(self, request, *args, **kwargs):
+        form = ContactForm(initial={"page": page_path(request.GET.get("page", ""))})
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request, *args, **kwargs):
+        form = ContactForm(request.POST)
+        usage = contact_usage(request)
+        if usage and usage["should_limit"]:
+            retry_after = max(1, int(usage["time_left"]))
+            form.is_valid()  # keep what they wrote, and its page, for them to send later
+            form.errors.clear()
+            form.add_error(
+                None,
+                "You have sent a lot of messages from your internet connection in the last "
+                f"hour. Try again in {-(-retry_after // 60)} minutes.",
+            )
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(retry_after)
+            return response
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        if not form.is_spam:
+            contact_message_send(
+                message=form.cleaned_data["message"],
+                page=form.cleaned_data["page"],
+                reply_to=form.cleaned_data["reply_to"],
+            )
+        sent = HttpResponseRedirect(reverse("partnership:contact-sent"))
+        sent.status_code = 303  # See Other: the browser asks for the thanks page with GET
+        return sent
+
+
+def contact_usage(request):
+    """This address's count of contact form posts (django-ratelimit, in the counters' Redis);
+    None when the counter cannot be reached: the form then works without its limit."""
+    try:
+        return get_usage(
+            request,
+            group="contact",
+            key=ratelimit_key,
+            rate=settings.PORTAL_CONTACT_RATE_LIMIT,
+            method="POST",
+            increment=True,
+        )
+    except Exception:  # noqa: BLE001 (any cache failure: fail open, as the API does)
+        logger.exception("The contact form's rate-limit cache cannot be reached.")
+        return None
+
+
+class ContactSentView(InformationPageView):
+    template_name = "partnership/contact_sent.html"
 
 
 class AccessibilityView(InformationPageView):
     template_name = "partnership/accessibility.html"
 
 
+RATE_PERIODS = {"s": ("a second", "second"), "m": ("a minute", "minute"),
+                "h": ("an hour", "hour"), "d": ("a day", "day")}  # fmt: skip
+
+
+def rate_in_words(rate: str | None) -> dict | None:
+    """A django-ratelimit rate ("10/h") as the privacy notice says it."""
+    count, _, unit = (rate or "").partition("/")
+    if not count.isdigit() or unit[-1:] not in RATE_PERIODS:
+        return None
+    per, period = RATE_PERIODS[unit[-1]]
+    return {"count": int(count), "per": per, "period": period}
+
+
 class PrivacyView(InformationPageView):
     template_name = "partnership/privacy.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            keep_closed_months=KEEP_CLOSED_MONTHS,
+            keep_any_months=KEEP_ANY_MONTHS,
+            access_log_days=settings.PORTAL_ACCESS_LOG_DAYS,
+            contact_limit=rate_in_words(settings.PORTAL_CONTACT_RATE_LIMIT),
+            **kwargs,
+        )

@@ -47,7 +47,7 @@ def answer_key(result, map_data) -> str:
         str(result.outcome), result.query, result.partial, str(result.postcode or ""),
         [record.postcode, record.terminated, record.terminated_on, record.local_authority_code,
          record.lsoa_id, record.answer] if record else None,
-        [district.outcode, district.outside,
+        [district.outcode, district.outside, district.no_neighbourhood,
          [(s.neighbourhood.pk, s.neighbourhood.name, s.neighbourhood.slug, s.postcodes)
           for s in district.shares]] if district else None,
         # The answer as shown, beside the row it came from.
@@ -76,6 +76,8 @@ class AnswerCacheNode(template.Node):
         if result is None or result.is_point or request is None:
             return self.nodelist.render(context)
         key = answer_key(result, self.map_data.resolve(context))
+        # The memberships' release is shown beside the practices: a new one is a new page.
+        key += f":{context.get('membership_release') or ''}"
         store = caches["answers"]
         html = store.get(key)
         if html is None:

@@ -8,7 +8,7 @@ from django.views import View
 from .. import maps
 from ..answers import POINT_ONLY
 from ..models import MIN_SEARCH_LENGTH, Membership, Practice
-from ..selectors import lookup_point, lookup_postcode
+from ..selectors import lookup_point, lookup_postcode, membership_release
 
 MAX_QUERY_LENGTH = 100
 
@@ -30,6 +30,7 @@ def answer_map_data(result) -> dict | None:
                 "point": [p.latitude, p.longitude],
                 "distance_m": round(p.distance_m),
                 "url": Practice.page_url(p.ods_code),
+                "forWhom": p.for_whom,
             }
             for p in result.practices
         ],
@@ -50,6 +51,8 @@ class PostcodeLookupView(View):
             "result": result,
             "asked": asked,
             "map_data": answer_map_data(result) if result else None,
+            # Part of the cached answer's key (templatetags/portal.py): read only when shown.
+            "membership_release": membership_release() if result and result.practices else None,
         }
         status = result.status_code if result else 200
         return render(request, self.template_name, context, status=status)
@@ -93,5 +96,6 @@ class PracticeSearchView(View):
             if not practices:
                 suggestions = list(Practice.objects.not_removed().suggestions(query))
         context = {"query": query[:MAX_QUERY_LENGTH], "asked": asked, "error": error,
-                   "practices": practices, "suggestions": suggestions}  # fmt: skip
+                   "practices": practices, "suggestions": suggestions,
+                   "membership_release": membership_release() if practices else None}  # fmt: skip
         return render(request, self.template_name, context, status=status)

@@ -1,16 +1,17 @@
 import datetime
+import io
 
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.db.models import Count, F, Prefetch, Sum
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, TemplateView
 
 from partnership.data_sources import DATA_SOURCES
+from partnership.models import PartnerOrganisation
 from partnership.reviews import page_review
 
-from .. import maps
+from .. import csv_cells, maps, profiles
 from ..models import (
     ODS_CODE_RE,
     Membership,
@@ -20,7 +21,7 @@ from ..models import (
     current_membership_q,
     membership_not_removed_q,
 )
-from ..selectors import imported_releases
+from ..selectors import imported_releases, membership_release
 
 
 class NeighbourhoodListView(ListView):
@@ -46,6 +47,7 @@ class NeighbourhoodListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["aims"] = NeighbourhoodAim.objects.all()
+        context["membership_release"] = membership_release()
         context["review"] = page_review(context["neighbourhoods"])
         return context
 
@@ -58,25 +60,34 @@ class NeighbourhoodDetailView(DetailView):
         return (
             Neighbourhood.objects.not_removed()
             .select_related("place", "source")
-            .prefetch_related("partners")
+            .prefetch_related(Prefetch("partners", queryset=PartnerOrganisation.objects.live()))
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         neighbourhood = self.object
         current = list(neighbourhood.current_memberships())
+        patients = sum(m.practice.registered_patients or 0 for m in current)
+        patients_as_of = max(
+            (
+                m.practice.registered_patients_as_of
+                for m in current
+                if m.practice.registered_patients_as_of
+            ),
+            default=None,
+        )
         context.update(
+            membership_release=membership_release(),
             current_memberships=current,
             past_memberships=neighbourhood.past_memberships(),
-            registered_patients=sum(m.practice.registered_patients or 0 for m in current),
-            patients_as_of=max(
-                (
-                    m.practice.registered_patients_as_of
-                    for m in current
-                    if m.practice.registered_patients_as_of
-                ),
-                default=None,
-            ),
+            registered_patients=patients,
+            patients_as_of=patients_as_of,
+            profile=profiles.profile_page(
+                neighbourhood,
+                memberships=current,
+                patients=patients,
+                patients_as_of=patients_as_of,
+            ),  # fmt: skip
             aims=NeighbourhoodAim.objects.all(),
             map_config=own_area_map_config(neighbourhood, current),
             review=page_review([neighbourhood]),
@@ -98,6 +109,7 @@ def own_area_map_config(neighbourhood, memberships) -> dict | None:
                 "name": m.practice.name,
                 "point": [round(m.practice.location.y, 6), round(m.practice.location.x, 6)],
                 "url": m.practice.get_absolute_url(),
+                "forWhom": m.practice.for_whom,
             }
             for number, m in enumerate(memberships, start=1)
             if m.practice.location is not None
@@ -135,12 +147,24 @@ class NeighbourhoodMapView(ListView):
         for number, neighbourhood in enumerate(neighbourhoods, start=1):
             neighbourhood.number = number
             neighbourhood.colour = (number - 1) % AREA_COLOURS + 1  # .portal-area-N in CSS
+        practices = sorted(
+            (m.practice for n in neighbourhoods for m in n.current if m.practice.location),
+            key=lambda practice: practice.name,
+        )
+        context["membership_release"] = membership_release()
         context["map_config"] = {
             "areasUrl": maps.areas_url(),
-            "practicesUrl": reverse("api:practices"),
-            # Each practice marker's box links to its page: this address, with its own code.
-            "practiceUrl": Practice.page_url(Practice.CODE_STAND_IN),
-            "practiceUrlCode": Practice.CODE_STAND_IN,
+            # The page carries its practices (each marker's box links to its page), so its
+            # map asks nothing of the API.
+            "practices": [
+                {
+                    "name": p.name,
+                    "point": [round(p.location.y, 6), round(p.location.x, 6)],
+                    "url": p.get_absolute_url(),
+                    "forWhom": p.for_whom,
+                }
+                for p in practices
+            ],
             "areas": {
                 n.slug: {
                     "number": n.number,
@@ -199,8 +223,18 @@ class PracticeDetailView(DetailView):
         today = datetime.date.today()
         history = [(m, membership_state(m, today)) for m in practice.memberships.all()]
         current = next((m for m, state in history if state == "current"), None)
-        release = imported_releases().get(LIST_SIZE_SOURCE)
+        releases = imported_releases()
+        release = releases.get(LIST_SIZE_SOURCE)
         context.update(
+            # A closed practice: the data does not say where its patients went, but an open
+            # practice at the same postcode is worth knowing of (The Elm and Rosewood
+            # Practices, closed in 2025, shared 1A Fountayne Road with one still open).
+            open_at_same_postcode=(
+                list(Practice.objects.not_removed().open_at(practice.postcode, but=practice))
+                if practice.status == Practice.Status.CLOSED and practice.postcode
+                else []
+            ),
+            membership_release=getattr(releases.get("ods-epcn"), "release_date", None),
             history=history,
             current_membership=current,
             last_membership=next((m for m, state in reversed(history) if state == "ended"), None),
@@ -241,5 +275,90 @@ def practice_map_config(practice, membership) -> dict | None:
         "neighbourhood": membership.neighbourhood.slug if membership else None,
         "centre": point,
         "zoom": PRACTICE_MAP_ZOOM,
-        "practices": [{"name": practice.name, "point": point}],
+        "practices": [{"name": practice.name, "point": point, "forWhom": practice.for_whom}],
     }
+
+
+def patients_by_neighbourhood() -> dict[int, int]:
+    """Neighbourhood id -> patients registered with its current practices."""
+    current = current_membership_q(prefix="memberships__") & membership_not_removed_q(
+        prefix="memberships__"
+    )
+    return dict(
+        Neighbourhood.objects.not_removed()
+        .annotate(patients=Sum("memberships__practice__registered_patients", filter=current))
+        .order_by()
+        .values_list("pk", "patients")
+    )
+
+
+class NeighbourhoodCompareView(TemplateView):
+    """The eight neighbourhoods side by side on the profiles' measures, sortable by any column
+    with links (no JavaScript needed), and as CSV."""
+
+    template_name = "neighbourhoods/neighbourhood_compare.html"
+
+    def get(self, request, *args, **kwargs):
+        key = request.GET.get("sort", "name")
+        order = request.GET.get("order", "asc")
+        problems = []
+        if key not in profiles.COMPARE_COLUMNS:
+            problems.append("Choose a column to sort by from the table's headings.")
+            key = "name"
+        if order not in ("asc", "desc"):
+            problems.append("Sort in ascending or descending order (asc or desc).")
+            order = "asc"
+        rows = profiles.sorted_comparison(
+            profiles.comparison(patients_by_neighbourhood()), key, order == "desc"
+        )
+        if kwargs.get("csv"):
+            if problems:
+                return HttpResponse(" ".join(problems), status=400, content_type="text/plain")
+            return self.csv(rows)
+        context = self.get_context_data(
+            rows=rows,
+            sort=key,
+            order=order,
+            problems=problems,
+            columns=[
+                {
+                    "key": column,
+                    "label": label,
+                    "sorted": column == key,
+                    "order": order if column == key else None,
+                    "next": "desc" if column == key and order == "asc" else "asc",
+                }
+                for column, label in profiles.COMPARE_COLUMNS.items()
+            ],
+            releases=profiles.profile_releases(patients_as_of=patients_release()),
+        )
+        return self.render_to_response(context, status=400 if problems else 200)
+
+    def csv(self, rows):
+        out = io.StringIO()
+        csv_cells.comment(out, f"The eight neighbourhoods compared. {profiles.INDICATIVE}")
+        for release in profiles.profile_releases(patients_as_of=patients_release()):
+            date = release["release_date"]
+            csv_cells.comment(
+                out,
+                f"{release['source']} ({release['publisher']}), released "
+                f"{date.isoformat() if date else 'not imported'}. {release['attribution']}",
+            )
+        writer = csv_cells.writer(out, lineterminator="\n")
+        keys = list(profiles.COMPARE_COLUMNS)
+        writer.writerow(keys)
+        for row in rows:
+            writer.writerow(["" if row[k] is None else row[k] for k in keys])
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="neighbourhoods-compared.csv"'
+        return response
+
+
+def patients_release():
+    return (
+        Practice.objects.not_removed()
+        .exclude(registered_patients_as_of=None)
+        .order_by("-registered_patients_as_of")
+        .values_list("registered_patients_as_of", flat=True)
+        .first()
+    )

@@ -1,6 +1,6 @@
 /* The neighbourhood map: an enhancement over the text on the page, never the only way to an answer.
- * Config comes from the page (#portal-map-config): the areas' GeoJSON URL, and either the
- * practices' GeoJSON URL or an answer's postcode point and its practices. */
+ * Config comes from the page (#portal-map-config): the address of the areas' GeoJSON (the
+ * pages' own versioned file, never the API), and the practices and points the page shows. */
 (function () {
   "use strict";
 
@@ -31,25 +31,93 @@
   // readers, and take no keyboard focus; the list on the page, which links every practice,
   // is where a practice is chosen. A mouse or a finger may also open a marker's box, with
   // the same link (2.5.8's "equivalent" exception).
-  function markerOptions(name, number, url) {
-    var options = { title: name, alt: name, interactive: !!url, keyboard: false };
-    if (number) {
+  //
+  // Practices at one address would hide each other under one marker: they share a marker,
+  // which carries all their numbers ("2, 6") and names, and its box links each of them.
+  function atOnePlace(practices) {
+    var groups = [];
+    var byPlace = {};
+    practices.forEach(function (practice) {
+      var place = practice.point[0].toFixed(5) + "," + practice.point[1].toFixed(5);
+      if (!byPlace[place]) groups.push(byPlace[place] = []);
+      byPlace[place].push(practice);
+    });
+    return groups;
+  }
+
+  function numbered(practice) {
+    return practice.number ? practice.number + ". " + practice.name : practice.name;
+  }
+
+  // A practice only some people can register with says so wherever it is shown, as the list
+  // on the page does: "For people who are homeless only."
+  function described(practice) {
+    return practice.forWhom ? numbered(practice) + " – " + practice.forWhom : numbered(practice);
+  }
+
+  function markerOptions(group) {
+    var linked = group.some(function (practice) { return !!practice.url; });
+    var options = {
+      title: group.map(described).join("; "),
+      alt: group.map(function (practice) { return practice.name; }).join(" and "),
+      interactive: linked,
+      keyboard: false
+    };
+    if (group[0].number) {
       // Numbered as in the table of practices on the page.
       var badge = document.createElement("span");
-      badge.textContent = String(number);
-      options.icon = L.divIcon({ className: "portal-map-marker", html: badge, iconSize: [28, 28], iconAnchor: [14, 14] });
-      options.title = number + ". " + name;
+      badge.textContent = group.map(function (practice) { return practice.number; }).join(", ");
+      options.icon = group.length > 1
+        ? L.divIcon({ className: "portal-map-marker portal-map-marker--shared", html: badge, iconSize: null, iconAnchor: [0, 0] })
+        : L.divIcon({ className: "portal-map-marker", html: badge, iconSize: [28, 28], iconAnchor: [14, 14] });
     }
     return options;
   }
 
-  function practiceMarker(point, name, number, url) {
-    var marker = L.marker(point, markerOptions(name, number, url));
-    if (url) {
-      var link = document.createElement("a");
-      link.href = url;
-      link.textContent = name;
-      marker.bindPopup(link, { closeButton: true, autoPan: true });
+  function practiceLink(practice) {
+    var link = document.createElement("a");
+    link.href = practice.url;
+    link.textContent = practice.name;
+    return link;
+  }
+
+  // The practice's link (or name), and who it is for when only some people can register.
+  function practiceEntry(into, practice) {
+    into.appendChild(practice.url ? practiceLink(practice) : document.createTextNode(practice.name));
+    if (practice.forWhom) {
+      var note = document.createElement("strong");
+      note.textContent = practice.forWhom;
+      into.appendChild(document.createElement("br"));
+      into.appendChild(note);
+    }
+    return into;
+  }
+
+  function practiceBox(group) {
+    var linked = group.filter(function (practice) { return !!practice.url; });
+    if (linked.length === 1 && group.length === 1) {
+      return linked[0].forWhom ? practiceEntry(document.createElement("div"), linked[0]) : practiceLink(linked[0]);
+    }
+    var box = document.createElement("div");
+    var intro = document.createElement("p");
+    intro.className = "nhsuk-body-s nhsuk-u-margin-bottom-1";
+    intro.textContent = group.length + " practices at this address:";
+    var list = document.createElement("ul");
+    list.className = "nhsuk-list nhsuk-u-margin-bottom-0";
+    group.forEach(function (practice) {
+      var item = document.createElement("li");
+      if (practice.number) item.appendChild(document.createTextNode(practice.number + ". "));
+      list.appendChild(practiceEntry(item, practice));
+    });
+    box.appendChild(intro);
+    box.appendChild(list);
+    return box;
+  }
+
+  function practiceMarker(group) {
+    var marker = L.marker(group[0].point, markerOptions(group));
+    if (group.some(function (practice) { return !!practice.url; })) {
+      marker.bindPopup(practiceBox(group), { closeButton: true, autoPan: true });
     }
     return marker;
   }
@@ -79,6 +147,17 @@
     update();
   }
 
+  // A map without its areas must not look like a map of nothing: say so, in words.
+  function sayAreasDidNotLoad() {
+    var status = document.getElementById("portal-map-status");
+    if (!status || status.firstChild) return;
+    var message = document.createElement("p");
+    message.className = "nhsuk-body-s portal-map-error";
+    message.textContent = "The map could not load the neighbourhood areas, so it does not show them. " +
+      "Everything the map would show is in the text of this page. Reloading the page may bring them back.";
+    status.appendChild(message);
+  }
+
   // A lone point (a postcode outside the area, with no practices) would be shown at the
   // closest zoom: show it with the areas around it instead.
   function isSinglePoint(bounds) {
@@ -106,22 +185,11 @@
         .addTo(map);
       bounds.extend(here.getLatLng());
     }
-    (options.practices || []).forEach(function (practice) {
-      practiceMarker(practice.point, practice.name, practice.number, practice.url).addTo(map);
-      if (!options.focusArea) bounds.extend(practice.point);
+    atOnePlace(options.practices || []).forEach(function (group) {
+      practiceMarker(group).addTo(map);
+      // The map of all areas is fitted to its areas; an answer to its point and practices.
+      if (!options.focusArea && !options.areas) bounds.extend(group[0].point);
     });
-
-    if (options.practicesUrl) {
-      getJSON(options.practicesUrl).then(function (data) {
-        L.geoJSON(data, {
-          pointToLayer: function (feature, latlng) {
-            var code = feature.properties.ods_code;
-            var url = options.practiceUrl && code ? options.practiceUrl.replace(options.practiceUrlCode, code) : null;
-            return practiceMarker(latlng, feature.properties.name, null, url);
-          }
-        }).addTo(map);
-      }).catch(function () { /* The list on the page still has every practice. */ });
-    }
 
     if (options.areasUrl) {
       getJSON(options.areasUrl).then(function (data) {
@@ -145,8 +213,13 @@
             var area = named[feature.properties.slug];
             var own = options.focusArea && feature.properties.slug === options.neighbourhood;
             if (area) {
-              // Named on the map, with the number its entry has in the key and the list.
-              L.marker(area.label, { icon: areaLabel(area.number, feature.properties.name), pane: "portal-labels", interactive: false, keyboard: false }).addTo(map);
+              // Named on the map, with the number its entry has in the key and the list. The
+              // label is part of its area: a click or tap on it goes where the area goes, not
+              // to whatever lies under it. Like the area, it takes no keyboard focus.
+              var labelMarker = L.marker(area.label, { icon: areaLabel(area.number, feature.properties.name), pane: "portal-labels", interactive: !!feature.properties.url, keyboard: false }).addTo(map);
+              if (feature.properties.url) {
+                labelMarker.on("click", function () { window.location.assign(feature.properties.url); });
+              }
             } else {
               layer.bindTooltip(label(feature.properties.name), { sticky: true });
             }
@@ -158,6 +231,12 @@
           }
         }).addTo(map);
         areas.bringToBack();
+        // An area's tooltip makes Chromium put its shape in the tab order, unnamed and with
+        // no visible focus. The list of areas on the page is the keyboard's way to them.
+        areas.eachLayer(function (layer) {
+          var shape = layer.getElement && layer.getElement();
+          if (shape) shape.setAttribute("tabindex", "-1");
+        });
         if (options.focusArea) {
           areas.eachLayer(function (layer) {
             if (layer.feature.properties.slug === options.neighbourhood) bounds.extend(layer.getBounds());
@@ -169,6 +248,7 @@
         map.fitBounds(bounds.isValid() ? bounds.pad(0.05) : areas.getBounds(), { animate: false });
         if (options.areas) showNamesWhenRoomy(map, map.getZoom());
       }).catch(function () {
+        sayAreasDidNotLoad();
         if (bounds.isValid() && !options.centre) map.fitBounds(bounds.pad(0.05), { animate: false });
       });
     } else if (bounds.isValid() && !options.centre) {

@@ -11,8 +11,7 @@ from playwright.sync_api import expect
 
 from neighbourhoods.models import LocalAuthority, Lsoa, Neighbourhood, Postcode, Practice
 
-from .conftest import STAFF_PASSWORD, production_hash
-from .test_admin_history import shot, sign_in
+from .conftest import STAFF_PASSWORD, production_hash, shot, sign_in, staff_forget, with_app
 from .test_content_security_policy import in_a_thread, violations, watch
 
 # model: whether its map shows a point (a marker) or an area
@@ -35,7 +34,6 @@ def records():
 def member_of(django_db_blocker):
     """Signs up a member of staff in a group, whom the served portal can see: (username,
     password, {model: a record's id}); removed afterwards."""
-    from axes.models import AccessAttempt, AccessLog
     from django.contrib.auth.models import Group
     from django.db import connection
 
@@ -43,7 +41,7 @@ def member_of(django_db_blocker):
 
     def create(group):
         username, password = f"maps-{uuid.uuid4().hex[:8]}", STAFF_PASSWORD
-        user = get_user_model().objects.create_user(username, is_staff=True)
+        user = with_app(get_user_model().objects.create_user(username, is_staff=True))
         user.password = production_hash(password)
         user.save(update_fields=["password"])
         user.groups.add(Group.objects.get(name=group))
@@ -53,9 +51,7 @@ def member_of(django_db_blocker):
 
     def remove():
         for username in made:
-            get_user_model().objects.filter(username=username).delete()
-            AccessLog.objects.filter(username=username).delete()
-            AccessAttempt.objects.filter(username=username).delete()
+            staff_forget(username)
         connection.close()
 
     def sign_up(group):

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from neighbourhoods.models import Neighbourhood, Practice
 
-from .conftest import STAFF_PASSWORD, production_hash
+from .conftest import STAFF_PASSWORD, production_hash, sign_in, staff_forget, with_app
 
 RECORD_VIOLATIONS = """
 window.__cspViolations = [];
@@ -63,13 +63,12 @@ def in_a_thread(work):
 @pytest.fixture
 def staff(django_db_blocker):
     """A superuser the served portal (another process) can see: committed, then removed."""
-    from axes.models import AccessAttempt, AccessLog
     from django.db import connection
 
     username, password = f"csp-{uuid.uuid4().hex[:8]}", STAFF_PASSWORD
 
     def create():
-        user = get_user_model().objects.create_superuser(username, "", None)
+        user = with_app(get_user_model().objects.create_superuser(username, "", None))
         user.password = production_hash(password)
         user.save(update_fields=["password"])
         neighbourhood = Neighbourhood.objects.exclude(boundary=None).first()
@@ -78,9 +77,7 @@ def staff(django_db_blocker):
         return neighbourhood, practice
 
     def remove():
-        get_user_model().objects.filter(username=username).delete()
-        AccessLog.objects.filter(username=username).delete()
-        AccessAttempt.objects.filter(username=username).delete()
+        staff_forget(username)
         connection.close()
 
     with django_db_blocker.unblock():
@@ -93,11 +90,7 @@ def staff(django_db_blocker):
 def test_the_admin_map_widgets_work_with_no_csp_violation(live_url, page, staff):
     username, password, neighbourhood, practice = staff
     problems = watch(page)
-    page.goto(live_url + "/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
-    expect(page).to_have_url(live_url + "/admin/")
+    sign_in(page, live_url, username, password)
 
     page.goto(live_url + f"/admin/neighbourhoods/neighbourhood/{neighbourhood.pk}/change/")
     expect(page.locator(".leaflet-container path").first).to_be_visible()

@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import PRACTICES_TABLE
+
 # query, the page's heading, whether the title starts "Error:"
 OUTCOMES = [
     ("e8 1dy", "E8 1DY is in the London Fields neighbourhood", False),
@@ -27,7 +29,7 @@ def test_a_resident_types_a_postcode_on_the_home_page(live_url, any_page):
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "E8 1DY is in the London Fields neighbourhood"
     )
-    expect(page.get_by_role("heading", name="GP practices in London Fields")).to_be_visible()
+    expect(page.get_by_role("heading", name="GP practices nearest E8 1DY")).to_be_visible()
     page.get_by_role("link", name="About London Fields").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("London Fields")
 
@@ -60,7 +62,8 @@ def test_find_by_gp_practice(live_url, any_page):
     result = page.locator("li", has=page.get_by_role("heading", name="Barton House Group Practice"))
     result.get_by_role("link", name="Clissold Park").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Clissold Park")
-    expect(page.get_by_role("rowheader", name=re.compile("Barton House"))).to_be_visible()
+    practices = page.get_by_role("table", name=PRACTICES_TABLE)
+    expect(practices.get_by_role("rowheader", name=re.compile("Barton House"))).to_be_visible()
 
 
 def test_browse_a_workstream(live_url, any_page):
@@ -84,7 +87,10 @@ def test_browse_a_neighbourhood(live_url, any_page):
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Neighbourhoods").click()
     page.get_by_role("link", name="Shoreditch Park and City").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Shoreditch Park and City")
-    expect(page.get_by_role("rowheader", name=re.compile("The Neaman Practice"))).to_be_visible()
+    practices = page.get_by_role("table", name=PRACTICES_TABLE)
+    expect(
+        practices.get_by_role("rowheader", name=re.compile("The Neaman Practice"))
+    ).to_be_visible()
     expect(page.get_by_text("Southgate Road Medical Centre left on 31 March 2022")).to_be_visible()
 
 

@@ -20,6 +20,8 @@ BUDGET = dict.fromkeys(ALL_PAGES, 200 * KB)
 for name in ("map", "in area", "in the City", "outside the area", "practice",
              "practice that closed"):  # fmt: skip
     BUDGET[name] = 250 * KB
+# A neighbourhood's page, with its profile, its charts and its small map (map tiles aside).
+BUDGET["neighbourhood"] = 150 * KB
 
 measured: dict[str, dict] = {}
 

@@ -3,13 +3,15 @@
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import ARTIFACTS, DESKTOP, PHONE, new_page
+from .conftest import DESKTOP, PHONE, new_page, shot
 
 SHOTS = {
     "home": "/",
     "lookup-answer": "/lookup/?postcode=E8+1DY",
     "neighbourhood-map": "/neighbourhoods/map/",
     "practice": "/practices/F84640/",
+    "neighbourhood-profile": "/neighbourhoods/london-fields/",
+    "compare": "/neighbourhoods/compare/?sort=residents&order=desc",
 }
 
 
@@ -18,10 +20,7 @@ SHOTS = {
 def test_screenshot(live_url, browser, name, path, device, viewport):
     page = new_page(browser, viewport=viewport)
     page.goto(live_url + path, wait_until="networkidle")
-    if "map" in path or "lookup" in path or "practices" in path:
+    if "map" in path or "lookup" in path or "practices" in path or name == "neighbourhood-profile":
         expect(page.locator("#portal-map path.leaflet-interactive")).to_have_count(8)
-    target = ARTIFACTS / "screenshots" / f"{name}-{device}.png"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(target), full_page=True)
+    shot(page, f"{name}-{device}")
     page.context.close()
-    assert target.stat().st_size > 10_000

@@ -35,7 +35,7 @@ def test_use_my_location_shows_the_answer_for_where_you_are(live_url, browser, v
             "This location is in the London Fields neighbourhood"
         )
         assert "lat=51.54200" in page.url and "lon=-0.06100" in page.url
-        expect(page.get_by_text("GP practices in London Fields, nearest first")).to_be_visible()
+        expect(page.get_by_text("GP practices nearest your location")).to_be_visible()
         expect(page.locator("#portal-map path.leaflet-interactive")).to_have_count(8)
         expect(page.locator(".leaflet-tooltip", has_text="Your location")).to_be_visible()
         assert axe_violations(page) == []
@@ -43,6 +43,23 @@ def test_use_my_location_shows_the_answer_for_where_you_are(live_url, browser, v
             "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )
         assert widths[0] <= widths[1]
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280 px", "375 px"])
+def test_use_my_location_is_beside_the_home_pages_postcode_box(live_url, browser, viewport):
+    page = located_page(browser, viewport=viewport, where=LONDON_FIELDS)
+    try:
+        page.goto(live_url + "/")
+        button = page.get_by_role("button", name="Use my location")
+        expect(button).to_be_visible()
+        assert axe_violations(page) == []
+        button.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "This location is in the London Fields neighbourhood"
+        )
+        assert "/lookup/?lat=51.54200" in page.url
     finally:
         page.context.close()
 

@@ -7,9 +7,10 @@ from django.core.management import call_command
 from django.db import connection
 
 from neighbourhoods.answers import Outcome
-from neighbourhoods.models import Membership, Postcode
+from neighbourhoods.models import Postcode
 from neighbourhoods.selectors import lookup_postcode
 from tests import TEST_DATA
+from tests.neighbourhoods.services.test_answers import request_time_answer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.realdata]
 
@@ -93,17 +94,16 @@ def test_case_and_spaces_never_matter(client, query):
     assert client.get("/lookup/", {"postcode": query}).status_code == 200
 
 
-def test_in_area_answer_lists_the_neighbourhoods_practices_nearest_first(client):
+def test_in_area_answer_lists_the_nearest_practices_nearest_first(client):
     result = lookup_postcode("E8 1DY")
     distances = [p.distance.m for p in result.practices]
-    assert len(distances) >= 5
+    assert len(distances) == 10
     assert distances == sorted(distances)
-    members = Membership.objects.current().filter(neighbourhood__slug="london-fields")
-    assert {p.ods_code for p in result.practices} == set(
-        members.filter(practice__location__isnull=False).values_list(
-            "practice__ods_code", flat=True
-        )
-    )
+    expected = request_time_answer(Postcode.objects.get(postcode="E8 1DY"))
+    assert [p.ods_code for p in result.practices] == [p.ods_code for p, _, _ in expected]
+    # London Fields' own practices, and others' near it, each named with its neighbourhood.
+    slugs = {p.neighbourhood["slug"] for p in result.practices if p.neighbourhood}
+    assert "london-fields" in slugs and len(slugs) > 1
 
     body = client.get("/api/postcodes/E81DY").json()
     assert body["neighbourhood"]["slug"] == "london-fields"
@@ -139,7 +139,8 @@ def test_not_found_offers_the_district_and_the_practice_search(client):
     assert result.district.shares[0].neighbourhood.name == "London Fields"
     html = client.get("/lookup/", {"postcode": "E8 9ZZ"}).content.decode()
     assert "Neighbourhoods in E8" in html
-    assert "/practices/" in html
+    # Once, under Search again: the page offered the same link twice.
+    assert html.count("by your GP practice</a>") == 1
     assert "invalid" not in html.lower()
 
 
@@ -151,6 +152,42 @@ def test_district_answer_counts_postcodes_in_each_neighbourhood(client):
     assert sum(counts.values()) + body["outside_area"] == body["postcodes"]
     assert client.get("/api/outcodes/ZZ9").status_code == 404
     assert client.get("/api/outcodes/E8 1DY").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "outcode, counted",
+    [
+        ("E1", "Of the 1,517 postcodes in E1, 49 are in Shoreditch Park and City and 1,468 are "
+               "outside City and Hackney"),
+        ("N15", "Of the 710 postcodes in N15, 5 are in Springfield Park and 705 are outside "
+                "City and Hackney"),
+    ],
+)  # fmt: skip
+def test_a_district_says_how_many_postcodes_are_in_each_neighbourhood_and_outside(
+    client, outcode, counted
+):
+    """Code-Point Open October 2025: most of E1 is Tower Hamlets', most of N15 Haringey's."""
+    html = client.get("/lookup/", {"postcode": outcode}).content.decode()
+    body = client.get(f"/api/v1/outcodes/{outcode}").json()
+    assert counted in html
+    assert body["message"] == counted + "."
+    assert (
+        sum(n["postcodes"] for n in body["neighbourhoods"])
+        + body["outside_area"]
+        + body["no_neighbourhood"]
+        == body["postcodes"]
+    )
+
+
+def test_an_unknown_postcode_in_a_district_outside_shows_its_table(client):
+    """E17 is Waltham Forest's: the answer says none of its postcodes are ours, in words and
+    in the table it speaks of."""
+    result = lookup_postcode("E17 7NT")
+    html = client.get("/lookup/", {"postcode": "E17 7NT"}).content.decode()
+    assert result.outcome == Outcome.NOT_FOUND
+    assert result.detail.endswith("None of the 1,525 postcodes in E17 are in City and Hackney.")
+    assert "Neighbourhoods in E17</caption>" in html
+    assert "Outside City and Hackney</td>" in html
 
 
 def test_terminated_postcodes_have_their_own_answer(client):

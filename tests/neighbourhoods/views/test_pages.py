@@ -49,6 +49,15 @@ def test_home_shows_the_partnership_its_priorities_and_neighbourhoods(client):
     assert "<title>Your neighbourhood" in html
 
 
+def test_home_offers_use_my_location_beside_its_postcode_box(client):
+    PlaceFactory()
+    html = client.get("/").content.decode()
+    box = html.index('id="postcode"')
+    locate = html.index('data-portal-locate data-lookup-url="/lookup/"')
+    assert box < locate < html.index("find it by your GP practice")
+    assert '<script src="/static/js/locate.js"' in html
+
+
 @pytest.mark.realdata
 def test_home_content_is_cached_and_cleared_when_content_changes(
     client, django_assert_max_num_queries, django_capture_on_commit_callbacks

@@ -148,7 +148,7 @@ def test_the_footer_links_to_each_information_page(client, url_name, title):
     assert f'href="{reverse(url_name)}"' in home
     assert page.status_code == 200
     assert f"<title>{title}" in page.content.decode()
-    assert "Page last reviewed:" in page.content.decode()
+    assert "Page last updated:" in page.content.decode()
 
 
 @pytest.mark.realdata
