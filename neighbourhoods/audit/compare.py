@@ -30,6 +30,15 @@ NONE, BLANK = "(none)", "(blank)"
 # "Created" for an addition).
 DONE = {"+": "Added", "~": "Changed", "-": "Deleted"}
 
+
+def done(row) -> str:
+    """What a version did, in words: published, scheduled or taken down (drafts), else
+    added, changed or deleted."""
+    if getattr(row, "publication", ""):
+        return row.get_publication_display()
+    return DONE[row.history_type]
+
+
 # Words (with the apostrophes, hyphens, commas and points inside them: "don't", "280,000"),
 # runs of spaces, and each other character on its own: the units a change is marked in.
 TOKENS = re.compile(r"\w+(?:['’,.-]\w+)*|\s+|[^\w\s]")

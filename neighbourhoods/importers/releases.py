@@ -42,6 +42,7 @@ from .boundaries import BoundariesImport
 from .codepoint import CodepointImport
 from .onspd import OnspdImport
 from .practices import PracticesImport
+from .profiles import ProfilesImport
 
 CHECK_TASK = "neighbourhoods.tasks.check_release"
 APPLY_TASK = "neighbourhoods.tasks.apply_release"
@@ -57,6 +58,17 @@ IMPORTS = {
     DataRelease.Source.ONSPD: (OnspdImport, "file", "csv"),
     DataRelease.Source.CODEPOINT_OPEN: (CodepointImport, "codepoint_dir", "zip"),
     DataRelease.Source.ONS_LSOA_BOUNDARIES: (BoundariesImport, "lsoas", "geojson"),
+    # The profiles' statistics: one file each, the rest from the data folder.
+    DataRelease.Source.CENSUS_RESIDENTS: (ProfilesImport, "residents", "csv"),
+    DataRelease.Source.CENSUS_AGES: (ProfilesImport, "ages", "csv"),
+    DataRelease.Source.CENSUS_ETHNICITY: (ProfilesImport, "ethnicity", "csv"),
+    DataRelease.Source.IMD_2025: (ProfilesImport, "imd2025", "csv"),
+    DataRelease.Source.IMD_2019: (ProfilesImport, "imd2019", "csv"),
+    DataRelease.Source.LSOA_LOOKUP: (ProfilesImport, "lookup", "csv"),
+    DataRelease.Source.PRACTICE_IMD: (ProfilesImport, "practice_imd", "csv"),
+    DataRelease.Source.PCN_IMD: (ProfilesImport, "pcn_imd", "csv"),
+    DataRelease.Source.CENSUS_PROFICIENCY: (ProfilesImport, "proficiency", "csv"),
+    DataRelease.Source.CENSUS_LANGUAGES: (ProfilesImport, "languages", "csv"),
 }
 
 

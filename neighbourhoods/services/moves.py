@@ -17,6 +17,7 @@ from ..audit import trail
 from ..models import Lsoa, Membership, Neighbourhood, Postcode, Practice, current_membership_sql
 from .answers import answers_recompute
 from .areas import area_union_sql, areas_rebuild
+from .profiles import move_profiles
 
 # A piece of an area smaller than this (square metres) is a sliver left between generalised
 # LSOA boundaries, not a piece anyone would see on the map.
@@ -79,6 +80,8 @@ class MovePreview:
     areas: list
     stranded: list
     map: MapView | None
+    # Each affected neighbourhood's profile before and after (services.profiles.move_profiles).
+    profiles: list = field(default_factory=list)
 
     @property
     def postcodes(self) -> int:
@@ -141,11 +144,14 @@ def lsoas_move_preview(*, lsoa_ids, target: Neighbourhood | None) -> MovePreview
     params = {"moving": moving_ids, "target": target_id, "affected": affected,
               "today": timezone.localdate(),
               "min_piece": MIN_PIECE_M2}  # fmt: skip
-    areas, stranded, map_view = [], [], None
+    areas, stranded, map_view, profile_changes = [], [], None, []
     if affected:
         areas = _area_changes(params, neighbourhoods, colours)
         stranded = _stranded(params, neighbourhoods)
         map_view = _map(params, neighbourhoods, colours, stranded)
+        profile_changes = move_profiles(
+            lsoa_ids=moving_ids, target_id=target_id, neighbourhood_ids=affected
+        )
     return MovePreview(
         target=target,
         lsoas=lsoas,
@@ -154,6 +160,7 @@ def lsoas_move_preview(*, lsoa_ids, target: Neighbourhood | None) -> MovePreview
         areas=areas,
         stranded=stranded,
         map=map_view,
+        profiles=profile_changes,
     )
 
 
