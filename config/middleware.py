@@ -1,15 +1,19 @@
 """Headers every answer carries: Cache-Control and Cross-Origin-Resource-Policy, and the
 Content-Security-Policy (django-csp's, written once per process)."""
 
+import functools
+
 import csp.constants
 import csp.middleware
 import csp.utils
 import django.contrib.auth.middleware
 import django.contrib.messages.middleware
 import django.contrib.sessions.middleware
+import django_otp.middleware
 from django.conf import settings
 from django.utils.cache import patch_cache_control
 
+from config import surrogates
 from config.clients import is_api
 
 # Pages change when staff edit them: a browser may keep one, but must ask again each time.
@@ -34,6 +38,39 @@ def _is_private(request, response) -> bool:
     )
 
 
+def shared(response) -> None:
+    """A public API answer may be kept by the shared cache in front: for SHARED_MAX_AGE at
+    most, and until a publish purges its keys (config/surrogates.py). A private one (an
+    answer by point) is kept by the client's browser alone."""
+    cache_control = response.get("Cache-Control", "")
+    if "public" not in cache_control or "s-maxage" in cache_control:
+        response.headers.pop(surrogates.HEADER, None)  # nothing else keeps keys
+        return
+    if response.get("Content-Type", "").startswith("application/geo+json"):
+        kind = surrogates.GEOJSON
+    elif response.has_header("Content-Disposition"):
+        kind = surrogates.DOWNLOAD
+    else:
+        kind = surrogates.API
+    response["Cache-Control"] = _with_s_maxage(cache_control)
+    # The coarse keys first, then those the view named (what the answer shows).
+    named = response.get(surrogates.HEADER)
+    response[surrogates.HEADER] = (
+        surrogates.keys_header(kind, *named.split()) if named else _KEYS[kind]
+    )
+
+
+@functools.cache
+def _with_s_maxage(cache_control: str) -> str:
+    return f"{cache_control}, s-maxage={surrogates.SHARED_MAX_AGE}"
+
+
+_KEYS = {
+    kind: surrogates.keys_header(kind)
+    for kind in (surrogates.API, surrogates.GEOJSON, surrogates.DOWNLOAD)
+}
+
+
 class ResponseHeadersMiddleware:
     """Placed above WhiteNoise, so static files keep WhiteNoise's own Cache-Control (hashed
     names: a year, immutable) while everything Django answers gets one of the above."""
@@ -51,9 +88,12 @@ class ResponseHeadersMiddleware:
             # An API answer is the same for everyone, signed in or not.
             if response.status_code >= 400:
                 del response["Cache-Control"]
+                response.headers.pop(surrogates.HEADER, None)
                 patch_cache_control(response, **API_ERROR_CACHE)
-            elif not response.has_header("Cache-Control"):
-                patch_cache_control(response, **API_CACHE)
+            else:
+                if not response.has_header("Cache-Control"):
+                    patch_cache_control(response, **API_CACHE)
+                shared(response)
         elif _is_private(request, response):
             if "no-store" not in response.get("Cache-Control", ""):
                 del response["Cache-Control"]
@@ -128,4 +168,8 @@ class AuthenticationMiddleware(SiteOnly, django.contrib.auth.middleware.Authenti
 
 
 class MessageMiddleware(SiteOnly, django.contrib.messages.middleware.MessageMiddleware):
+    pass
+
+
+class OTPMiddleware(SiteOnly, django_otp.middleware.OTPMiddleware):
     pass

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from django.contrib.gis.measure import D
 
-from .models import LocalAuthority, Neighbourhood, Postcode
+from .models import LocalAuthority, Neighbourhood, Postcode, Ward, for_whom
 from .postcodes import COVERED_AREAS, ParsedPostcode
 
 COVERED_AREAS_TEXT = ", ".join(sorted(COVERED_AREAS)[:-1]) + " or " + sorted(COVERED_AREAS)[-1]
@@ -50,10 +50,12 @@ GREAT_BRITAIN = {"south": 49.8, "north": 60.9, "west": -8.7, "east": 1.8}
 # Six decimal places of a degree is about 10 cm: more says nothing about a place.
 POINT_DECIMALS = 6
 MAX_COORDINATE_LENGTH = 40
-# Decimal degrees as a person or a browser writes them: ASCII digits, an optional sign and
-# point. float() alone would also take "5_1" (as 51), "inf", "nan", "1e1" and other scripts'
+# Decimal degrees as a person, a browser or a program writes them: ASCII digits, an optional
+# sign and point, and an exponent as JSON, JavaScript and Python write a small number
+# (String(-0.0000005) is "-5e-7", and the API's description says the coordinates are
+# numbers). float() alone would also take "5_1" (as 51), "inf", "nan" and other scripts'
 # digits ("５１"); pydantic takes "5_1" too.
-COORDINATE_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+COORDINATE_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,8 @@ class Location:
     @classmethod
     def parse(cls, latitude, longitude) -> Location | None:
         """Decimal degrees, latitude first, as text (spaces around it aside) or numbers; None
-        unless both are plain decimals in range. The one reader of a coordinate, for the
-        page and the API alike."""
+        unless both are plain decimals (or numbers with an exponent) in range. The one reader
+        of a coordinate, for the page and the API alike."""
         values = []
         for raw in (latitude, longitude):
             if isinstance(raw, (int, float)) and not isinstance(raw, bool):
@@ -107,6 +109,25 @@ class NearbyPractice:
     latitude: float
     longitude: float
     distance_m: float
+    neighbourhood: dict | None = None  # {"name", "slug"}: its neighbourhood now, if any
+    borough: str | None = None  # the borough its postcode is in
+    serves: str = ""  # who it is for, when only some people can register
+    registers_everyone: bool = False
+
+    @property
+    def outside_area(self) -> bool:
+        """In no City and Hackney neighbourhood: a practice elsewhere in London."""
+        return self.neighbourhood is None
+
+    @property
+    def neighbourhood_url(self) -> str | None:
+        if self.neighbourhood is None:
+            return None
+        return Neighbourhood(slug=self.neighbourhood["slug"]).get_absolute_url()
+
+    @property
+    def for_whom(self) -> str:
+        return for_whom(self.serves, self.registers_everyone)
 
     @property
     def distance(self) -> D:
@@ -128,10 +149,38 @@ class District:
     outcode: str
     shares: list[DistrictShare]
     outside: int  # live postcodes in the district outside City and Hackney
+    no_neighbourhood: int = 0  # in City and Hackney, in an area with no neighbourhood yet
 
     @property
     def total(self) -> int:
-        return sum(s.postcodes for s in self.shares) + self.outside
+        return sum(s.postcodes for s in self.shares) + self.no_neighbourhood + self.outside
+
+    @property
+    def in_area(self) -> int:
+        return self.total - self.outside
+
+    @property
+    def counted(self) -> str:
+        """How its live postcodes split, in words: "Of the 1,517 postcodes in E1, 49 are in
+        Shoreditch Park and City and 1,468 are outside City and Hackney"."""
+        postcodes = "postcode" if self.total == 1 else "postcodes"
+        if not self.in_area and self.total == 1:
+            return f"The one postcode in {self.outcode} is outside City and Hackney"
+        if not self.in_area:
+            return f"None of the {self.total:,} postcodes in {self.outcode} are in City and Hackney"
+
+        def are(n: int) -> str:
+            return f"{n:,} {'is' if n == 1 else 'are'}"
+
+        parts = [f"{are(s.postcodes)} in {s.neighbourhood.name}" for s in self.shares]
+        if self.no_neighbourhood:
+            parts.append(
+                f"{are(self.no_neighbourhood)} in City and Hackney but in no neighbourhood yet"
+            )
+        if self.outside:
+            parts.append(f"{are(self.outside)} outside City and Hackney")
+        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        return f"Of the {self.total:,} {postcodes} in {self.outcode}, {listed}"
 
 
 @dataclass(frozen=True)
@@ -142,6 +191,7 @@ class LookupResult:
     record: Postcode | None = None
     neighbourhood: Neighbourhood | None = None
     local_authority: LocalAuthority | None = None
+    ward: Ward | None = None  # a postcode's electoral ward, from Code-Point Open
     practices: list[NearbyPractice] = field(default_factory=list)  # nearest first
     district: District | None = None
     partial: bool = False  # typed in part ("E8 1D"): answered for its district
@@ -228,9 +278,11 @@ class LookupResult:
                     "neighbourhood by your GP practice instead."
                 )
             case Outcome.IN_AREA:
+                where = "This location" if self.is_point else "This postcode"
                 return (
-                    "Your neighbourhood is the one your GP practice belongs to, so if your "
-                    "practice is in another neighbourhood, find it by your practice's name."
+                    f"{where} is in the area we show for {self.neighbourhood.name}. But if you "
+                    "are registered with a GP practice, your neighbourhood is your practice's, "
+                    "which may be another one: find your practice to see which."
                 )
             case Outcome.OUT_OF_AREA if self.local_authority is None and self.is_point:
                 return (
@@ -261,32 +313,32 @@ class LookupResult:
                 when = f" in {self.record.terminated_on:%B %Y}" if self.record.terminated_on else ""
                 return (
                     f"It was terminated{when} and is no longer used for addresses. Check your "
-                    "postcode, or see the neighbourhoods its district falls in."
+                    f"postcode, or find your neighbourhood by your GP practice.{self.district_said}"
                 )
             case Outcome.NOT_FOUND:
                 return (
-                    "It may be new, or it may have a typo. Check it, see the neighbourhoods its "
-                    "district falls in, or find your neighbourhood by your GP practice."
+                    "It may be new, or it may have a typo. Check it, or find your neighbourhood "
+                    f"by your GP practice.{self.district_said}"
                 )
-            case Outcome.DISTRICT if not self.district.shares:
-                return f"No postcodes in {pc.outcode} are in City and Hackney."
             case Outcome.DISTRICT if self.partial:
-                names = ", ".join(s.neighbourhood.name for s in self.district.shares)
                 return (
-                    f"{self.query} is only part of a postcode. Postcodes in {pc.outcode} are in "
-                    f"these neighbourhoods: {names}. Enter your full postcode, like "
-                    f"{pc.outcode} 1AA, for your own answer."
+                    f"{self.query} is only part of a postcode. {self.district.counted}. Enter "
+                    f"your full postcode, like {pc.outcode} 1AA, for your own answer."
                 )
             case Outcome.DISTRICT:
-                names = ", ".join(s.neighbourhood.name for s in self.district.shares)
-                return (
-                    f"Postcodes in {pc.outcode} are in these neighbourhoods: {names}. Enter your "
-                    "full postcode for your own answer."
-                )
+                return f"{self.district.counted}. Enter your full postcode for your own answer."
             case Outcome.INVALID:
                 return "A postcode has letters and numbers, in two parts."
             case Outcome.EMPTY:
                 return "A postcode looks like E8 1DY."
+
+    @property
+    def district_said(self) -> str:
+        """The district's counts after an unknown or terminated postcode's answer, when we hold
+        any of its postcodes: the page's district table shows the same counts."""
+        if self.district is None or not self.district.total:
+            return ""
+        return f" {self.district.counted}."
 
     @property
     def message(self) -> str:

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
+from config import generation
+from config.db_router import reading
 from partnership.data_sources import DATA_SOURCES
 from partnership.models import Place
 
@@ -26,6 +28,34 @@ from . import stored_answer
 from .answers import District, Location, LookupResult, NearbyPractice, Outcome
 from .models import DistrictAnswer, ImportRun, LocalAuthority, Neighbourhood, Postcode
 from .postcodes import ParsedPostcode
+
+
+def postcodes_a_practice_may_touch(ods_code: str, points) -> list[int]:
+    """The postcodes whose nearest practices a change to one practice can change: those whose
+    answer lists it, and those at least as near one of `points` (where it is, and where it
+    was) as their farthest practice listed, or listing fewer than the most; only postcodes
+    in a neighbourhood list practices. The rest would list the same practices after it."""
+    points = [p for p in points if p is not None]
+    near = " OR ".join(
+        "ST_DWithin(p.location::geography, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, "
+        "(p.answer -> 'practices' -> -1 ->> 'distance_m')::float + 1)"
+        for _ in points
+    )
+    sql = f"""
+        SELECT p.id FROM {Postcode._meta.db_table} AS p
+        WHERE p.neighbourhood_id IS NOT NULL AND p.location IS NOT NULL AND (
+            p.answer IS NULL
+            OR jsonb_array_length(COALESCE(p.answer -> 'practices', '[]'::jsonb)) < %s
+            OR p.answer -> 'practices' @> %s::jsonb
+            {"OR " + near if near else ""}
+        )
+    """
+    params = [stored_answer.NEAREST_PRACTICES, json.dumps([{"ods_code": ods_code}])]
+    for point in points:
+        params += [point.x, point.y]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def area_authority_codes() -> list[str]:
@@ -64,7 +94,7 @@ def covering(location: Location) -> dict:
     """The neighbourhood and local authority that cover a point, and the neighbourhood's
     practices nearest it: one query, on the boundaries' spatial indexes."""
     point = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)"
-    nearest = stored_answer.nearest_practices_sql(point="here.location", neighbourhood_id="n.id")
+    nearest = stored_answer.nearest_practices_sql(point="here.location")
     sql = f"""
         WITH here AS (SELECT {point} AS location)
         SELECT n.id, n.name, n.slug, la.gss_code, la.name, la.nhs_body, nearest.practices
@@ -80,7 +110,7 @@ def covering(location: Location) -> dict:
         ) AS la ON true
         LEFT JOIN LATERAL ({nearest}) AS nearest ON n.id IS NOT NULL
     """
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         today = timezone.localdate()
         cursor.execute(sql, {"lat": location.latitude, "lon": location.longitude, "today": today})
         n_id, n_name, n_slug, la_code, la_name, la_body, practices = cursor.fetchone()
@@ -148,6 +178,7 @@ def lookup_postcode(raw: str | None, *, rows=None, districts=None) -> LookupResu
             postcode,
             record=record,
             local_authority=authority,
+            ward=stored_answer.ward_of(record),
             postcode_point=stored_answer.point_of(record),
         )
     return LookupResult(
@@ -157,6 +188,7 @@ def lookup_postcode(raw: str | None, *, rows=None, districts=None) -> LookupResu
         record=record,
         neighbourhood=stored_answer.neighbourhood_of(record),
         local_authority=authority,
+        ward=stored_answer.ward_of(record),
         practices=stored_answer.practices_of(record),
         postcode_point=stored_answer.point_of(record),
     )
@@ -194,7 +226,7 @@ def lookup_postcodes(raws: list[str]) -> list[LookupResult]:
 def postcode_row(postcode: str) -> tuple | None:
     """The postcode's row by its unique index, as PostgreSQL sent it: its values in the order
     of stored_answer.ANSWER_COLUMNS, the answer as JSON text. The same row is the same answer."""
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(stored_answer.STORED_ANSWER_SQL, [postcode])
         return cursor.fetchone()
 
@@ -217,14 +249,19 @@ def district_answers(outcodes) -> dict[str, District]:
     return {outcode: stored_answer.district_of(outcode, rows.get(outcode)) for outcode in outcodes}
 
 
-# "About the data" source key -> (the import command, the start of the file name that carries
-# the source's release date; None for the run's own release date).
+# "About the data" source key -> (the import command, the start (or starts) of the names of the
+# files that carry the source's release date; None for the run's own release date).
 DATA_SOURCE_IMPORTS = {
     "ods-epcn": ("import_practices", "ods_epcn"),
     "ods-epraccur": ("import_practices", "ods_epraccur"),
     "gp-registered-patients": ("import_practices", "nhs_gp_reg_pat"),
     "codepoint-open": ("import_postcodes", None),
     "ons-boundaries": ("import_boundaries", None),
+    "census-2021": ("import_profiles", ("census2021_usual", "census2021_age6", "census2021_ts021")),
+    "census-2021-languages": ("import_profiles", ("census2021_ts024", "census2021_ts029")),
+    "imd-2025": ("import_profiles", "imd2025_"),
+    "imd-2019": ("import_profiles", "imd2019_"),
+    "registered-imd-2019": ("import_profiles", "blackwellrd_"),
 }
 
 
@@ -256,6 +293,42 @@ def imported_releases() -> dict[str, ImportedRelease]:
             )
         releases[key] = ImportedRelease(release_date=release, imported_at=run.finished_at)
     return releases
+
+
+# The cache key of membership_release's answer: kept until the cache is cleared, which every
+# import run that finishes does (signals.py), as every publish does.
+MEMBERSHIP_RELEASE_KEY = "membership-release"
+
+
+def membership_release() -> datetime.date | None:
+    """The date of the ePCN release whose memberships are in use (imported_releases' answer for
+    that one source), shown wherever a neighbourhood's practices are listed: read once, then
+    from the cache, so a lookup stays one read."""
+    token, kept = generation.kept(MEMBERSHIP_RELEASE_KEY)
+    if kept is not None:
+        return kept[0]
+    release = _membership_release()
+    generation.keep(MEMBERSHIP_RELEASE_KEY, token, (release,), None)
+    return release
+
+
+def _membership_release() -> datetime.date | None:
+    source, file_prefix = DATA_SOURCE_IMPORTS["ods-epcn"]
+    files = (
+        ImportRun.objects.succeeded()
+        .filter(source=source)
+        .order_by("-finished_at")
+        .values_list("files", flat=True)
+        .first()
+    )
+    return next(
+        (
+            datetime.date.fromisoformat(f["release_date"])
+            for f in files or []
+            if f.get("name", "").startswith(file_prefix) and f.get("release_date")
+        ),
+        None,
+    )
 
 
 @dataclass(frozen=True)

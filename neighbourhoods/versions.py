@@ -98,3 +98,9 @@ def neighbourhood_covering(point: Point, *, on: datetime.date) -> AreaOnDate | N
     if area is None:
         return None
     return AreaOnDate(version, area.neighbourhood_id, area.name, area.slug)
+
+
+def latest_version_id() -> int | None:
+    """The boundary version today's areas are (None before the first is kept)."""
+    latest = BoundaryVersion.objects.order_by("-published_at", "-pk")
+    return latest.values_list("pk", flat=True).first()

@@ -28,6 +28,7 @@ bounded in time.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -75,13 +76,26 @@ TARGETS = {
     "covers_api": ("request-time `ST_Covers`, behind the API's middleware", "/api/bench/covers/{}"),
     "point": ("API by point `/api/v1/points?lat=…&lon=…`", "/api/v1/points?lat={}&lon={}"),
     "bulk": (f"API in bulk `POST /api/v1/postcodes`, {BULK_SIZE} a request", "/api/v1/postcodes"),
+    "geojson": ("GeoJSON `/api/v1/neighbourhoods`", "/api/v1/neighbourhoods"),
+    "api_all": ("API `/api/postcodes/…`, every postcode in a neighbourhood", "/api/postcodes/{}"),
 }
 # Targets only this checkout has: an older checkout (--baseline) is not asked for them.
-NEW_TARGETS = {"floor", "covers", "floor_api", "covers_api", "point", "bulk"}
+NEW_TARGETS = {"floor", "covers", "floor_api", "covers_api", "point", "bulk", "api_all"}
+# Through `make run`'s front (scripts/serve.py: nginx, Varnish unless "front", gunicorn): the
+# API and GeoJSON served from the cache ("cached"), the API from a cache of its own purged
+# before each run ("cold"), and through nginx straight to gunicorn ("front"); and the API
+# reading a streaming replica through the router ("replica", with --replica).
+FRONT_LABELS = {"front", "cached", "cold"}
+FRONT_TARGETS = {"api", "api_all", "geojson"}
+REPLICA_TARGETS = {"api", "geojson"}
 # Targets also served by the application counting the rate limit itself.
 COUNTED_TARGETS = {"api", "floor_api"}
 RATIOS = [("api", "covers"), ("api", "floor"), ("page", "floor"), ("api", "covers_api"),
-          ("api", "floor_api"), ("point", "covers_api"), ("counted:api", "covers")]  # fmt: skip
+          ("api", "floor_api"), ("point", "covers_api"), ("counted:api", "covers"),
+          ("cached:api", "floor"), ("cached:api", "front:api"), ("cached:geojson", "front:geojson"),
+          ("cached:api_all", "front:api_all"), ("cold:api", "front:api"),
+          ("cold:api_all", "front:api_all"),
+          ("replica:api", "api"), ("replica:geojson", "geojson")]  # fmt: skip
 
 
 def nginx_counts_limit(root: Path) -> bool:
@@ -106,6 +120,19 @@ def sample_postcodes(size: int, seed: int) -> list[tuple[str, float, float]]:
     if not postcodes:
         sys.exit("No postcodes in the database: run `make data` first.")
     return random.Random(seed).sample(postcodes, min(size, len(postcodes)))
+
+
+def neighbourhood_postcodes() -> list[str]:
+    """Every live postcode in a neighbourhood: all the distinct answers City and Hackney's
+    residents ask for (6,153 with the open data of 2026)."""
+    from neighbourhoods.models import Postcode
+
+    return list(
+        Postcode.objects.live()
+        .filter(neighbourhood__isnull=False)
+        .order_by("postcode")
+        .values_list("postcode", flat=True)
+    )
 
 
 def bulk_requests(postcodes: list[str], seed: int, count: int = 200) -> list[str]:
@@ -153,6 +180,30 @@ def wait_until_up(url: str, timeout: float = 30):
         except OSError:
             time.sleep(0.2)
     sys.exit(f"The server did not answer at {url} within {timeout} s.")
+
+
+@contextlib.contextmanager
+def served(prefix: str, env: dict | None = None, timeout: float = 90):
+    """The portal as `make run` serves it (scripts/serve.py: nginx, Varnish, gunicorn and the
+    scheduler, production settings) on a free loopback port, in a run folder of its own
+    (`prefix` and a random tail, under the temporary folder) that keeps its log (serve.log)
+    and nginx's access.log. Yields the base address and the run folder; stops it all on
+    leaving, however the block ends. `env` adds to or overrides this environment."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    run_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    with open(run_dir / "serve.log", "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "scripts/serve.py", "--port", str(port), "--run-dir", str(run_dir)],
+            cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=log,
+            start_new_session=True,
+        )  # fmt: skip
+        try:
+            wait_until_up(base + "/", timeout=timeout)
+            yield base, run_dir
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
 
 
 def run_wrk(base: str, paths: list[str], seconds: int, connections: int, threads: int) -> dict:
@@ -321,6 +372,41 @@ def settings_module_of(root: Path) -> str:
     return "config.settings.bench"
 
 
+def start_front(label: str, port: int, env: dict, workers: int) -> tuple[subprocess.Popen, Path]:
+    """`make run`'s front (scripts/serve.py, production settings), with the same gunicorn
+    processes and threads as the bare servers and no rate limit; without Varnish for
+    "front". Its run folder holds the cache's purge address and Varnish's statistics."""
+    run_dir = Path(tempfile.mkdtemp(prefix=f"bench-{label}-"))
+    front_env = {**env, "DJANGO_SETTINGS_MODULE": "config.settings.production",
+                 "GUNICORN_WORKERS": str(workers), "GUNICORN_THREADS": "2",
+                 "PORTAL_API_RATE_LIMIT": ""}  # fmt: skip
+    command = [sys.executable, "scripts/serve.py", "--port", str(port), "--run-dir",
+               str(run_dir), "--no-collectstatic"]  # fmt: skip
+    if label == "front":
+        command.append("--no-cache")
+    server = subprocess.Popen(command, cwd=ROOT, env=front_env, start_new_session=True,
+                              stdout=subprocess.DEVNULL)  # fmt: skip
+    return server, run_dir
+
+
+def cache_purge(run_dir: Path):
+    """Empty the cache of a front, as a publish does."""
+    url = (run_dir / "cache_purge_url").read_text().strip()
+    request = urllib.request.Request(url, method="PURGE", headers={"xkey-purge": "portal"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        response.read()
+
+
+def cache_counters(run_dir: Path) -> tuple[int, int]:
+    """Varnish's hits and misses so far."""
+    result = subprocess.run(
+        ["varnishstat", "-n", str(run_dir / "varnish"), "-1", "-f", "MAIN.cache_hit",
+         "-f", "MAIN.cache_miss"], capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    values = dict(line.split()[:2] for line in result.stdout.splitlines() if line.strip())
+    return int(values.get("MAIN.cache_hit", 0)), int(values.get("MAIN.cache_miss", 0))
+
+
 def start_server(root: Path, port: int, env: dict, workers: int) -> subprocess.Popen:
     return subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--bind",
@@ -358,6 +444,11 @@ def main():
     parser.add_argument(
         "--targets", default=",".join(TARGETS), help="comma-separated, of " + ", ".join(TARGETS)
     )
+    parser.add_argument(
+        "--replica", default=os.environ.get("DATABASE_REPLICA_URL", ""), metavar="URL",
+        help="also serve the API reading this streaming replica (`make replica`)",
+    )  # fmt: skip
+    parser.add_argument("--no-front", action="store_true", help="no `make run` front, no cache")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: `make bench` installs it.")
@@ -365,6 +456,7 @@ def main():
 
     sample = sample_postcodes(args.sample, args.seed)
     postcodes = [postcode for postcode, _, _ in sample]
+    every_postcode = neighbourhood_postcodes()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": BENCH_SETTINGS,
@@ -400,15 +492,24 @@ def main():
             args.baseline.resolve(),
             {**baseline_env, "DJANGO_SETTINGS_MODULE": settings_module_of(args.baseline)},
         )
+    if args.replica:
+        servers["replica"] = (ROOT, {**env, "DATABASE_REPLICA_URL": args.replica})
+    if not args.no_front and shutil.which("varnishd"):
+        for label in ("front", "cached", "cold"):  # "cold": a cache of its own, emptied
+            servers[label] = (ROOT, env)
     for root, server_env in {str(r): (r, e) for r, e in servers.values()}.values():
         manage(["collectstatic", "--no-input", "-v0"], env=server_env, cwd=root)
-    running, bases = [], {}
+    running, bases, run_dirs = [], {}, {}
     try:
         for label, (root, server_env) in servers.items():
             port = free_port()
-            running.append(start_server(root, port, server_env, args.workers))
+            if label in FRONT_LABELS:
+                server, run_dirs[label] = start_front(label, port, server_env, args.workers)
+                running.append(server)
+            else:
+                running.append(start_server(root, port, server_env, args.workers))
             bases[label] = f"http://127.0.0.1:{port}"
-            wait_until_up(f"{bases[label]}/api/postcodes/E81DY")
+            wait_until_up(f"{bases[label]}/api/postcodes/E81DY", timeout=120)
         paths = {
             name: [template.format(pc.replace(" ", "")) for pc in postcodes]
             for name, (_, template) in TARGETS.items()
@@ -419,10 +520,18 @@ def main():
             TARGETS["point"][1].format(f"{lat:.6f}", f"{lon:.6f}") for _, lat, lon in sample
         ]
         paths["bulk"] = bulk_requests(postcodes, args.seed)
+        paths["api_all"] = [
+            TARGETS["api_all"][1].format(pc.replace(" ", "")) for pc in every_postcode
+        ]
+        paths["geojson"] = [TARGETS["geojson"][1]]
         runs = {
-            key(label, name): [] for name in targets for label in servers
+            key(label, name): [] for name in targets for label in bases
             if not (label == "baseline" and name in NEW_TARGETS)
             and not (label == "counted" and name not in COUNTED_TARGETS)
+            and not (label in FRONT_LABELS and name not in FRONT_TARGETS)
+            and not (label == "cold" and name not in ("api", "api_all"))
+            and not (label == "replica" and name not in REPLICA_TARGETS)
+            and not (label == "" and name == "api_all")
         }  # fmt: skip
         plan = [(k, bases[k.partition(":")[0] if ":" in k else ""], k.rpartition(":")[2])
                 for k in runs]  # fmt: skip
@@ -430,8 +539,18 @@ def main():
             run_wrk(base, paths[name], 2, args.connections, args.threads)
         for _ in range(args.rounds):
             for k, base, name in plan:
-                runs[k].append(run_wrk(base, paths[name], args.seconds, args.connections,
-                                       args.threads))  # fmt: skip
+                label = k.rpartition(":")[0]
+                if label == "cold":
+                    cache_purge(run_dirs[label])
+                counted = label in ("cached", "cold")
+                before = cache_counters(run_dirs[label]) if counted else None
+                result = run_wrk(base, paths[name], args.seconds, args.connections, args.threads)
+                if counted:
+                    hits, misses = (
+                        b - a for a, b in zip(before, cache_counters(run_dirs[label]), strict=True)
+                    )
+                    result["cache_hits"], result["cache_misses"] = hits, misses
+                runs[k].append(result)
     finally:
         for server in running:
             os.killpg(server.pid, signal.SIGTERM)
@@ -520,6 +639,14 @@ def label_of(k: str, report: dict) -> str:
         return f"{text}, the application counting the rate limit in Redis"
     if label == "baseline":
         return f"{text}, before: {report['settings']['baseline_commit'].split()[0]}"
+    if label == "front":
+        return f"{text}, through nginx to gunicorn (`make run` without the cache)"
+    if label == "cached":
+        return f"{text}, through nginx and the cache (`make run`)"
+    if label == "cold":
+        return f"{text}, through nginx and the cache, purged before each run"
+    if label == "replica":
+        return f"{text}, public reads from the streaming replica"
     return text
 
 
@@ -549,6 +676,17 @@ def write_doc(report: dict):
             f"| {label_of(k, report)} | {r['requests_per_second']:,.0f} | {r['p50_ms']:.1f} "
             f"| {r['p99_ms']:.1f} | {r['non_2xx']} |"
         )
+    cache_rows = [(k, r) for k, r in report["results"].items() if "cache_hits" in r]
+    if cache_rows:
+        lines += [
+            "",
+            "| through the cache | hits | misses | hit ratio |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        for k, r in cache_rows:
+            total = max(1, r["cache_hits"] + r["cache_misses"])
+            lines.append(f"| {label_of(k, report)} | {r['cache_hits']:,} | {r['cache_misses']:,} "
+                         f"| {r['cache_hits'] / total:.1%} |")  # fmt: skip
     lines += ["", "| ratio of req/s | |", "| --- | ---: |"]
     lines += [f"| {name} | {ratio:.2f}× |" for name, ratio in report["ratios"].items()]
     if "bulk" in report["results"]:

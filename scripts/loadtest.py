@@ -18,15 +18,14 @@ import contextlib
 import json
 import os
 import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from bench import free_port, run_wrk, sample_postcodes, wait_until_up
+from bench import run_wrk, sample_postcodes, served
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["/", "/neighbourhoods/", "/neighbourhoods/map/", "/practices/?q=surgery"]
@@ -95,24 +94,12 @@ def main() -> int:
     args = parser.parse_args()
 
     postcodes = sample_postcodes(args.sample, args.seed)
-    paths = [f"/lookup/?postcode={pc.replace(' ', '+')}" for pc in postcodes] + PAGES * 20
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    run_dir = tempfile.mkdtemp(prefix="portal-loadtest-")
-    log = open(Path(run_dir) / "serve.log", "w")  # noqa: SIM115 (held open while it runs)
-    server = subprocess.Popen(
-        [sys.executable, "scripts/serve.py", "--port", str(port), "--run-dir", run_dir],
-        cwd=ROOT, stdout=log, stderr=log, start_new_session=True,
-    )  # fmt: skip
-    try:
-        wait_until_up(base + "/", timeout=90)
+    paths = [f"/lookup/?postcode={pc.replace(' ', '+')}" for pc, _, _ in postcodes] + PAGES * 20
+    with served("portal-loadtest-") as (base, _):
+        port = urllib.parse.urlsplit(base).port
         probe = slow_connection_probe("127.0.0.1", port, paths[0], args.slow, args.hold)
         run_wrk(base, paths, 3, args.clients, args.threads)  # warm up
         load = run_wrk(base, paths, args.seconds, args.clients, args.threads)
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
-        log.close()
 
     report = {
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),

@@ -2,10 +2,12 @@
 
 from ninja import Path, Query
 
+from config import surrogates
+
 from .. import maps
 from ..models import BoundaryVersion
 from . import as_on, errors
-from .app import SAFE, answered, api, geojson
+from .app import SAFE, answered, api, geojson, keyed
 from .schemas import BoundaryVersionList, Error, VersionAreaCollection
 
 
@@ -22,7 +24,8 @@ from .schemas import BoundaryVersionList, Error, VersionAreaCollection
     url_name="boundary_versions",
 )
 def boundary_versions(request):
-    return answered(as_on.versions_list())
+    # A new version is listed first: every publish that keeps one purges the AS_ON key.
+    return keyed(answered(as_on.versions_list()), [surrogates.AS_ON])
 
 
 @api.api_operation(
@@ -49,4 +52,7 @@ def boundary_version_areas(
             "boundary_version_not_found",
             f"There is no boundary version {version_id}. See /api/v1/boundary-versions.",
         )
-    return geojson(maps.version_collection(version, simplified=simplified))
+    return keyed(
+        geojson(maps.version_collection(version, simplified=simplified)),
+        [surrogates.areas(version.pk)],
+    )

@@ -10,15 +10,14 @@ import datetime
 import io
 import json
 
-from django.core.cache import cache
-from django.db import connection
-
+from config import generation, surrogates
+from config.db_router import reading
 from partnership.data_sources import DATA_SOURCES
 
 from .. import csv_cells, maps
 from ..models import LocalAuthority, Lsoa, Neighbourhood, Postcode
 from ..selectors import imported_releases
-from .app import SAFE, api, download
+from .app import SAFE, api, download, keyed
 from .schemas import AreaDownload
 
 CSV_KEY = "download:postcodes.csv"
@@ -71,7 +70,7 @@ def attribution(keys) -> list[str]:
 def _live_postcodes_in_area():
     postcode, lsoa = Postcode._meta.db_table, Lsoa._meta.db_table
     neighbourhood, authority = Neighbourhood._meta.db_table, LocalAuthority._meta.db_table
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(
             f"""
             SELECT p.postcode, n.name, n.slug, l.code, l.name, p.local_authority_code, la.name
@@ -89,21 +88,24 @@ def _live_postcodes_in_area():
 def postcodes_csv_text() -> str:
     """Every live postcode in City and Hackney, after lines beginning with '#' that give the
     attribution and the releases (skip them with, for example, pandas' comment="#")."""
-    if (cached := cache.get(CSV_KEY)) is not None:
+    token, cached = generation.kept(CSV_KEY)
+    if cached is not None:
         return cached
     out = io.StringIO()
-    out.write("# Live City and Hackney postcodes with their neighbourhood, LSOA and borough.\n")
-    out.write(f"# {INDICATIVE}\n")
+    csv_cells.comment(
+        out, "Live City and Hackney postcodes with their neighbourhood, LSOA and borough."
+    )
+    csv_cells.comment(out, INDICATIVE)
     for line in attribution(CSV_SOURCES):
-        out.write(f"# {line}\n")
+        csv_cells.comment(out, line)
     for release in releases(CSV_SOURCES):
         date = release["release_date"] or "not imported"
-        out.write(f"# {release['name']}: {release['release']}; release date {date}.\n")
+        csv_cells.comment(out, f"{release['name']}: {release['release']}; release date {date}.")
     writer = csv_cells.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     writer.writerows(_live_postcodes_in_area())
     text = out.getvalue()
-    cache.set(CSV_KEY, text, None)
+    generation.keep(CSV_KEY, token, text, None)
     return text
 
 
@@ -111,7 +113,8 @@ def areas_geojson_text() -> str:
     """The eight areas at full detail, with the attribution and releases as foreign members
     of the FeatureCollection (RFC 7946, section 6.1). Kept as long as the maps keep the areas
     (their practice counts change when a membership ends at midnight)."""
-    if (cached := cache.get(AREAS_KEY)) is not None:
+    token, cached = generation.kept(AREAS_KEY)
+    if cached is not None:
         return cached
     collection = {
         **maps.neighbourhoods_collection(simplified=False),
@@ -120,7 +123,7 @@ def areas_geojson_text() -> str:
         "releases": releases(AREAS_SOURCES),
     }
     text = json.dumps(collection, separators=(",", ":"))
-    cache.set(AREAS_KEY, text, maps.CACHE_SECONDS)
+    generation.keep(AREAS_KEY, token, text, maps.CACHE_SECONDS)
     return text
 
 
@@ -137,8 +140,9 @@ def areas_geojson_text() -> str:
     url_name="postcodes_csv",
 )
 def postcodes_csv(request):
-    return download(
-        postcodes_csv_text(), "text/csv; charset=utf-8", "city-and-hackney-postcodes.csv"
+    return keyed(
+        download(postcodes_csv_text(), "text/csv; charset=utf-8", "city-and-hackney-postcodes.csv"),
+        download_keys(CSV_SOURCES),
     )
 
 
@@ -154,6 +158,23 @@ def postcodes_csv(request):
     url_name="neighbourhoods_geojson",
 )
 def neighbourhoods_geojson(request):
-    return download(
-        areas_geojson_text(), "application/geo+json", "city-and-hackney-neighbourhoods.geojson"
+    return keyed(
+        download(
+            areas_geojson_text(), "application/geo+json", "city-and-hackney-neighbourhoods.geojson"
+        ),
+        download_keys(AREAS_SOURCES),
     )
+
+
+def download_keys(sources) -> list[str]:
+    """A whole-data download shows every neighbourhood and each source's release. Kept in
+    Django's cache as the downloads are, until the next publish."""
+    cache_key = "download:keys:" + ",".join(sources)
+    token, keys = generation.kept(cache_key)
+    if keys is None:
+        keys = [surrogates.NEIGHBOURHOODS]
+        for release in releases(sources):
+            keys.append(surrogates.release(release["source"]))
+            keys.append(surrogates.release(release["source"], release["release_date"] or "none"))
+        generation.keep(cache_key, token, keys, None)
+    return keys

@@ -14,12 +14,19 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 from django.utils import timezone
 
+from config import surrogates
+
 from .. import stored_answer
 from ..models import Lsoa, Postcode
-from ..selectors import area_authority_codes
-from .publishing import boundaries_publish
+from ..selectors import area_authority_codes, postcodes_a_practice_may_touch
+from .publishing import boundaries_publish, caches_clear, postcode_keys
 
 _pending = threading.local()
+
+# Past this many practices changed in one block (an import), every answer is stored again
+# rather than each practice's postcodes found: finding them reads the postcodes' answers
+# once a practice, about 0.1 s each, where storing all of them takes about 5 s.
+PRACTICES_ONE_BY_ONE = 25
 
 
 class Deferred:
@@ -50,12 +57,15 @@ def answers_deferred():
 
 class Work:
     """What the changes so far touched: every answer, or some postcodes' (the LSOA and
-    neighbourhood of each decided again), or the answers in some neighbourhoods or local
-    authorities (stored again as they are)."""
+    neighbourhood of each decided again), or the answers of some postcodes, of those some
+    practices may be nearest, or of those in some neighbourhoods or local authorities
+    (stored again as they are)."""
 
     def __init__(self):
         self.everything = False
         self.postcode_ids: set = set()
+        self.answer_ids: set = set()
+        self.practices: list = []  # (ODS code, the points it is at and was at)
         self.lsoa_ids: set = set()
         self.neighbourhood_ids: set = set()
         self.authority_codes: set = set()
@@ -64,14 +74,22 @@ class Work:
         if self.everything:
             return _decide_and_store()
         changed = set()
+        if len(self.practices) > PRACTICES_ONE_BY_ONE:  # practices cannot move an area
+            changed |= _store(areas_may_have_changed=False)
+        else:
+            for ods_code, points in self.practices:
+                self.answer_ids.update(postcodes_a_practice_may_touch(ods_code, points))
         if self.lsoa_ids:
             changed |= _decide_and_store(lsoa_ids=self.lsoa_ids, count=False)
         if self.postcode_ids:
             changed |= _decide_and_store(postcode_ids=self.postcode_ids, count=False)
-        if self.neighbourhood_ids:
-            changed |= _store(neighbourhood_ids=self.neighbourhood_ids)
-        if self.authority_codes:
-            changed |= _store(authority_codes=self.authority_codes)
+        if self.answer_ids or self.neighbourhood_ids or self.authority_codes:  # one statement
+            changed |= _store(
+                postcode_ids=self.answer_ids or None,
+                neighbourhood_ids=self.neighbourhood_ids or None,
+                authority_codes=self.authority_codes or None,
+                areas_may_have_changed=bool(self.neighbourhood_ids or self.authority_codes),
+            )
         return len(changed)
 
 
@@ -82,11 +100,15 @@ def answers_recompute(
     postcode_ids=(),
     neighbourhood_ids=(),
     authority_codes=(),
+    answer_ids=(),
+    practice=None,
     now=False,
 ) -> int:
     """Work out again the answers a change touched: every answer, or those of the postcodes
     in the LSOAs given or of the postcodes given (their LSOA and neighbourhood decided
-    again), or those in the neighbourhoods or local authorities given. At once, returning
+    again), or the answers alone of the postcodes in `answer_ids`, or of those a practice
+    (`practice`: its ODS code and the points it is at and was at) may be nearest, or those in
+    the neighbourhoods or local authorities given. At once, returning
     how many answers changed; or, within answers_deferred, once at its end (returning 0),
     unless `now` asks for them at once (an import that reports the count)."""
     work = None if now else getattr(_pending, "work", None)
@@ -96,6 +118,9 @@ def answers_recompute(
     work.everything |= everything
     work.lsoa_ids.update(lsoa_ids)
     work.postcode_ids.update(postcode_ids)
+    work.answer_ids.update(answer_ids)
+    if practice is not None:
+        work.practices.append(practice)
     work.neighbourhood_ids.update(neighbourhood_ids)
     work.authority_codes.update(authority_codes)
     return work.do() if now else 0
@@ -157,13 +182,22 @@ def _decide_and_store(*, lsoa_ids=None, postcode_ids=None, count=True):
     if ids is not None and not ids:
         return 0 if count else set()
     changed = moved | _store(postcode_ids=ids)
+    # Purged beside those whose stored answer changed: every postcode asked about (a
+    # termination or a new point changes its answer, not its stored part) and every one
+    # moved (a new LSOA or neighbourhood shows in the downloads, even with the same answer).
+    touched = set(ids or ()) | moved
+    if touched:
+        caches_clear(*([surrogates.DOWNLOAD] if moved else []), *postcode_keys(touched))
     return len(changed) if count else changed
 
 
 @transaction.atomic
-def _store(*, postcode_ids=None, neighbourhood_ids=None, authority_codes=None) -> set:
-    """Store the whole answer of the postcodes chosen (all by default, or those given, or those
-    in the neighbourhoods or local authorities given), then the district answers.
+def _store(
+    *, postcode_ids=None, neighbourhood_ids=None, authority_codes=None, areas_may_have_changed=None
+) -> set:
+    """Store the whole answer of the postcodes chosen (all by default, or those given, those in
+    the neighbourhoods given and those in the local authorities given), then the district
+    answers.
 
     One set-based UPDATE: it only writes rows whose answer differs, and returns their ids.
     """
@@ -175,11 +209,13 @@ def _store(*, postcode_ids=None, neighbourhood_ids=None, authority_codes=None) -
     params = {k: list(v) if v is not None else None for k, v in listed.items()}
     if any(v == [] for v in params.values()):
         return set()
+    if areas_may_have_changed is None:
+        areas_may_have_changed = postcode_ids is None
     with connection.cursor() as cursor:
         cursor.execute(stored_answer.answers_sql(), {**params, "today": timezone.localdate()})
         changed = {row[0] for row in cursor.fetchall()}
         cursor.execute(stored_answer.districts_sql())
     # Answers for chosen postcodes: a postcode save or import, or after an LSOA move, whose
     # areas_rebuild has already published the areas.
-    boundaries_publish(areas_may_have_changed=postcode_ids is None)
+    boundaries_publish(areas_may_have_changed=areas_may_have_changed, changed_postcode_ids=changed)
     return changed

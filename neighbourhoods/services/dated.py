@@ -1,10 +1,11 @@
 """Dated changes: what staff or a release dated ahead happens by itself on its date.
 
-A membership that starts or ends on a date changes which practices the postcode answers of
-its neighbourhood list, and a stored answer only changes when it is worked out again. The
-scheduler (neighbourhoods.tasks, run by django-q2's cluster) calls `dated_changes_apply`
-shortly after midnight every day: it finds the memberships whose start or end has come since
-the last run, works out their neighbourhoods' answers again, and records the run
+A membership that starts or ends on a date changes which practices the postcode answers list
+(the nearest, whatever their neighbourhood), and a stored answer only changes when it is
+worked out again. The scheduler (neighbourhoods.tasks, run by django-q2's cluster) calls
+`dated_changes_apply` shortly after midnight every day: it finds the memberships whose start
+or end has come since the last run, works out every answer in City and Hackney again when
+there are any, and records the run
 (ImportRun, source "dated_changes", its release_date the day it applied changes up to), so a
 day the scheduler missed is caught up by the next run.
 """
@@ -17,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..models import ImportRun, Membership
+from ..selectors import area_authority_codes
 from .answers import answers_recompute
 
 SOURCE = "dated_changes"
@@ -72,7 +74,11 @@ def dated_changes_apply(*, today: datetime.date | None = None, run_by="scheduler
             "neighbourhood_id", flat=True
         )
     )
-    answers = answers_recompute(neighbourhood_ids=neighbourhoods, now=True) if neighbourhoods else 0
+    # Whether a practice is offered, and the neighbourhood named beside it, show in the
+    # answer of every postcode in City and Hackney, whatever its neighbourhood.
+    answers = (
+        answers_recompute(authority_codes=area_authority_codes(), now=True) if neighbourhoods else 0
+    )
     done = DatedChanges(since, today, started.count(), ended.count(), answers)
     ImportRun.objects.create(
         source=SOURCE,

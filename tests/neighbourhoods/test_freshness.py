@@ -126,6 +126,11 @@ def test_every_source_says_how_often_it_is_published():
         "gp-registered-patients": ("every month", 3),
         "codepoint-open": ("every quarter", 3),
         "ons-boundaries": ("when the boundaries are redrawn, after each census", None),
+        "census-2021": ("every ten years", None),
+        "census-2021-languages": ("every ten years", None),
+        "imd-2025": ("every four or five years", None),
+        "imd-2019": ("every four or five years", None),
+        "registered-imd-2019": ("not on a schedule", None),
     }
 
 

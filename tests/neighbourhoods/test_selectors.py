@@ -11,6 +11,7 @@ from django.test import Client
 
 from neighbourhoods.answers import Outcome
 from neighbourhoods.selectors import lookup_point, lookup_postcode
+from tests.neighbourhoods.views.test_map_data import map_config
 
 # query, page status, API status, the API's status or error code, the page's headline
 POSTCODES = [
@@ -148,6 +149,8 @@ def test_the_district_table_and_the_outcodes_api_count_alike(borough, client):
         "status": "district",
         "postcodes": 4,
         "outside_area": 0,
+        "no_neighbourhood": 0,
+        "message": "Of the 4 postcodes in E8, 3 are in London Fields and 1 is in Clissold Park.",
         "neighbourhoods": [
             {"name": "London Fields", "slug": "london-fields",
              "url": "/neighbourhoods/london-fields/", "postcodes": 3},
@@ -161,12 +164,6 @@ def test_the_district_table_and_the_outcodes_api_count_alike(borough, client):
     assert client.get("/api/v1/outcodes/E8 1DY").json()["error"]["code"] == "invalid_outcode"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A district answer counts a live postcode whose LSOA has no neighbourhood as "
-    "outside City and Hackney (store_district_answers counts neighbourhood_id IS NULL as "
-    "outside), while its own lookup says it is in City and Hackney.",
-)
 def test_a_district_counts_a_postcode_in_an_lsoa_without_a_neighbourhood_as_in_the_area(
     borough, client
 ):
@@ -174,7 +171,28 @@ def test_a_district_counts_a_postcode_in_an_lsoa_without_a_neighbourhood_as_in_t
     body = client.get("/api/v1/outcodes/E9").json()
     assert body["postcodes"] == 1
     assert body["outside_area"] == 0
-    assert "No postcodes in E9 are in City and Hackney" not in lookup_postcode("E9").message
+    assert body["no_neighbourhood"] == 1
+    assert lookup_postcode("E9").detail == (
+        "Of the 1 postcode in E9, 1 is in City and Hackney but in no neighbourhood yet. Enter "
+        "your full postcode for your own answer."
+    )
+    html = client.get("/lookup/", {"postcode": "E9"}).content.decode()
+    assert re.search(r"In City and Hackney, in no neighbourhood yet</td>\s*<td[^>]*>1<", html)
+
+
+def test_a_district_says_how_many_of_its_postcodes_are_in_each_neighbourhood_and_outside(
+    borough, client
+):
+    """N16 has one postcode in Clissold Park and one in Islington: both counted, in words, in
+    the page, its table and the API alike."""
+    said = "Of the 2 postcodes in N16, 1 is in Clissold Park and 1 is outside City and Hackney"
+    html = client.get("/lookup/", {"postcode": "N16"}).content.decode()
+    body = client.get("/api/v1/outcodes/N16").json()
+
+    assert lookup_postcode("N16").detail.startswith(said + ".")
+    assert said in html
+    assert re.search(r"Outside City and Hackney</td>\s*<td[^>]*>1<", html)
+    assert body["message"] == said + "."
 
 
 @pytest.mark.parametrize("query", SAME_POSTCODE)
@@ -201,21 +219,29 @@ def parallel_metres(degrees_of_longitude: float, latitude: float) -> float:
 
 
 def test_in_area_lists_the_current_practices_with_a_location_nearest_first(borough, client):
-    """E8 1DY is 0.01 degrees east of Dalston Practice and 0.02 east of City Practice. The
-    practices whose membership ended or has not begun are nearer, and one has no location:
-    none of them is listed, nor Clissold Park's."""
+    """E8 1DY is 0.01 degrees east of Dalston Practice and 0.02 east of City Practice, and
+    Clissold Park's Stoke Newington Practice is between them: the nearest are offered
+    whatever their neighbourhood, each with it. The practices whose membership ended or has
+    not begun are nearer, and one has no location: none of them is listed."""
     result = lookup_postcode("E8 1DY")
     api = client.get("/api/v1/postcodes/E81DY").json()
     html = client.get("/lookup/", {"postcode": "E8 1DY"}).content.decode()
 
-    assert [p.ods_code for p in result.practices] == ["F90001", "F90002"]
-    one, two = (p.distance_m for p in result.practices)
+    assert [p.ods_code for p in result.practices] == ["F90001", "F90005", "F90002"]
+    one, _, two = (p.distance_m for p in result.practices)
     assert one == pytest.approx(parallel_metres(0.01, 51.545), rel=1e-3)
     assert two == pytest.approx(parallel_metres(0.02, 51.545), rel=1e-3)
-    assert [(p["ods_code"], p["distance_m"]) for p in api["practices"]] == [
+    assert [(p["ods_code"], p["distance_m"]) for p in api["practices"]][::2] == [
         ("F90001", round(one)),
         ("F90002", round(two)),
     ]
+    assert api["practices"][1]["neighbourhood"] == {
+        "name": "Clissold Park", "slug": "clissold-park", "url": "/neighbourhoods/clissold-park/"
+    }  # fmt: skip
+    assert [p["outside_area"] for p in api["practices"]] == [False, False, False]
+    assert (
+        'In the <a href="/neighbourhoods/clissold-park/">Clissold Park</a> neighbourhood.' in html
+    )
     assert api["neighbourhood"] == {
         "name": "London Fields",
         "slug": "london-fields",
@@ -230,7 +256,7 @@ def test_in_area_lists_the_current_practices_with_a_location_nearest_first(borou
     assert html.index("Dalston Practice</a></strong>: 690 metres from E8 1DY") < html.index(
         "City Practice</a></strong>: 1.4 km from E8 1DY"
     )
-    for absent in ("Ended Surgery", "Future Surgery", "No Location Surgery", "Stoke Newington"):
+    for absent in ("Ended Surgery", "Future Surgery", "No Location Surgery"):
         assert absent not in html
     assert "/neighbourhoods/london-fields/" in html and 'id="portal-map"' in html
 
@@ -239,8 +265,8 @@ def test_the_city_and_an_edge_postcode_are_answered_from_their_lsoa(borough, cli
     city = client.get("/api/v1/postcodes/EC2Y 5DE").json()
     edge = client.get("/api/v1/postcodes/EC4Y 9AH").json()
     assert city["local_authority"]["name"] == edge["local_authority"]["name"] == "City of London"
-    assert [p["ods_code"] for p in city["practices"]] == ["F90002", "F90001"]
-    assert [p["ods_code"] for p in edge["practices"]] == ["F90002", "F90001"]
+    assert [p["ods_code"] for p in city["practices"]] == ["F90002", "F90001", "F90005"]
+    assert [p["ods_code"] for p in edge["practices"]] == ["F90002", "F90001", "F90005"]
 
 
 def test_in_area_without_a_neighbourhood_says_so_and_lists_no_practices(borough, client):
@@ -284,6 +310,21 @@ def test_not_found_and_terminated_offer_the_district(borough, client):
     assert terminated.practices == []
 
 
+def test_an_unknown_postcode_in_a_district_wholly_outside_shows_the_table_it_promises(
+    borough, client
+):
+    """N1's one postcode we hold is Islington's (as E17's are Waltham Forest's): the answer
+    says so, and the table it speaks of is there, with the one row it has."""
+    result = lookup_postcode("N1 9ZZ")
+    html = client.get("/lookup/", {"postcode": "N1 9ZZ"}).content.decode()
+
+    assert result.outcome == Outcome.NOT_FOUND
+    assert result.detail.endswith("The one postcode in N1 is outside City and Hackney.")
+    assert "see the neighbourhoods its district falls in" not in result.message
+    assert "Neighbourhoods in N1</caption>" in html
+    assert re.search(r"Outside City and Hackney</td>\s*<td[^>]*>1<", html)
+
+
 # lat, lon, page and API status, the API's status or error code, the page's headline
 POINTS = [
     ("51.545", "-0.065", 200, "in_area", "This location is in the London Fields neighbourhood"),
@@ -322,7 +363,7 @@ def test_a_point_gets_the_same_practices_as_the_postcode_there(borough, client):
     assert point["neighbourhood"] == stored["neighbourhood"]
     assert point["local_authority"] == stored["local_authority"]
     assert point["practices"] == stored["practices"]
-    assert [p["ods_code"] for p in point["practices"]] == ["F90001", "F90002"]
+    assert [p["ods_code"] for p in point["practices"]] == ["F90001", "F90005", "F90002"]
 
 
 def test_a_point_on_the_border_of_two_areas_still_has_an_answer(borough):
@@ -413,6 +454,100 @@ def test_a_point_is_one_query(borough, client, django_assert_num_queries):
     lookup_point("51.545", "-0.065")
     with django_assert_num_queries(1):
         result = lookup_point("51.545", "-0.065")
-    assert result.neighbourhood.slug == "london-fields" and len(result.practices) == 2
+    assert result.neighbourhood.slug == "london-fields" and len(result.practices) == 3
+    client.get("/lookup/", {"lat": "51.545", "lon": "-0.065"})  # the release date, cached
     with django_assert_num_queries(1):
         assert client.get("/lookup/", {"lat": "51.545", "lon": "-0.065"}).status_code == 200
+
+
+def test_an_answer_names_the_postcodes_ward(borough, client):
+    from neighbourhoods.models import Ward
+    from neighbourhoods.services.answers import answers_recompute
+
+    postcode = borough.postcodes["E8 1DY"]
+    postcode.ward_code = "E05009372"
+    postcode.save(update_fields=["ward_code"])
+    Ward.objects.create(gss_code="E05009372", name="Hackney Central")
+    answers_recompute(postcode_ids=[postcode.pk])
+
+    html = client.get("/lookup/", {"postcode": "E8 1DY"}).content.decode()
+    api = client.get("/api/v1/postcodes/E8 1DY").json()
+    assert lookup_postcode("E8 1DY").ward.name == "Hackney Central"
+    assert "E8 1DY is in the Hackney Central ward of Hackney." in html
+    assert api["ward"] == {"code": "E05009372", "name": "Hackney Central"}
+    assert client.get("/api/v1/postcodes/E8 2AA").json()["ward"] is None
+
+
+def test_the_answer_says_the_area_and_the_practice_decide_and_links_to_the_practice_search(
+    borough, client
+):
+    """The headline names the area's neighbourhood; the next line says a resident's own is
+    their practice's, and the page offers the way to find it."""
+    result = lookup_postcode("E8 1DY")
+    html = client.get("/lookup/", {"postcode": "E8 1DY"}).content.decode()
+
+    assert result.headline == "E8 1DY is in the London Fields neighbourhood"
+    assert result.detail == (
+        "This postcode is in the area we show for London Fields. But if you are registered "
+        "with a GP practice, your neighbourhood is your practice's, which may be another one: "
+        "find your practice to see which."
+    )
+    lede = html.index(html_lib.escape(result.detail))
+    link = html.index('<a href="/practices/">Find your GP practice and its neighbourhood</a>')
+    assert lede < link < html.index("About London Fields")
+
+
+def test_a_practice_outside_city_and_hackney_is_offered_with_its_borough(borough, client):
+    """A practice in no neighbourhood (elsewhere in London, from the ODS file) just over the
+    border is nearest: offered, saying it is outside City and Hackney and its borough."""
+    from neighbourhoods.models import Postcode
+    from tests.factories import PracticeFactory
+
+    PracticeFactory(
+        ods_code="F99999", name="Islington Border Practice", postcode="N1 1AA",
+        location=Postcode.objects.get(postcode="E8 1AA").location,  # beside E8 1AA
+    )  # fmt: skip
+    practice = lookup_postcode("E8 1AA").practices[0]
+    api = client.get("/api/v1/postcodes/E8 1AA").json()["practices"][0]
+    html = client.get("/lookup/", {"postcode": "E8 1AA"}).content.decode()
+
+    assert practice.ods_code == "F99999" and practice.outside_area
+    assert (api["neighbourhood"], api["outside_area"], api["borough"]) == (None, True, "Islington")
+    assert "Outside City and Hackney, in Islington." in html
+    assert lookup_postcode("N1 1AA").practices == []  # none for a postcode elsewhere
+
+
+def test_a_practice_for_particular_groups_is_not_offered_as_nearest_unless_it_takes_everyone(
+    borough, client
+):
+    dalston = borough.practices["F90001"]
+    dalston.serves = "People who are homeless"
+    dalston.save()
+    assert "F90001" not in [p.ods_code for p in lookup_postcode("E8 1DY").practices]
+
+    dalston.registers_everyone = True
+    dalston.save()
+    practice = lookup_postcode("E8 1DY").practices[0]
+    html = client.get("/lookup/", {"postcode": "E8 1DY"}).content.decode()
+    api = client.get("/api/v1/postcodes/E8 1DY").json()["practices"][0]
+    assert practice.ods_code == "F90001"
+    note = "For people who are homeless. It also registers anyone living nearby."
+    assert practice.for_whom == note and note in html
+    assert (api["serves"], api["registers_everyone"]) == ("People who are homeless", True)
+    marker = map_config(client.get("/lookup/", {"postcode": "E8 1DY"}))["practices"][0]
+    assert (marker["name"], marker["forWhom"]) == (practice.name, note)
+
+
+def test_who_a_practice_is_for_shows_wherever_it_is_listed(borough, client):
+    dalston = borough.practices["F90001"]
+    dalston.serves = "People who are homeless"
+    dalston.save()
+    note = "For people who are homeless only."
+    for page in ("/practices/F90001/", "/practices/?q=dalston", "/neighbourhoods/london-fields/",
+                 "/neighbourhoods/map/"):  # fmt: skip
+        assert note in client.get(page).content.decode(), page
+    # The maps' markers too: map.js puts the note in each marker's title and box.
+    for page in ("/neighbourhoods/map/", "/neighbourhoods/london-fields/", "/practices/F90001/"):
+        markers = {m["name"]: m for m in map_config(client.get(page))["practices"]}
+        assert markers[dalston.name]["forWhom"] == note, page
+        assert all(m["forWhom"] == "" for name, m in markers.items() if name != dalston.name)

@@ -58,7 +58,7 @@ def test_a_postcode_before_and_after_a_move(dated_versions, client, prefix):
     # The rest is today's answer; without ?on= nothing changes.
     for key in ("postcode", "status", "local_authority", "location", "practices", "indicative"):
         assert then[key] == plain[key], key
-    assert [p["ods_code"] for p in then["practices"]] == ["F90005"]
+    assert [p["ods_code"] for p in then["practices"]] == ["F90001", "F90005", "F90002"]
     assert "as_on" not in plain
     assert plain["neighbourhood"]["slug"] == "clissold-and-stoke-newington"
 

@@ -1,6 +1,13 @@
 """Stored answers stay true on the small borough (tests/neighbourhoods/conftest.py)
 whenever what they show changes: an LSOA moved, a membership ended or begun, a practice,
-neighbourhood, local authority or the place's own local authorities changed."""
+neighbourhood, local authority or the place's own local authorities changed.
+
+A postcode in a neighbourhood's area is answered with the practices nearest it, whatever
+their neighbourhood, each with the neighbourhood it is in now. On the middle line, from
+west to east: City Practice (F90002, London Fields) at -0.085, Dalston Practice (F90001,
+London Fields) at -0.075, E8 1DY at -0.065, Stoke Newington Practice (F90005, Clissold
+Park) at -0.055; so E8 1DY's nearest are Dalston and Stoke Newington (as near, by name),
+then City Practice."""
 
 import datetime
 import io
@@ -10,15 +17,18 @@ from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from neighbourhoods.answers import Outcome
-from neighbourhoods.models import Membership, Neighbourhood, Postcode, Practice
+from neighbourhoods.models import LocalAuthority, Membership, Neighbourhood, Postcode, Practice
 from neighbourhoods.selectors import lookup_point, lookup_postcode
+from neighbourhoods.services import answers as answers_service
 from neighbourhoods.services.answers import answers_deferred, answers_recompute
 from neighbourhoods.services.moves import lsoas_move
-from tests.factories import MembershipFactory, PostcodeFactory
+from neighbourhoods.stored_answer import NEAREST_PRACTICES
+from tests.factories import MembershipFactory, PostcodeFactory, PracticeFactory
 
 TODAY = datetime.date.today()
 YESTERDAY = TODAY - datetime.timedelta(days=1)
@@ -29,6 +39,19 @@ STORES_ANSWERS = "SET answer = worked_out.answer"
 
 def practices(postcode="E8 1DY") -> list[str]:
     return [p.ods_code for p in lookup_postcode(postcode).practices]
+
+
+def named(postcode="E8 1DY") -> list[tuple[str, str | None]]:
+    """Each practice listed, nearest first, with the slug of the neighbourhood named beside
+    it (None: outside City and Hackney)."""
+    return [
+        (p.ods_code, p.neighbourhood["slug"] if p.neighbourhood else None)
+        for p in lookup_postcode(postcode).practices
+    ]
+
+
+# E8 1DY's answer as built.
+AS_BUILT = [("F90001", "london-fields"), ("F90005", "clissold-park"), ("F90002", "london-fields")]
 
 
 def answer_of(postcode) -> dict:
@@ -44,24 +67,70 @@ def covers(neighbourhood, lon, lat=51.545) -> bool:
     return neighbourhood.boundary.covers(Point(lon, lat, srid=4326))
 
 
-def test_the_stored_answers_are_what_a_request_time_query_would_say(borough):
-    for code in ("E8 1DY", "E8 1AA", "EC2Y 5DE", "N16 9JT"):
-        record = Postcode.objects.get(postcode=code)
-        expected = list(
-            Practice.objects.filter(
-                memberships__in=Membership.objects.current(),
-                memberships__neighbourhood=record.neighbourhood,
-                location__isnull=False,
-            )
-            .annotate(distance=Distance("location", record.location))
-            .order_by("distance", "name")
+def request_time_answer(record: Postcode) -> list[tuple[Practice, str | None, str | None]]:
+    """What a request-time ORM query says a postcode's practices are: the current members of
+    any neighbourhood, and the open practices never in one, that have a location and are for
+    everyone; nearest first, at most NEAREST_PRACTICES; each with the slug of its
+    neighbourhood now (None for one never in any) and the borough its postcode is in."""
+    current = Membership.objects.current().filter(neighbourhood__removed_at__isnull=True)
+    nearest = list(
+        Practice.objects.not_removed()
+        .filter(location__isnull=False)
+        .filter(Q(serves="") | Q(registers_everyone=True))
+        .filter(
+            Q(memberships__in=current) | Q(status=Practice.Status.ACTIVE, memberships__isnull=True)
         )
+        .distinct()
+        .annotate(distance=Distance("location", record.location))
+        .order_by("distance", "name")[:NEAREST_PRACTICES]
+    )
+    boroughs = {
+        p.postcode: LocalAuthority.objects.get(gss_code=p.local_authority_code).name
+        for p in Postcode.objects.filter(postcode__in=[n.postcode for n in nearest])
+    }
+    rows = []
+    for practice in nearest:
+        membership = current.filter(practice=practice).order_by("id").first()
+        slug = membership.neighbourhood.slug if membership else None
+        rows.append((practice, slug, boroughs.get(practice.postcode)))
+    return rows
+
+
+def test_the_stored_answers_are_what_a_request_time_query_would_say(borough):
+    # Eleven open practices in Islington, in no neighbourhood and never in one, so that every
+    # answer is cut at the limit; a closed one and one only for some people, nearer still,
+    # that no answer lists.
+    for i in range(11):
+        where = Point(-0.0905 - 0.0013 * i, 51.5415 + 0.0007 * i, srid=4326)
+        PracticeFactory(ods_code=f"Y0{i:04d}", name=f"Islington Practice {i}",
+                        postcode="N1 1AA", location=where)  # fmt: skip
+    nearer = Point(-0.09, 51.545, srid=4326)
+    PracticeFactory(ods_code="Y09998", name="Closed Practice", postcode="N1 1AA",
+                    status=Practice.Status.CLOSED, location=nearer)  # fmt: skip
+    PracticeFactory(ods_code="Y09999", name="Homeless Practice", postcode="N1 1AA",
+                    serves="People who are homeless", location=nearer)  # fmt: skip
+    in_neighbourhoods = Postcode.objects.live().filter(neighbourhood__isnull=False)
+    assert in_neighbourhoods.count() == 7
+
+    for record in in_neighbourhoods:
+        code = record.postcode
+        expected = request_time_answer(record)
         stored = lookup_postcode(code).practices
-        assert stored, code
-        assert [p.ods_code for p in stored] == [p.ods_code for p in expected], code
-        # Django's Distance measures on a sphere, the stored answer on the spheroid.
-        for mine, theirs in zip(stored, expected, strict=True):
+        assert len(stored) == NEAREST_PRACTICES, code
+        assert [p.ods_code for p in stored] == [p.ods_code for p, _, _ in expected], code
+        assert {"Y09998", "Y09999", "F90003", "F90004", "F90006"}.isdisjoint(
+            p.ods_code for p in stored
+        ), code
+        for mine, (theirs, slug, borough_name) in zip(stored, expected, strict=True):
+            assert (mine.neighbourhood or {}).get("slug") == slug, (code, mine.ods_code)
+            assert mine.outside_area == (slug is None)
+            assert mine.borough == borough_name, (code, mine.ods_code)
+            # Django's Distance measures on a sphere, the stored answer on the spheroid.
             assert mine.distance_m == pytest.approx(theirs.distance.m, rel=0.005)
+    # Both kinds are among them: members with their neighbourhood, the others with Islington.
+    assert ("F90005", "clissold-park") in named("E8 1DY")
+    assert lookup_postcode("EC2Y 5DE").practices[1].borough == "Islington"
+    assert lookup_postcode("E9 5AA").practices == []  # in no neighbourhood's area
 
 
 def test_moving_an_lsoa_moves_its_postcodes_answers_and_both_areas(borough):
@@ -75,7 +144,11 @@ def test_moving_an_lsoa_moves_its_postcodes_answers_and_both_areas(borough):
     assert changed == 3  # E8 1DY, E8 2AA and the terminated E8 9ZY
     result = lookup_postcode("E8 1DY")
     assert result.neighbourhood.slug == "clissold-park"
-    assert [(p.ods_code, round(p.distance_m)) for p in result.practices] == [("F90005", 694)]
+    # The same practices nearest it, whatever the neighbourhood it is now in.
+    assert [(p.ods_code, round(p.distance_m)) for p in result.practices] == [
+        ("F90001", 694), ("F90005", 694), ("F90002", 1387)
+    ]  # fmt: skip
+    assert named() == AS_BUILT
     assert Postcode.objects.get(postcode="E8 9ZY").neighbourhood == clissold
     assert lookup_postcode("E8 9ZY").outcome == Outcome.TERMINATED
     assert not covers(london_fields, -0.065) and covers(clissold, -0.065)
@@ -93,13 +166,17 @@ def test_moving_an_lsoa_moves_its_postcodes_answers_and_both_areas(borough):
 
 def test_an_lsoa_without_a_neighbourhood_given_one(borough):
     assert lookup_postcode("E9 5AA").neighbourhood is None
+    assert lookup_postcode("E9 5AA").practices == []
 
     assert lsoas_move(lsoa_ids=[borough.lsoas["H4"].pk],
                                neighbourhood=borough.clissold_park) == 1  # fmt: skip
 
     result = lookup_postcode("E9 5AA")
     assert result.headline == "E9 5AA is in the Clissold Park neighbourhood"
-    assert [p.ods_code for p in result.practices] == ["F90005"]
+    assert named("E9 5AA") == [
+        ("F90005", "clissold-park"), ("F90001", "london-fields"), ("F90002", "london-fields")
+    ]  # fmt: skip
+    assert [round(p.distance_m) for p in result.practices] == [694, 2081, 2775]
     assert covers(borough.clissold_park, -0.045)
     assert borough.clissold_park.boundary.num_geom == 1
 
@@ -125,24 +202,28 @@ def test_a_move_confirmed_in_the_admin_changes_the_answers(borough, staff_client
 
 
 def test_a_membership_that_ends_leaves_the_answers(borough):
-    assert practices() == ["F90001", "F90002"]
+    assert named() == AS_BUILT
+    assert practices("N16 9JT") == ["F90005", "F90001", "F90002"]
     [membership] = borough.memberships["F90001"]
     membership.ended_on = YESTERDAY
     membership.save()
-    assert practices() == ["F90002"]
-    assert practices("E8 1AA") == ["F90002"]
-    assert practices("N16 9JT") == ["F90005"]
+    # Gone from every answer, in its own neighbourhood's area and the other's.
+    assert named() == [("F90005", "clissold-park"), ("F90002", "london-fields")]
+    assert named("E8 1AA") == [("F90002", "london-fields"), ("F90005", "clissold-park")]
+    assert named("N16 9JT") == [("F90005", "clissold-park"), ("F90002", "london-fields")]
 
 
 def test_a_membership_that_begins_joins_the_answers_nearest_first(borough):
     [future] = borough.memberships["F90004"]  # 0.001 degrees from E8 1DY
     future.started_on = TODAY
     future.save()
-    assert practices() == ["F90004", "F90001", "F90002"]
+    assert named() == [("F90004", "london-fields"), *AS_BUILT]
     assert round(lookup_postcode("E8 1DY").practices[0].distance_m) == 69
+    # Nearer Clissold Park's N16 9JT than any but its own practice, so in its answer too.
+    assert practices("N16 9JT") == ["F90005", "F90004", "F90001", "F90002"]
 
     # Stoke Newington Practice leaves Clissold Park yesterday and joins London Fields today:
-    # as far east of E8 1DY as Dalston Practice is west, and nearer than City Practice.
+    # listed where it was, nearest first, with its new neighbourhood.
     [stoke_newington] = borough.memberships["F90005"]
     stoke_newington.ended_on = YESTERDAY
     stoke_newington.save()
@@ -150,25 +231,36 @@ def test_a_membership_that_begins_joins_the_answers_nearest_first(borough):
         practice=borough.practices["F90005"], neighbourhood=borough.london_fields, started_on=TODAY
     )
     nearest = lookup_postcode("E8 1DY").practices
-    assert {p.ods_code for p in nearest[1:3]} == {"F90001", "F90005"}
-    assert [p.ods_code for p in nearest[::3]] == ["F90004", "F90002"]
+    assert [p.ods_code for p in nearest] == ["F90004", "F90001", "F90005", "F90002"]
     assert [p.distance_m for p in nearest] == sorted(p.distance_m for p in nearest)
-    assert practices("N16 9JT") == []  # no longer in Clissold Park
+    assert nearest[2].neighbourhood == {"name": "London Fields", "slug": "london-fields"}
+    assert named("N16 9JT")[0] == ("F90005", "london-fields")  # no longer in Clissold Park
 
 
 def test_a_practice_that_moves_neighbourhood_moves_between_answers(borough):
     [membership] = borough.memberships["F90001"]
+    assert named("E8 1AA")[0] == named("N16 9JT")[1] == ("F90001", "london-fields")
     membership.neighbourhood = borough.clissold_park  # the same row, another neighbourhood
     membership.save()
-    assert practices() == ["F90002"]
-    assert practices("N16 9JT") == ["F90005", "F90001"]
+    # Still as near, now named with Clissold Park, in both neighbourhoods' answers.
+    assert named() == [("F90001", "clissold-park"), *AS_BUILT[1:]]
+    assert named("E8 1AA")[0] == ("F90001", "clissold-park")
+    assert named("N16 9JT") == [
+        ("F90005", "clissold-park"), ("F90001", "clissold-park"), ("F90002", "london-fields")
+    ]  # fmt: skip
 
 
 def test_a_deleted_membership_or_practice_leaves_the_answers(borough):
     borough.memberships["F90001"][0].delete()
-    assert practices() == ["F90002"]
+    # No longer named with London Fields: with no membership at all, an open practice is
+    # offered as one outside City and Hackney, with its borough.
+    assert named() == [("F90001", None), *AS_BUILT[1:]]
+    assert lookup_postcode("E8 1DY").practices[0].borough == "Hackney"
     borough.practices["F90002"].delete()
-    assert practices() == []
+    assert named() == [("F90001", None), ("F90005", "clissold-park")]
+    assert "F90002" not in practices("EC2Y 5DE")
+    borough.practices["F90001"].delete()
+    assert named() == [("F90005", "clissold-park")]
     assert lookup_postcode("E8 1DY").outcome == Outcome.IN_AREA
 
 
@@ -181,13 +273,20 @@ def test_a_renamed_or_moved_practice_shows_in_the_answers(borough, client):
 
     first = client.get("/api/v1/postcodes/E8 1DY").json()["practices"][0]
     assert first == {"ods_code": "F90002", "name": "Renamed Health Centre", "postcode": "E8 1AA",
-                     "phone": "020 7999 9999", "distance_m": 35}  # fmt: skip
+                     "phone": "020 7999 9999", "distance_m": 35,
+                     "neighbourhood": {"name": "London Fields", "slug": "london-fields",
+                                       "url": "/neighbourhoods/london-fields/"},
+                     "outside_area": False, "borough": "Hackney", "serves": None,
+                     "registers_everyone": False}  # fmt: skip
+    # Renamed in Clissold Park's answers too.
+    assert "Renamed Health Centre" in [p.name for p in lookup_postcode("N16 9JT").practices]
     page = client.get("/lookup/", {"postcode": "E8 2AA"}).content.decode()
     assert "Renamed Health Centre" in page
 
     practice.location = None
     practice.save()
-    assert practices() == ["F90001"]
+    assert practices() == ["F90001", "F90005"]
+    assert practices("N16 9JT") == ["F90005", "F90001"]
 
 
 def test_a_renamed_neighbourhood_shows_in_the_answers_and_districts(borough, client):
@@ -205,6 +304,12 @@ def test_a_renamed_neighbourhood_shows_in_the_answers_and_districts(borough, cli
     assert body["message"].startswith("E8 1DY is in the London Fields and Dalston neighbourhood")
     assert district("E8") == {"london-fields-and-dalston": 3, "clissold-park": 1}
     assert lookup_postcode("N16 9JT").neighbourhood.name == "Clissold Park"
+    # Named beside its practices in the other neighbourhood's answers too.
+    assert client.get("/api/v1/postcodes/N16 9JT").json()["practices"][1]["neighbourhood"] == {
+        "name": "London Fields and Dalston",
+        "slug": "london-fields-and-dalston",
+        "url": "/neighbourhoods/london-fields-and-dalston/",
+    }
 
 
 def test_a_changed_local_authority_shows_in_its_postcodes_answers(borough, client):
@@ -226,6 +331,10 @@ def test_a_changed_local_authority_shows_in_its_postcodes_answers(borough, clien
         "nhs_body": "NHS North East London",
     }
     assert lookup_postcode("EC2Y 5DE").local_authority.name == "City of London"
+    # The borough named beside a practice, in every answer that lists it: the City's too.
+    assert [p.borough for p in lookup_postcode("EC2Y 5DE").practices] == [
+        "London Borough of Hackney"
+    ] * 3
 
 
 def test_the_places_local_authorities_decide_which_postcodes_are_in_the_area(borough):
@@ -234,6 +343,7 @@ def test_the_places_local_authorities_decide_which_postcodes_are_in_the_area(bor
     place.save()
     city = lookup_postcode("EC2Y 5DE")
     assert city.outcome == Outcome.OUT_OF_AREA
+    assert city.practices == []
     assert city.headline == "EC2Y 5DE is in City of London, outside City and Hackney"
     assert lookup_postcode("EC4Y 9AH").outcome == Outcome.OUT_OF_AREA
     assert lookup_postcode("E8 1DY").outcome == Outcome.IN_AREA
@@ -241,7 +351,10 @@ def test_the_places_local_authorities_decide_which_postcodes_are_in_the_area(bor
     place.local_authority_codes = ["E09000012", "E09000001"]
     place.save()
     assert lookup_postcode("EC2Y 5DE").neighbourhood.slug == "london-fields"
-    assert practices("EC4Y 9AH") == ["F90002", "F90001"]
+    assert named("EC4Y 9AH") == [
+        ("F90002", "london-fields"), ("F90001", "london-fields"), ("F90005", "clissold-park")
+    ]  # fmt: skip
+    assert practices("EC2Y 5DE") == ["F90002", "F90001", "F90005"]
 
 
 def stored_answer_runs(queries) -> int:
@@ -270,7 +383,40 @@ def test_deferred_answers_are_worked_out_once_at_the_end(borough):
 
     result = lookup_postcode("E8 1DY")
     assert result.neighbourhood.name == "Deferred Fields"
-    assert [p.name for p in result.practices] == ["Deferred Practice"]
+    # City Practice's membership ended; Dalston Practice renamed, and named with its
+    # renamed neighbourhood in Clissold Park's answers too.
+    assert [p.name for p in result.practices] == ["Deferred Practice", "Stoke Newington Practice"]
+    elsewhere = lookup_postcode("N16 9JT").practices
+    assert [(p.name, p.neighbourhood["name"]) for p in elsewhere] == [
+        ("Stoke Newington Practice", "Clissold Park"), ("Deferred Practice", "Deferred Fields")
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("one_by_one", [100, 0], ids=["each practice's postcodes", "all"])
+def test_practices_changed_in_a_deferred_block_show_in_every_answer(
+    borough, monkeypatch, one_by_one
+):
+    """An import saves many practices at once: past PRACTICES_ONE_BY_ONE, every answer is
+    stored again rather than each practice's postcodes found; either way, the answers are
+    those each change would have made alone."""
+    monkeypatch.setattr(answers_service, "PRACTICES_ONE_BY_ONE", one_by_one)
+    with CaptureQueriesContext(connection) as inside, answers_deferred():
+        dalston = borough.practices["F90001"]
+        dalston.name = "Deferred Practice"
+        dalston.save()
+        city = borough.practices["F90002"]
+        city.location = Point(-0.0655, 51.545, srid=4326)  # now the nearest to E8 1DY
+        city.save()
+        borough.practices["F90005"].delete()
+    assert stored_answer_runs(inside) == 1
+
+    assert named() == [("F90002", "london-fields"), ("F90001", "london-fields")]
+    assert [p.name for p in lookup_postcode("E8 1DY").practices] == [
+        "City Practice", "Deferred Practice"
+    ]  # fmt: skip
+    for record in Postcode.objects.live().filter(neighbourhood__isnull=False):
+        expected = [p.ods_code for p, _, _ in request_time_answer(record)]
+        assert practices(record.postcode) == expected, record.postcode
 
 
 def test_without_deferring_each_change_is_worked_out_at_once(borough):
@@ -320,5 +466,6 @@ def test_recompute_answers_fills_answers_left_empty(borough):
     call_command("recompute_answers", stdout=out)
 
     assert out.getvalue().strip() == "2 postcode answer(s) worked out again."
-    assert practices() == ["F90001", "F90002"] and practices("N16 9JT") == ["F90005"]
+    assert named() == AS_BUILT
+    assert practices("N16 9JT") == ["F90005", "F90001", "F90002"]
     assert Neighbourhood.objects.get(slug="london-fields").boundary is not None

@@ -1,5 +1,5 @@
 """Dated changes happen on their date, by themselves: the scheduler's daily task works out
-again the answers of neighbourhoods whose memberships start or end, tested by moving the
+again the answers whose practices' memberships start or end, tested by moving the
 clock (time-machine) on the small borough (tests/neighbourhoods/conftest.py), where Future
 Surgery (F90004) joins London Fields in 30 days, nearer E8 1DY than any other practice."""
 
@@ -39,6 +39,8 @@ def test_a_membership_starting_today_is_in_the_answers_once_the_task_has_run(bor
         assert (done.started, done.ended) == (1, 0)
         assert done.answers > 0
         assert practices_near("E8 1DY")[0] == "F90004"  # the nearest, from today
+        # In Clissold Park's answers too, next after its own practice.
+        assert practices_near("N16 9JT")[:2] == ["F90005", "F90004"]
         # The day after, nothing is left to do, and nothing is done twice.
         again = dated_changes_apply()
         assert (again.started, again.ended, again.answers) == (0, 0, 0)
@@ -62,6 +64,7 @@ def test_a_membership_that_ended_yesterday_is_gone_from_the_answers_today(boroug
         done = dated_changes_apply()
         assert done.ended == 1
         assert "F90001" not in practices_near("E8 1AA")
+        assert practices_near("N16 9JT") == ["F90005", "F90002"]  # Clissold Park's too
 
 
 def test_days_the_scheduler_missed_are_caught_up_by_its_next_run(borough):
