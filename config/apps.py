@@ -1,3 +1,4 @@
+from django.contrib.admin.apps import AdminConfig
 from django.contrib.staticfiles.apps import StaticFilesConfig
 
 
@@ -18,3 +19,9 @@ class PortalStaticFilesConfig(StaticFilesConfig):
         "component.js", "component.js.map", "configurable-component.js",
         "configurable-component.js.map",
     ]  # fmt: skip
+
+
+class PortalAdminConfig(AdminConfig):
+    """Django's admin, whose site asks for the second factor (config/second_factor.py)."""
+
+    default_site = "config.second_factor.AdminSite"

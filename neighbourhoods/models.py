@@ -135,12 +135,24 @@ class NeighbourhoodAim(models.Model):
 STRONG_SIMILARITY = 0.6
 SUGGEST_SIMILARITY = 0.4
 MIN_SEARCH_LENGTH = 2
+# Words of a search after these are not read: no name or address needs more.
+MAX_SEARCH_WORDS = 8
 
 
 class PracticeQuerySet(RemovableQuerySet):
+    def open_at(self, postcode: str, *, but=None):
+        """Practices open now at a postcode (other than `but`), by name."""
+        practices = self.filter(status="A", postcode=postcode).order_by("name")
+        return practices.exclude(pk=but.pk) if but is not None else practices
+
     def search(self, query: str):
         """Practices matching a name (even misspelt), a place or street in their address, an
-        ODS code or a postcode. Weak fuzzy matches are left out: see suggestions()."""
+        ODS code, a postcode or the start of one ("E5 0", "N16"). Every word must match, in
+        the name or the address or (a misspelling) by its likeness to a word of the name: a
+        whole query that merely looks like a name ("well street surgery" and Elsdale Street
+        Surgery) is not a match. Weak fuzzy matches are left out: see suggestions()."""
+        from django.contrib.postgres.search import TrigramWordSimilarity
+
         from .postcodes import ParsedPostcode
 
         text = " ".join(query.split())
@@ -149,21 +161,28 @@ class PracticeQuerySet(RemovableQuerySet):
             return self.filter(postcode=postcode.with_space).order_by("name")
         if ODS_CODE_RE.match(text.upper()):
             return self.filter(ods_code=text.upper())
+        if postcode or ParsedPostcode.parse_partial(text):  # "N16", or "E5 0": its start
+            start = " ".join(text.upper().split())
+            start = start if " " in start else f"{start} "
+            return self._similar(text).filter(postcode__startswith=start).order_by("name")
+        words = text.split()[:MAX_SEARCH_WORDS]
         every_word = Q()
-        for word in text.split():
+        likeness = {}
+        for i, word in enumerate(words):
             in_word = Q(name__icontains=word) | Q(ods_name__icontains=word)
             if len(word) >= 3:  # "ba" is in too many addresses to mean anything
                 in_word |= Q(address__icontains=word)
+                likeness[f"word_{i}"] = TrigramWordSimilarity(word, "name")
+                likeness[f"ods_word_{i}"] = TrigramWordSimilarity(word, "ods_name")
+                in_word |= Q(**{f"word_{i}__gte": STRONG_SIMILARITY})
+                in_word |= Q(**{f"ods_word_{i}__gte": STRONG_SIMILARITY})
             every_word &= in_word
-        similar = self._similar(text)
-        matches = similar.filter(
-            every_word
-            | Q(similarity__gte=STRONG_SIMILARITY)
-            | Q(ods_similarity__gte=STRONG_SIMILARITY)
+        return (
+            self._similar(text)
+            .annotate(**likeness)
+            .filter(every_word)
+            .order_by("-similarity", "name")
         )
-        if postcode:  # a district such as "N16"
-            matches = matches | similar.filter(postcode__startswith=f"{postcode.outcode} ")
-        return matches.order_by("-similarity", "name")
 
     def suggestions(self, query: str, limit: int = 3):
         """Names that look a little like the query: offered as "Did you mean", never as matches."""
@@ -206,6 +225,21 @@ class Practice(Removable):
     closed_on = models.DateField(null=True, blank=True)
     registered_patients = models.PositiveIntegerField(null=True, blank=True)
     registered_patients_as_of = models.DateField(null=True, blank=True)
+    serves = models.CharField(
+        "who it is for",
+        max_length=200,
+        blank=True,
+        help_text="Only for a practice that registers particular groups of people, in the "
+        'words residents will read: for example "People who are homeless". Shown wherever '
+        "the practice is listed. A practice with this filled in is not offered as a resident's "
+        "nearest practice, unless it also registers everyone below.",
+    )
+    registers_everyone = models.BooleanField(
+        "also registers everyone",
+        default=False,
+        help_text="Tick if the practice also registers anyone living nearby, as well as the "
+        "people above: it is then offered as a resident's nearest practice.",
+    )
 
     objects = PracticeQuerySet.as_manager()
     history = audited(excluded_fields=REMOVAL_FIELDS)
@@ -238,6 +272,21 @@ class Practice(Removable):
     @property
     def address_lines(self):
         return [line for line in self.address.splitlines() if line.strip()]
+
+    @property
+    def for_whom(self) -> str:
+        """The note residents read beside the practice, "" for a practice for everyone."""
+        return for_whom(self.serves, self.registers_everyone)
+
+
+def for_whom(serves: str, registers_everyone: bool) -> str:
+    """A practice's note as residents read it: "For people who are homeless only."."""
+    if not serves:
+        return ""
+    who = serves[0].lower() + serves[1:].rstrip(".")
+    if registers_everyone:
+        return f"For {who}. It also registers anyone living nearby."
+    return f"For {who} only."
 
 
 # The current-membership rule, stated once in its three forms (a filter, SQL, a method): a
@@ -508,6 +557,20 @@ class LocalAuthority(models.Model):
         return self.name
 
 
+class Ward(models.Model):
+    """An electoral ward, named from Code-Point Open's code list: a postcode's answer says
+    which ward it is in."""
+
+    gss_code = models.CharField("GSS code", max_length=9, unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Lsoa(models.Model):
     """A 2021 Lower Layer Super Output Area: the building block of the neighbourhood areas."""
 
@@ -691,6 +754,9 @@ class DistrictAnswer(models.Model):
     outcode = models.CharField(max_length=4, unique=True)
     postcodes = models.PositiveIntegerField(help_text="Live postcodes in the district.")
     outside = models.PositiveIntegerField(help_text="Those outside City and Hackney.")
+    no_neighbourhood = models.PositiveIntegerField(
+        default=0, help_text="Those in City and Hackney whose area has no neighbourhood yet."
+    )
     shares = models.JSONField(default=list)
 
     class Meta:
@@ -770,6 +836,122 @@ class BoundaryVersionArea(models.Model):
         return f"{self.name} in {self.version}"
 
 
+class LsoaStatistics(models.Model):
+    """Census 2021 and deprivation figures for one 2021 LSOA, as published (import_profiles).
+
+    Keyed by the LSOA's code rather than the LSOA row, so that the figures stay as their
+    publisher released them whatever happens to the boundaries; the import refuses a file that
+    does not cover exactly the LSOAs the portal holds."""
+
+    code = models.CharField(max_length=9, unique=True)
+    residents = models.PositiveIntegerField(help_text="Census 2021 usual residents.")
+    # Band or group -> usual residents, in the publisher's order and words.
+    ages = models.JSONField(default=dict)
+    ethnic_groups = models.JSONField(default=dict)
+    # Domain -> {"decile", "rank", "score"}: the English Indices of Deprivation 2025.
+    imd2025 = models.JSONField(default=dict)
+    # Domain -> decile in the 2019 indices, through the ONS 2011-2021 LSOA lookup; empty
+    # where the 2021 LSOA was made from several 2011 LSOAs (merged, or redrawn), so that
+    # no single 2019 figure belongs to it.
+    imd2019 = models.JSONField(default=dict)
+    # The lookup's change code: U unchanged, S split from one 2011 LSOA, M merged, X redrawn.
+    change_since_2011 = models.CharField(max_length=1, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "LSOA statistics"
+        verbose_name_plural = "LSOA statistics"
+
+    def __str__(self):
+        return self.code
+
+
+class LanguageStatistics(models.Model):
+    """Census 2021 language figures for an area larger than an LSOA, as published
+    (import_profiles): proficiency in English per 2021 MSOA (TS029), and main language per
+    borough (TS024), which ONS publishes for no smaller area."""
+
+    class Kind(models.TextChoices):
+        MSOA = "msoa", "MSOA: proficiency in English"
+        BOROUGH = "borough", "Borough: main language"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    code = models.CharField(max_length=9)
+    name = models.CharField(max_length=100)
+    # The 2021 LSOAs in the MSOA, from ONS's LSOA boundaries (empty for a borough).
+    lsoa_codes = models.JSONField(default=list)
+    # Category or language -> residents aged 3 and over, in the publisher's words.
+    counts = models.JSONField(default=dict)
+    # All usual residents aged 3 and over, as published.
+    total = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["kind", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "code"], name="one_language_figure_each")
+        ]
+        verbose_name = "language statistics"
+        verbose_name_plural = "language statistics"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.code}"
+
+
+class RegisteredPatientsDeprivation(models.Model):
+    """The IMD 2019 score of a practice's or PCN's registered patients, weighted by where they
+    live, and its national decile among practices (or PCNs)."""
+
+    class Kind(models.TextChoices):
+        PRACTICE = "practice", "GP practice"
+        PCN = "pcn", "Primary Care Network"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    code = models.CharField(max_length=10)
+    name = models.CharField(max_length=200)
+    score = models.FloatField()
+    decile = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["kind", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "code"], name="one_deprivation_each")
+        ]
+        verbose_name = "registered patients' deprivation"
+        verbose_name_plural = "registered patients' deprivation"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.code}"
+
+
+class NeighbourhoodProfile(models.Model):
+    """A neighbourhood's profile (or, with no neighbourhood, City and Hackney's as a whole),
+    worked out from the LSOAs in its area when a boundary version is taken or the statistics
+    are imported (services.profiles), so that a page reads it in one query. Each boundary
+    version keeps the profiles it had."""
+
+    version = models.ForeignKey(
+        BoundaryVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="profiles"
+    )
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, null=True, blank=True, on_delete=models.CASCADE, related_name="profiles"
+    )
+    figures = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["version", "neighbourhood"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "neighbourhood"],
+                name="one_profile_each",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self):
+        return f"Profile of {self.figures.get('name', 'City and Hackney')}"
+
+
 @functools.cache
 def _practice_url_pattern() -> str:
     return reverse("practice-detail", kwargs={"ods_code": Practice.CODE_STAND_IN})
@@ -789,6 +971,22 @@ class DataRelease(models.Model):
         ONSPD = "onspd", "ONS Postcode Directory (CSV)"
         CODEPOINT_OPEN = "codepoint-open", "OS Code-Point Open: postcodes (the zip, codepo_gb.zip)"
         ONS_LSOA_BOUNDARIES = "ons-lsoa-boundaries", "ONS LSOA 2021 boundaries (GeoJSON)"
+        CENSUS_RESIDENTS = "census-residents", "ONS Census 2021: usual residents by LSOA (CSV)"
+        CENSUS_AGES = "census-ages", "ONS Census 2021: residents in 6 age bands by LSOA (CSV)"
+        CENSUS_ETHNICITY = "census-ethnicity", "ONS Census 2021: ethnic group by LSOA (CSV)"
+        IMD_2025 = "imd-2025", "English Indices of Deprivation 2025 by LSOA (CSV)"
+        IMD_2019 = "imd-2019", "English Indices of Deprivation 2019 by 2011 LSOA (CSV)"
+        LSOA_LOOKUP = "lsoa11-lsoa21", "ONS 2011 to 2021 LSOA lookup (CSV)"
+        PRACTICE_IMD = "practice-imd-2019", "IMD 2019 of practices' registered patients (CSV)"
+        PCN_IMD = "pcn-imd-2019", "IMD 2019 of PCNs' registered patients (CSV)"
+        CENSUS_PROFICIENCY = (
+            "census-proficiency",
+            "ONS Census 2021: proficiency in English by MSOA (CSV)",
+        )
+        CENSUS_LANGUAGES = (
+            "census-languages",
+            "ONS Census 2021: main language (detailed) by borough (CSV)",
+        )
 
     class Status(models.TextChoices):
         CHECKING = "checking", "Being checked: nothing has changed"

@@ -12,6 +12,7 @@ packages=(
   python3 python3-venv python3-dev build-essential
   chromium fonts-liberation
   nginx
+  varnish varnish-modules
   redis-server
 )
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)

@@ -1,4 +1,6 @@
+import hashlib
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -6,7 +8,9 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+import uuid
 from io import StringIO
 from pathlib import Path
 
@@ -18,6 +22,7 @@ from django.db import connection
 from django.test.utils import setup_databases
 
 from tests import ROOT, TEST_DATA
+from tests.second_factor import StaffClient
 
 SAMPLE_ONSPD = TEST_DATA / "onspd_sample.csv"
 
@@ -29,6 +34,7 @@ IMPORTS = [
     ("import_postcodes", []),
     ("import_practices", []),
     ("load_neighbourhood_areas", []),
+    ("import_profiles", []),
     ("import_onspd", [str(SAMPLE_ONSPD)]),
 ]
 
@@ -62,17 +68,29 @@ def pytest_collection_finish(session):
 COLLECTING = pytest.StashKey[tuple[subprocess.Popen, Path]]()
 
 
+# One run's mark that its static files are collected: under pytest-xdist every test process
+# starts the same collection, and those after the first find the mark and wait for nothing.
+RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+COLLECTED_MARK = Path(tempfile.gettempdir()) / f"portal-collectstatic-{RUN_ID}.done"
+
+
 def collect_static() -> tuple[subprocess.Popen, Path]:
-    """`manage.py collectstatic` as scripts/serve.py runs it, started; and its log."""
+    """`manage.py collectstatic` as scripts/serve.py runs it, started; and its log. One at a
+    time (flock), and once a run: two writing the same files at once would corrupt them."""
     log = Path(tempfile.mkdtemp(prefix="collectstatic-")) / "collectstatic.log"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": SERVED_SECRET_KEY,
     }
+    collect = shlex.join([sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"])
+    mark = shlex.quote(str(COLLECTED_MARK))
+    script = f"test -e {mark} || {{ {collect} && touch {mark}; }}"
+    checkout = hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
+    lock = str(Path(tempfile.gettempdir()) / f"portal-collectstatic-{checkout}.lock")
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+            ["flock", lock, "sh", "-c", script],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     return process, log
@@ -114,7 +132,10 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, r
     and it never empties the real-data test database a full run reuses."""
     if not needs_real_data(request.session):
         test = settings.DATABASES["default"].setdefault("TEST", {})
-        test["NAME"] = f"test_{CONFIGURED_DATABASE}_fast"
+        # Under pytest-xdist, one for each test process (gw0, gw1), as pytest-django names
+        # the real data's.
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        test["NAME"] = f"test_{CONFIGURED_DATABASE}_fast" + (f"_{worker}" if worker else "")
 
 
 @pytest.fixture(scope="session")
@@ -233,15 +254,29 @@ def served_portal(request, django_db_setup, served_run_dir):
         **os.environ,
         "DATABASE_URL": f"postgis:///{connection.settings_dict['NAME']}",
         "DJANGO_SECRET_KEY": SERVED_SECRET_KEY,
-        # One process, so the per-process cache is the one every request sees.
         "GUNICORN_WORKERS": "1",
-        "CACHE_URL": "locmemcache://",
+        # Django's cache in the test database, as in production one cache for every process:
+        # a publish made beside the served portal (tests/config/test_served_cache.py) clears
+        # what the portal kept, as it would in a deployment.
+        "CACHE_URL": "dbcache://portal_cache",
         # No tile server answers here: the map must still show areas and markers.
         "MAP_TILES_URL": "http://127.0.0.1:9/{z}/{x}/{y}.png",
         # Releases uploaded in the browser tests are kept with this run, not the checkout's.
         "PORTAL_RELEASES_DIR": str(run_dir / "releases"),
+        # Every browser test sends from 127.0.0.1: at the default 10 an hour, the messages of
+        # one process's earlier tests refused its later ones, by the order they ran in. The
+        # limit itself is tested in tests/partnership/test_contact.py.
+        "PORTAL_CONTACT_RATE_LIMIT": "1000/h",
     }
+    # With a replica (`make replica`), the served portal reads the test database's copy on it.
+    replica = os.environ.get("DATABASE_REPLICA_URL")
+    if replica:
+        parts = urllib.parse.urlsplit(replica)
+        path = "/" + connection.settings_dict["NAME"]
+        env["DATABASE_REPLICA_URL"] = urllib.parse.urlunsplit(parts._replace(path=path))
     static_collected(request.config)
+    subprocess.run([sys.executable, "manage.py", "createcachetable"], cwd=ROOT, check=True,
+                   env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.local"})  # fmt: skip
     log = (run_dir / "serve.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "scripts/serve.py", "--port", str(port), "--run-dir", str(run_dir),
@@ -263,6 +298,13 @@ def served_portal(request, django_db_setup, served_run_dir):
     os.killpg(server.pid, signal.SIGTERM)
     server.wait(timeout=60)
     log.close()
+
+
+@pytest.fixture
+def client():
+    """Django's test client, whose force_login signs staff in with their second factor
+    given, as the admin asks (tests/second_factor.py)."""
+    return StaffClient()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 import datetime
 
 import factory
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.utils import timezone
 
@@ -14,7 +15,16 @@ from neighbourhoods.models import (
     Postcode,
     Practice,
 )
-from partnership.models import PartnerOrganisation, Place, Priority, Source, WorkProgramme
+from partnership.models import (
+    ContactMessage,
+    Draft,
+    HealthChallenge,
+    PartnerOrganisation,
+    Place,
+    Priority,
+    Source,
+    WorkProgramme,
+)
 from workstreams.models import Workstream, WorkstreamPriority
 
 
@@ -69,6 +79,14 @@ class WorkProgrammeFactory(factory.django.DjangoModelFactory):
 
     place = factory.SubFactory(PlaceFactory)
     title = factory.Sequence(lambda n: f"Work programme {n}")
+
+
+class HealthChallengeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HealthChallenge
+
+    place = factory.SubFactory(PlaceFactory)
+    title = factory.Sequence(lambda n: f"Health challenge {n}")
 
 
 class PartnerFactory(factory.django.DjangoModelFactory):
@@ -182,3 +200,27 @@ class DataReleaseFactory(factory.django.DjangoModelFactory):
     sha256 = factory.Sequence(lambda n: f"{n:064x}")
     size = 1000
     uploaded_at = factory.LazyFunction(timezone.now)
+
+
+class DraftFactory(factory.django.DjangoModelFactory):
+    """A draft of a partner's page, as its admin form keeps it."""
+
+    class Meta:
+        model = Draft
+
+    content_type = factory.LazyFunction(
+        lambda: ContentType.objects.get_for_model(PartnerOrganisation)
+    )
+    object_id = factory.LazyFunction(lambda: str(PartnerFactory().pk))
+    name = "Hackney CVS"
+    data = factory.LazyFunction(lambda: {"summary": ["Drafted words."]})
+
+
+class ContactMessageFactory(factory.django.DjangoModelFactory):
+    """A message from the contact form, as a resident sends it."""
+
+    class Meta:
+        model = ContactMessage
+
+    message = "The map on this page shows the wrong practice for Dalston."
+    page = "/neighbourhoods/london-fields/"

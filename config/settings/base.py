@@ -18,7 +18,9 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, open only to a session that has given its second factor
+    # (config/second_factor.py).
+    "config.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -31,6 +33,10 @@ INSTALLED_APPS = [
     "django.contrib.redirects",
     "leaflet",
     "axes",
+    # The staff's second factor: an authenticator app (TOTP) and recovery codes (docs/security.md).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "corsheaders",
     "csp",
     # The audit trail: every change to content and geography, with undo (docs/history.md).
@@ -54,17 +60,24 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The API's rate limit, and its JSON error shape for every error status.
     "neighbourhoods.api.middleware.ApiMiddleware",
+    # Public reads to the replica, if there is one; staff and the reads after a write not.
+    "config.db_router.ReplicaReadsMiddleware",
     # Sessions, sign-in and messages are for the pages and the admin: the API, which uses
     # none of them, passes through these three untouched (config/middleware.py SiteOnly).
     "config.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "config.middleware.AuthenticationMiddleware",
+    # Whether the signed-in user has given their second factor (django-otp); then every admin
+    # address sends staff who have not to give it, or to set up an app (docs/security.md).
+    "config.middleware.OTPMiddleware",
+    "config.second_factor.SecondFactorMiddleware",
     # Lets every history row name the signed-in user who made the change.
     "simple_history.middleware.HistoryRequestMiddleware",
     "config.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
+    # django.contrib.redirects' fallback, keeping the redirect rule (partnership/redirects.py).
+    "partnership.redirects.PortalRedirectMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -79,6 +92,10 @@ if _portal.scheme not in ("http", "https") or not _portal.netloc or _portal[2:] 
         f"PORTAL_BASE_URL={PORTAL_BASE_URL!r} is not the portal's address: give its scheme "
         "and host alone, like https://neighbourhoods.example.nhs.uk"
     )
+# The outside sites a redirect set in the admin may lead to, by host name, comma-separated
+# ("www.nhs.uk,www.hackney.gov.uk"); none unless listed. Redirects otherwise lead only to the
+# portal's own paths (partnership/redirects.py).
+PORTAL_REDIRECT_DOMAINS = env.list("PORTAL_REDIRECT_DOMAINS", default=[])
 
 ROOT_URLCONF = "config.urls"
 # Where the JSON API lives (config.clients.is_api); its answers and errors are JSON.
@@ -111,6 +128,19 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # see config/gunicorn.py), checked before each request's first query and after an error.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A streaming replica of the same database, for public reads (config/db_router.py): set
+# DATABASE_REPLICA_URL to use one. In tests it mirrors the test database: the same name, on
+# the replica's server, so a test can read what the primary wrote once it has replayed.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **env.db("DATABASE_REPLICA_URL"),
+        "ENGINE": "config.postgis",
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+# Whether public reads go to it (the tests turn this on only where they prove the routing).
+PORTAL_REPLICA_READS = "replica" in DATABASES
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -137,12 +167,30 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / ".run" / "emails"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
 
+# Staff passwords: 12 characters at least, not one of the 20,000 most common (Django's list),
+# and not the name of a place, the partnership or the NHS with digits or symbols added
+# (config/passwords.py), which the common lists miss but a guesser tries first.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "config.passwords.PlaceWordsValidator"},
 ]
+
+# Only staff have sessions (residents get no cookie). One ends after a working day without a
+# request, as every request moves its end on: a session left open on a shared computer
+# does not last the 14 days of Django's default.
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_IDLE_HOURS", default=8) * 3600
+SESSION_SAVE_EVERY_REQUEST = True
+
+# The second factor (django-otp). The issuer names the account in the staff's app; the admin
+# never shows a device's secret or its QR code again, to anyone.
+OTP_TOTP_ISSUER = "City and Hackney Neighbourhoods"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -192,9 +240,16 @@ LEAFLET_CONFIG = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A postcode in the API's path is never written (the privacy notice; config/log_privacy.py).
+    "filters": {"no_postcodes": {"()": "config.log_privacy.PostcodesOutOfPaths"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "django.request": {"filters": ["no_postcodes"]},
+        "django.server": {"filters": ["no_postcodes"], "handlers": ["console"],
+                          "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
-}
+}  # fmt: skip
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # Debian 12's GDAL is 3.6. GDAL is only ever given our own files and SRIDs, never a user's
@@ -231,11 +286,20 @@ if _proxy_ssl_header:
 
 # The API's rate limit per client (django-ratelimit): "<count>/<s|m|h|d>"; empty turns it off.
 PORTAL_API_RATE_LIMIT = env("PORTAL_API_RATE_LIMIT", default="300/m") or None
+# The contact form's limit per client address, counted the same way (docs/security.md).
+PORTAL_CONTACT_RATE_LIMIT = env("PORTAL_CONTACT_RATE_LIMIT", default="10/h") or None
+# Days the web server's access log and error log are kept under `make run` (scripts/serve.py
+# rotates them daily and deletes older days); the privacy notice states it.
+PORTAL_ACCESS_LOG_DAYS = env.int("PORTAL_ACCESS_LOG_DAYS", default=14)
 RATELIMIT_USE_CACHE = "ratelimit"
 RATELIMIT_FAIL_OPEN = True
 # Counters in Redis, shared by every worker. Each database's site counts apart, so two
 # checkouts on one Redis never share a limit. A Redis that is down or slow costs at most
 # the timeouts below, and the API answers without its limit (logged) rather than fail.
+# The shared caches in front (Varnish under `make run`) to purge on every publish, each an
+# address that takes PURGE with an xkey-purge header (config/surrogates.py). None: no purge.
+PORTAL_CACHE_PURGE_URLS = env.list("PORTAL_CACHE_PURGE_URLS", default=[])
+
 CACHES["ratelimit"] = {
     # Under `make run` nginx counts the limit before a request reaches the application; this
     # counts it where nothing is in front (docs/security.md).
@@ -252,8 +316,15 @@ SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "django_ratelimit.W001"]
 # address, that pair is refused, even with the right password, until the cool-off ends or
 # staff reset it (`manage.py axes_reset_username NAME`, or the admin's Access attempts).
 AXES_FAILURE_LIMIT = env.int("DJANGO_AXES_FAILURE_LIMIT", default=5)
+# ...and after this many failures from one address, whatever the usernames, the address is
+# refused: someone trying many usernames is stopped too. Higher, as colleagues in one office
+# share an address (config/sign_in_limits.py).
+AXES_ADDRESS_FAILURE_LIMIT = env.int("DJANGO_AXES_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# In this order: the handler takes the first count as the username's, the second as the
+# address's.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "config.sign_in_limits.SignInLimitsHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
 AXES_LOCKOUT_CALLABLE = "config.views.locked_out"
@@ -329,6 +400,17 @@ PORTAL_RELEASE_MAX_UNZIPPED_BYTES = env.int(
 # The largest share of what is there (0.02 = 2%) an import may terminate, remove or blank
 # before it refuses; `--allow-shrink` lets a larger, intended shrink through (docs/imports.md).
 PORTAL_IMPORT_MAX_SHRINK = env.float("PORTAL_IMPORT_MAX_SHRINK", default=0.02)
+# A postcode import refuses a point that moves further than this from where the portal has
+# it, or that lies further than the tolerance outside its own local authority's boundary
+# (boundaries are generalised, to about 20 m); `--allow-moves` lets intended moves through,
+# and the run records them (docs/imports.md).
+PORTAL_IMPORT_MAX_MOVE_METRES = env.int("PORTAL_IMPORT_MAX_MOVE_METRES", default=1000)
+PORTAL_IMPORT_BOUNDARY_TOLERANCE_METRES = env.int(
+    "PORTAL_IMPORT_BOUNDARY_TOLERANCE_METRES", default=250
+)
+# An ePCN file that would leave out more than this share of the practices that are in a
+# neighbourhood now is refused as cut short, unless `--allow-shrink` (docs/imports.md).
+PORTAL_IMPORT_MAX_UNLISTED = env.float("PORTAL_IMPORT_MAX_UNLISTED", default=1 / 3)
 
 # A page a person reviewed more than this many months ago is listed in the admin's "Due for
 # review", with the pages nobody has reviewed yet (partnership/reviews.py).

@@ -7,11 +7,15 @@ map's tile server is set to a closed local port, as when no tile server can be r
 
 import email
 import functools
+import re
+import secrets
 import time
 import uuid
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -27,6 +31,9 @@ CHROMIUM_ARGS = [
 # every request of every page: about half of each page's load time.)
 NOWHERE = {"server": "http://127.0.0.1:9", "bypass": "127.0.0.1,localhost"}
 ARTIFACTS = ROOT / "artifacts"
+# A neighbourhood page's table of its practices, by its caption: the profile below it has
+# tables of its own, one of them naming the practices too.
+PRACTICES_TABLE = re.compile(r"^GP practices in ")
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
 
@@ -114,6 +121,28 @@ def focused(page):
     return page.evaluate(FOCUS_STYLE)
 
 
+def shot(page, name, *, tries=3):
+    """A full-page screenshot for review in artifacts/screenshots/ (not committed).
+
+    Headless Chromium sometimes answers "Unable to capture screenshot" while the compositor
+    is busy (seen under CI's load on a long admin list); a screenshot is evidence for people,
+    not the behaviour under test, so it is taken again after the next frame before failing.
+    """
+    target = ARTIFACTS / "screenshots" / f"{name}.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1, tries + 1):
+        try:
+            page.screenshot(path=str(target), full_page=True)
+            break
+        except PlaywrightError as error:
+            if "Unable to capture screenshot" not in str(error) or attempt == tries:
+                raise
+            page.evaluate("() => new Promise(requestAnimationFrame)")
+            page.wait_for_timeout(250 * attempt)
+    assert target.stat().st_size > 10_000
+    return target
+
+
 def tab_through(page, *, presses=40, until=None):
     """Press Tab until focus leaves the page, `until(stop)` is true or `presses` run out,
     checking that each element focused shows it; the stops in order, as `focused` gives them."""
@@ -144,6 +173,63 @@ def production_hash(password: str) -> str:
     return PBKDF2PasswordHasher().encode(password, PBKDF2PasswordHasher().salt())
 
 
+# Every member of staff the browser tests sign up has an authenticator app with this key,
+# made for this run, whose codes sign_in types as a member of staff would.
+STAFF_APP_KEY = secrets.token_hex(20)
+
+
+def with_app(user):
+    """The user, with an authenticator app set up (config/second_factor.py)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=user, name="Phone", key=STAFF_APP_KEY, confirmed=True)
+    return user
+
+
+def app_code(*, steps_ahead: int = 0) -> str:
+    """The code the staff's app shows now (or that many 30-second steps from now)."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(bytes.fromhex(STAFF_APP_KEY))
+    totp.time = time.time() + steps_ahead * totp.step
+    return f"{totp.token():06d}"
+
+
+def give_code(page):
+    """On the second factor's page, the app's code; the next one if this one was taken
+    already (by a sign-in of the same member of staff less than 30 seconds ago)."""
+    for steps_ahead in (0, 1):
+        page.get_by_label("Code from your authenticator app").fill(
+            app_code(steps_ahead=steps_ahead)
+        )
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
+        if "/admin/second-factor/" not in page.url:
+            return
+        time.sleep(1.1)  # a wrong code makes the next wait a second
+
+
+def staff_forget(username):
+    """Delete a browser test's staff account and axes' records of its sign-ins."""
+    from axes.models import AccessAttempt, AccessLog
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.filter(username=username).delete()
+    AccessLog.objects.filter(username=username).delete()
+    AccessAttempt.objects.filter(username=username).delete()
+
+
+def sign_in(page, live_url, username, password, *, expected="/admin/"):
+    """Through the admin's sign-in page: the password, then the code from the app."""
+    page.goto(live_url + "/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    expect(page).to_have_url(re.compile(re.escape(live_url + "/admin/second-factor/")))
+    give_code(page)
+    expect(page).to_have_url(live_url + expected)
+
+
 # The LSOAs the admin tests move, put back where they were after each test.
 HARMLESS = ("E01001722", "Springfield Park")
 SPLITS = ("E01001762", "Clissold Park")  # the LSOA of E8 1DY, in London Fields
@@ -153,7 +239,6 @@ SPLITS = ("E01001762", "Clissold Park")  # the LSOA of E8 1DY, in London Fields
 def data_manager(django_db_blocker):
     """A staff member in the Data managers group that the served portal can see; the LSOAs
     these tests move are put back where they were afterwards."""
-    from axes.models import AccessAttempt, AccessLog
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.db import connection
@@ -167,7 +252,7 @@ def data_manager(django_db_blocker):
     codes = [HARMLESS[0], SPLITS[0]]
 
     def create():
-        user = get_user_model().objects.create_user(username, is_staff=True)
+        user = with_app(get_user_model().objects.create_user(username, is_staff=True))
         user.password = production_hash(password)
         user.save(update_fields=["password"])
         user.groups.add(Group.objects.get(name="Data managers"))
@@ -185,9 +270,7 @@ def data_manager(django_db_blocker):
                     lsoa_ids=[lsoa.pk], neighbourhood=Neighbourhood.objects.get(pk=home),
                     reason="Put back after a browser test",
                 )  # fmt: skip
-        get_user_model().objects.filter(username=username).delete()
-        AccessLog.objects.filter(username=username).delete()
-        AccessAttempt.objects.filter(username=username).delete()
+        staff_forget(username)
         connection.close()
 
     with django_db_blocker.unblock():
@@ -200,7 +283,6 @@ def data_manager(django_db_blocker):
 @pytest.fixture
 def staff_with_email(django_db_blocker):
     """(username, email address, password) of a staff account the served portal can see."""
-    from axes.models import AccessAttempt, AccessLog
     from django.contrib.auth import get_user_model
     from django.db import connection
 
@@ -210,15 +292,13 @@ def staff_with_email(django_db_blocker):
     address, password = f"{name}@nhs.example", STAFF_PASSWORD
 
     def create():
-        user = get_user_model().objects.create_user(name, address, is_staff=True)
+        user = with_app(get_user_model().objects.create_user(name, address, is_staff=True))
         user.password = production_hash(password)
         user.save(update_fields=["password"])
         connection.close()
 
     def remove():
-        get_user_model().objects.filter(username=name).delete()
-        AccessLog.objects.filter(username=name).delete()
-        AccessAttempt.objects.filter(username=name).delete()
+        staff_forget(name)
         connection.close()
 
     with django_db_blocker.unblock():

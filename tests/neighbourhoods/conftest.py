@@ -286,6 +286,22 @@ def population(settings, tmp_path):
     return {LSOA_CODE[name]: count for name, count in residents.items()}
 
 
+@pytest.fixture
+def statistics(borough, tmp_path):
+    """The small borough with its made-up profile statistics imported
+    (tests/neighbourhoods/profile_files.py)."""
+    import io
+
+    from django.core.management import call_command
+
+    from tests.neighbourhoods.profile_files import write_profile_files
+
+    write_profile_files(tmp_path)
+    call_command("import_profiles", data_dir=str(tmp_path), stdout=io.StringIO(),
+                 stderr=io.StringIO())  # fmt: skip
+    return borough
+
+
 def london(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     """A moment on a day, London time."""
     from django.utils import timezone
