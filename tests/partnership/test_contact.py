@@ -4,11 +4,13 @@ honeypot); nothing is stored that the privacy notice does not declare, and nothi
 longer than it says."""
 
 import datetime
+import re
 import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -54,6 +56,28 @@ def test_the_form_says_which_page_it_is_about(client):
     assert "You are telling us about the page <strong>/neighbourhoods/london-fields/" in page
     for field in ['for="message"', 'id="message-hint"', 'for="reply_to"', 'id="reply_to-hint"']:
         assert field in page
+
+
+def test_a_page_that_fails_offers_a_report_of_itself_too(monkeypatch):
+    """The 500 page, which residents meet when something breaks, links to the form with
+    the page (never its query) like every other page."""
+    from partnership import views
+
+    def broken():
+        raise RuntimeError("the release records broke")
+
+    monkeypatch.setattr(views, "imported_releases", broken)
+    client = Client(raise_request_exception=False)
+    failed = client.get("/about-the-data/", {"postcode": "E8 1DY"})
+    assert failed.status_code == 500
+    assert failed["Content-Type"].startswith("text/html")
+    page = text_of(failed)
+    assert "<h1>Sorry, there is a problem with the service</h1>" in page
+    assert "the release records broke" not in page
+    link = re.search(r'href="([^"]+)">report a problem with this page</a>', page)
+    assert link and link[1] == "/contact/?page=/about-the-data/#send-a-message"
+    form = text_of(client.get(link[1].split("#")[0]))
+    assert '<input type="hidden" name="page" value="/about-the-data/">' in form
 
 
 @pytest.mark.parametrize("page", ["https://evil.example/", "//evil.example/x", "javascript:x",
