@@ -15,7 +15,7 @@ from neighbourhoods.audit.admin import (
     PlainLineEndings,
     ReviewedAdmin,
 )
-from neighbourhoods.audit.drafting import DraftedAdmin
+from neighbourhoods.audit.drafting import DraftedAdmin, LiveAsSavedAdmin
 
 from . import redirects
 from .models import (
@@ -105,7 +105,7 @@ class PartnerOrganisationAdmin(ViewOnPortal, DraftedAdmin, ReviewedAdmin, Audite
 
 
 @admin.register(Source)
-class SourceAdmin(PermissionFirst, PlainLineEndings, admin.ModelAdmin):
+class SourceAdmin(LiveAsSavedAdmin, PermissionFirst, PlainLineEndings, admin.ModelAdmin):
     list_display = ["title", "publisher", "published", "key"]
     search_fields = ["title", "publisher", "notes", "key"]
     prepopulated_fields = {"key": ["title"]}

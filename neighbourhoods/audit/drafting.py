@@ -87,6 +87,25 @@ def go_live_asked(post) -> datetime.datetime | None:
     return timezone.make_aware(moment)
 
 
+def may_publish(user) -> bool:
+    """Whether a member of staff may put changes in front of residents: the one permission
+    every kind of publishing asks for (neighbourhoods.audit.roles, PUBLISH)."""
+    return user.has_perm("partnership.publish_draft")
+
+
+class LiveAsSavedAdmin:
+    """The admin of a record that has no draft of its own but is shown on other records'
+    public pages as it is saved (a source, named on every page whose text it is the source
+    of): changing or deleting one is publishing, so it is for staff who may publish. Others
+    may add one, which no page shows until a published page names it, and read the rest."""
+
+    def has_change_permission(self, request, obj=None):
+        return may_publish(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return may_publish(request.user) and super().has_delete_permission(request, obj)
+
+
 class DraftedAdmin:
     """The admin of a record residents read: its form saves drafts, previews and publishes.
     Staff who may change the record may save drafts and preview; staff who may also publish
@@ -112,7 +131,7 @@ class DraftedAdmin:
     # Who may do what
 
     def may_publish(self, request) -> bool:
-        return request.user.has_perm("partnership.publish_draft")
+        return may_publish(request.user)
 
     def has_delete_permission(self, request, obj=None):
         """Deleting a record takes its page off the site, and restoring it from Deleted

@@ -1,12 +1,13 @@
 """The staff roles, as Django groups (created by migration neighbourhoods 0010_roles).
 
 - **Editors** keep the content true: partners, places, priorities, work programmes, health
-  challenges, workstreams and their priorities, sources, neighbourhood aims and the text of
-  each neighbourhood. They save their changes as drafts and preview them; they cannot put
-  them in front of residents, nor take them away: they do not delete a record, nor restore
-  one from Deleted records. They can read the practices and areas, and restore earlier
-  versions of the content they edit (as a draft). They read and handle the messages sent
-  through the contact form.
+  challenges, workstreams and their priorities, neighbourhood aims and the text of each
+  neighbourhood. They save their changes as drafts and preview them; they cannot put them
+  in front of residents, nor take them away: they do not delete a record, nor restore one
+  from Deleted records. They add sources, but a change to a source is live on every page
+  that names it, so changing or deleting one is a Publisher's (drafting.LiveAsSavedAdmin).
+  They can read the practices and areas, and restore earlier versions of the content they
+  edit (as a draft). They read and handle the messages sent through the contact form.
 - **Publishers** may do all an Editor may, and publish: now, or at a date and time, take a
   page down, delete a record and restore it from Deleted records (docs/history.md, Drafts).
 - **Data managers** keep the data true: areas (LSOAs), practices, memberships, postcodes and
