@@ -8,16 +8,10 @@ from django.urls import reverse
 
 from partnership.models import Source
 from tests import factories
-from tests.partnership.test_drafts import member_of
-from tests.second_factor import StaffClient
+from tests.partnership.test_drafted_kinds import signed_in
+from tests.partnership.test_drafts import change_url
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(group):
-    client = StaffClient()
-    client.force_login(member_of(group))
-    return client
 
 
 @pytest.fixture
@@ -39,10 +33,6 @@ def form(source, **changes):
             **changes}  # fmt: skip
 
 
-def change(source):
-    return reverse("admin:partnership_source_change", args=[source.pk])
-
-
 def delete(source):
     return reverse("admin:partnership_source_delete", args=[source.pk])
 
@@ -50,10 +40,10 @@ def delete(source):
 def test_an_editor_cannot_change_what_residents_read_through_a_source(cited):
     source, _ = cited
     editor = signed_in("Editors")
-    page = editor.get(change(source))
+    page = editor.get(change_url(source))
     assert page.status_code == 200  # read, without a Save button
     assert 'name="_save"' not in page.content.decode()
-    assert editor.post(change(source), form(source, title="Changed live")).status_code == 403
+    assert editor.post(change_url(source), form(source, title="Changed live")).status_code == 403
     assert editor.post(delete(source), {"post": "yes"}).status_code == 403
     source.refresh_from_db()
     assert source.title == "City and Hackney Neighbourhoods"
@@ -74,7 +64,7 @@ def test_an_editor_adds_a_source_that_no_page_names_yet():
 def test_a_publishers_change_to_a_source_is_live_at_once(cited):
     source, _ = cited
     publisher = signed_in("Publishers")
-    response = publisher.post(change(source), form(source, title="Neighbourhoods 2019"))
+    response = publisher.post(change_url(source), form(source, title="Neighbourhoods 2019"))
     assert response.status_code == 302
     assert "Text from Neighbourhoods 2019, CCG" in home_page()
     assert publisher.post(delete(source), {"post": "yes"}).status_code == 302
