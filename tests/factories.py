@@ -118,6 +118,22 @@ class WorkstreamPriorityFactory(factory.django.DjangoModelFactory):
     order = factory.Sequence(int)
 
 
+def workstream_with_priorities(
+    name="Adults", titles=("Falls", "Frailty", "Loneliness"), partners=()
+):
+    """A workstream with its priorities numbered 1, 2, 3… in the order given (and its
+    partners), and its version recording them, as adding them in the admin would leave it."""
+    from workstreams.services import priorities_reorder
+
+    workstream = WorkstreamFactory(name=name)
+    for number, title in enumerate(titles, start=1):
+        WorkstreamPriorityFactory(workstream=workstream, title=title, order=number)
+    if partners:
+        workstream.partners.set(partners)
+    priorities_reorder(workstream=workstream)
+    return workstream
+
+
 class NeighbourhoodFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Neighbourhood

@@ -13,7 +13,6 @@ from tests import factories
 from tests.neighbourhoods.audit.test_untouched_saves import as_the_browser_sends_it
 from tests.second_factor import StaffClient
 from workstreams.models import Workstream
-from workstreams.services import priorities_reorder
 
 pytestmark = pytest.mark.django_db
 
@@ -26,12 +25,7 @@ def restore_url(obj_or_model, pk):
 @pytest.fixture
 def workstream():
     partner = factories.PartnerFactory(name="Homerton Healthcare")
-    record = factories.WorkstreamFactory(name="Adults")
-    for number, title in enumerate(["Falls", "Frailty", "Loneliness"], start=1):
-        factories.WorkstreamPriorityFactory(workstream=record, title=title, order=number)
-    record.partners.set([partner])
-    priorities_reorder(workstream=record)
-    return record
+    return factories.workstream_with_priorities(partners=[partner])
 
 
 def reorder_and_delete(client, workstream):

@@ -377,10 +377,7 @@ def test_discarding_a_draft(editor_client, partner):
 def test_a_workstreams_new_order_is_drafted_previewed_and_published_as_one_change(
     editor_client, publisher_client
 ):
-    workstream = factories.WorkstreamFactory(name="Adults")
-    for number, title in enumerate(["Falls", "Frailty", "Loneliness"], start=1):
-        factories.WorkstreamPriorityFactory(workstream=workstream, title=title, order=number)
-    priorities_reorder(workstream=workstream)
+    workstream = factories.workstream_with_priorities()
     data = as_the_browser_sends_it(editor_client.get(change_url(workstream)))
     for key, value in list(data.items()):
         if key.endswith("-title"):
@@ -471,10 +468,7 @@ def test_an_editors_restore_of_an_earlier_version_is_a_draft(
 def test_an_editors_restore_of_a_workstreams_order_is_a_draft_of_that_order(
     editor_client, publisher_client
 ):
-    workstream = factories.WorkstreamFactory(name="Adults")
-    for number, title in enumerate(["Falls", "Frailty", "Loneliness"], start=1):
-        factories.WorkstreamPriorityFactory(workstream=workstream, title=title, order=number)
-    priorities_reorder(workstream=workstream)
+    workstream = factories.workstream_with_priorities()
     before = workstream.history.latest()
     priorities = list(workstream.priorities.order_by("order"))
     priorities_reorder(workstream=workstream, priorities=priorities[::-1])

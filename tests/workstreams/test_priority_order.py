@@ -19,11 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def workstream():
-    record = factories.WorkstreamFactory(name="Adults")
-    for number, title in enumerate(["Falls", "Frailty", "Loneliness"], start=1):
-        factories.WorkstreamPriorityFactory(workstream=record, title=title, order=number)
-    priorities_reorder(workstream=record)  # as adding them in the admin would
-    return record
+    return factories.workstream_with_priorities()
 
 
 def titles(workstream):
